@@ -1,0 +1,53 @@
+"""How values are printed: one place, so the rules' reasons, templates and the board agree."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .models import Indicator, Target, TargetKind, Unit
+
+
+def round_display(indicator: Indicator, value: float) -> float:
+    """The value as the reader sees it: ratings and arrows are computed on this.
+
+    Rounds half away from zero, as Excel does, on the decimal text of the float.
+    """
+    step = Decimal(1).scaleb(-indicator.decimals)
+    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def format_number(indicator: Indicator, value: float) -> str:
+    text = f"{round_display(indicator, value):,.{indicator.decimals}f}"
+    if indicator.unit is Unit.MONEY:
+        text = f"£{text}"
+    return text
+
+
+def format_value(indicator: Indicator, value: float | None, *, suffix: bool = True) -> str:
+    """83.0 -> "83%"; 0.8 -> "0.8 days"; 118.4 -> "118.4kg per head"."""
+    if value is None:
+        return "N/A"
+    text = format_number(indicator, value)
+    if indicator.unit is Unit.PERCENT:
+        return f"{text}%"
+    if suffix and indicator.suffix:
+        joiner = "" if indicator.suffix[:2] in ("kg", "£") else " "
+        return f"{text}{joiner}{indicator.suffix}"
+    return text
+
+
+def format_target(indicator: Indicator, target: Target) -> str:
+    if target.kind is TargetKind.VALUE and target.value is not None:
+        return format_value(indicator, target.value)
+    if target.kind is TargetKind.RANGE and target.value is not None and target.high is not None:
+        return f"{format_value(indicator, target.value)} to {format_value(indicator, target.high)}"
+    if target.kind is TargetKind.COMPARATOR:
+        label = target.label or "Comparator"
+        if target.value is not None:
+            return f"{label} ({format_number(indicator, target.value)})"
+        return label
+    if target.kind is TargetKind.TBC:
+        return "TBC"
+    if target.kind is TargetKind.DERIVE:
+        return ""
+    return "N/A"

@@ -1,0 +1,294 @@
+"""The data contract between the stages: register, returns, rules, report.
+
+Pydantic models at the boundaries; closed sets are Enums. Every numeric value is held in the
+indicator's own unit: a percentage is held as percentage points (83.0 means 83%).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .periods import Period
+
+
+class Polarity(StrEnum):
+    BIGGER = "bigger"  # bigger is better
+    SMALLER = "smaller"  # smaller is better
+    RANGE = "range"  # inside the target range is best
+    NONE = "none"  # contextual / data only: reported, never rated
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    NUMBER = "number"
+    MONEY = "money"
+
+
+class Basis(StrEnum):
+    SNAPSHOT = "snapshot"  # a level at a point in time: annual target applies every quarter
+    CUMULATIVE = "cumulative"  # year to date: target profiled from the annual target
+    ROLLING = "rolling"  # rolling 12 months
+    ANNUAL = "annual"  # one figure a year
+
+
+class Frequency(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    TERMLY = "termly"
+    BIANNUAL = "biannual"
+    ANNUAL = "annual"
+
+
+# Which quarters an indicator is due in when the register does not say.
+DEFAULT_DUE_QUARTERS: dict[Frequency, tuple[int, ...]] = {
+    Frequency.MONTHLY: (1, 2, 3, 4),
+    Frequency.QUARTERLY: (1, 2, 3, 4),
+    Frequency.TERMLY: (2, 3, 4),
+    Frequency.BIANNUAL: (2, 4),
+    Frequency.ANNUAL: (4,),
+}
+
+
+class TargetKind(StrEnum):
+    VALUE = "value"  # a number
+    RANGE = "range"  # low to high, for range polarity
+    COMPARATOR = "comparator"  # "better than England (184)"
+    TBC = "tbc"  # to be confirmed: not rated
+    NONE = "none"  # N/A: no target, not rated
+    DERIVE = "derive"  # blank period target: derived from the annual target
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: TargetKind
+    value: float | None = None
+    high: float | None = None  # upper end of a RANGE target; value is the lower end
+    label: str | None = None  # comparator wording, e.g. "Better than England"
+
+    @property
+    def is_ratable(self) -> bool:
+        return self.kind in (TargetKind.VALUE, TargetKind.RANGE, TargetKind.COMPARATOR)
+
+
+class ToleranceKind(StrEnum):
+    NONE = "none"  # RED or GREEN only
+    RELATIVE = "relative"  # amount is a % of the target
+    ABSOLUTE = "absolute"  # amount in the indicator's unit (percentage points for %)
+    LIMIT = "limit"  # amount is the amber limit value itself
+
+
+class Tolerance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: ToleranceKind = ToleranceKind.NONE
+    amount: float | None = None
+
+
+class Indicator(BaseModel):
+    """One row of the indicator register."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    section: str  # board sub-committee / theme
+    service_area: str
+    name: str
+    description: str = ""
+    polarity: Polarity
+    unit: Unit = Unit.NUMBER
+    decimals: int = Field(default=0, ge=0, le=6)
+    suffix: str = ""  # printed after the value: "days", "kg per head", "per 100,000"
+    basis: Basis = Basis.SNAPSHOT
+    frequency: Frequency = Frequency.QUARTERLY
+    due_quarters: tuple[int, ...] = ()  # empty: the frequency's default
+    annual_target: Target = Target(kind=TargetKind.NONE)
+    quarter_targets: tuple[Target, Target, Target, Target] = (
+        Target(kind=TargetKind.DERIVE),
+        Target(kind=TargetKind.DERIVE),
+        Target(kind=TargetKind.DERIVE),
+        Target(kind=TargetKind.DERIVE),
+    )
+    profile: tuple[float, float, float, float] | None = None  # seasonal weights for cumulative
+    tolerance: Tolerance | None = None  # None: the settings' default
+    uses_fraction: bool = False  # officers give a numerator and a denominator
+    min_value: float | None = None  # plausible range; outside it is a warning
+    max_value: float | None = None
+    definition_changed: str | None = None  # period from which the definition changed
+    row: int | None = None  # register row, for messages
+
+    def due_in(self, quarter: int) -> bool:
+        quarters = self.due_quarters or DEFAULT_DUE_QUARTERS[self.frequency]
+        return quarter in quarters
+
+
+class ArrowStyle(StrEnum):
+    PERFORMANCE = "performance"  # up = better, whatever the polarity (the example's key)
+    MOVEMENT = "movement"  # points the way the value moved, coloured by better/worse
+
+
+class Settings(BaseModel):
+    """The reporting year's rules, from the register's Settings sheet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reporting_year: str = "2017/18"
+    organisation: str = "Example Council"
+    report_title: str = "Corporate Performance Report"
+    default_tolerance: Tolerance = Tolerance()
+    same_threshold: float = 0.0  # differences at or below this (after rounding) count as same
+    cumulative_short_term: bool = True  # compare year-to-date with the previous period anyway
+    arrow_style: ArrowStyle = ArrowStyle.PERFORMANCE
+    exceptions_include_amber: bool = False
+    return_deadline: str | None = None  # ISO date
+    green_label: str = "On or better than target"
+    amber_label: str = "Off track but within tolerance"
+    red_label: str = "Worse than target"
+    green_colour: str = "#C6EFCE"
+    amber_colour: str = "#FFEB9C"
+    red_colour: str = "#FFC7CE"
+    header_colour: str = "#1F4E79"
+    logo: str | None = None
+
+
+class Register(BaseModel):
+    indicators: list[Indicator]
+    settings: Settings = Settings()
+    source: str = ""
+    fingerprint: str = ""  # sha256 of the register's content, stamped into templates
+
+    def by_id(self) -> dict[str, Indicator]:
+        return {indicator.id: indicator for indicator in self.indicators}
+
+    def service_areas(self) -> list[str]:
+        return sorted({indicator.service_area for indicator in self.indicators})
+
+    def sections(self) -> list[str]:
+        """Board sections in register order."""
+        seen: dict[str, None] = {}
+        for indicator in self.indicators:
+            seen.setdefault(indicator.section, None)
+        return list(seen)
+
+
+class Status(StrEnum):
+    AVAILABLE = "available"
+    NOT_AVAILABLE = "not available"
+    NOT_DUE = "not due"
+
+
+class Source(BaseModel):
+    """Where a figure came from."""
+
+    file: str
+    sha256: str = ""
+    sheet: str = ""
+    cell: str = ""
+    template_version: str = ""
+    read_at: str = ""
+
+
+class ReturnRecord(BaseModel):
+    """One indicator's figure for one period, as read from a return and validated."""
+
+    indicator_id: str
+    period: str
+    status: Status
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    provisional: bool = False
+    average: bool = False  # an average over the period, printed "(avg.)"
+    time_lag: str | None = None  # e.g. "Q3 time lag"
+    comment: str = ""
+    corrective_action: str = ""
+    source: Source | None = None
+
+
+class RAG(StrEnum):
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    RED = "RED"
+
+
+class Rating(BaseModel):
+    rag: RAG | None
+    reason: str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
+    not_rated: str | None = None  # short label when rag is None: "Target TBC", "Not due"
+
+
+class Direction(StrEnum):
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    INCREASE = "increase"  # for indicators with no polarity
+    DECREASE = "decrease"
+
+
+class HistoryPoint(BaseModel):
+    """A past figure: value None with a label means a token such as "N/A" or "NEW"."""
+
+    indicator_id: str
+    period: str
+    value: float | None = None
+    label: str = ""  # printed beside the value: "(16-17)", "(AY 15-16)"
+    token: str | None = None  # "NEW", "N/A" when there is no value
+    source: Source | None = None
+
+
+class Trend(BaseModel):
+    direction: Direction | None
+    compared_with: HistoryPoint | None = None
+    reason: str
+
+
+class ResolvedTarget(BaseModel):
+    """The period target in force, and how it was arrived at."""
+
+    target: Target
+    how: str  # "explicit", "annual target (snapshot)", "profiled 1/4 of annual"
+
+
+class ReportRow(BaseModel):
+    indicator: Indicator
+    period_target: ResolvedTarget
+    record: ReturnRecord | None
+    rating: Rating
+    short_term: Trend
+    long_term: Trend
+    history: list[HistoryPoint] = []  # up to eight recent values, oldest first, for sparklines
+
+
+def period_of(text: str) -> Period:
+    return Period.parse(text)
+
+
+class ReturnOutcome(StrEnum):
+    RECEIVED = "received"  # read with no errors
+    FAILED = "failed"  # read, but errors remain (figures with errors are not used)
+    REJECTED = "rejected"  # could not be read at all
+    SUPERSEDED = "superseded"  # a newer return for the same service area was used
+    MISSING = "missing"  # expected, not received
+
+
+class ReturnLogEntry(BaseModel):
+    service_area: str
+    outcome: ReturnOutcome
+    file: str | None = None
+    sha256: str = ""
+    template_version: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+
+class Report(BaseModel):
+    """Everything the board workbook and the JSON output are written from."""
+
+    period: str  # "2017/18 Q1"
+    settings: Settings
+    rows: list[ReportRow]  # register order
+    problems: list = []  # list[Problem]; typed loosely to keep models free of problems.py
+    return_log: list[ReturnLogEntry] = []
+    register_fingerprint: str = ""

@@ -1,0 +1,33 @@
+"""Which target is in force for a period (domain notes section 2)."""
+
+from __future__ import annotations
+
+from .models import Basis, Indicator, ResolvedTarget, Target, TargetKind
+from .periods import Period
+
+
+def resolve_target(indicator: Indicator, period: Period) -> ResolvedTarget:
+    """An explicit period target wins; a blank one is derived from the annual target.
+
+    Cumulative indicators are profiled (linear unless the register gives seasonal weights);
+    snapshot, rolling and annual indicators keep the annual target every quarter.
+    """
+    annual = indicator.annual_target
+    if period.quarter is None:
+        return ResolvedTarget(target=annual, how="annual target")
+    explicit = indicator.quarter_targets[period.quarter - 1]
+    if explicit.kind is not TargetKind.DERIVE:
+        return ResolvedTarget(target=explicit, how=f"Q{period.quarter} target from the register")
+    if annual.kind is TargetKind.DERIVE:
+        return ResolvedTarget(target=Target(kind=TargetKind.NONE), how="no target set")
+    if indicator.basis is not Basis.CUMULATIVE or annual.kind is not TargetKind.VALUE:
+        return ResolvedTarget(target=annual, how="annual target applies every quarter")
+    weights = indicator.profile or (1.0, 1.0, 1.0, 1.0)
+    share = sum(weights[: period.quarter]) / sum(weights)
+    assert annual.value is not None
+    value = annual.value * share
+    how = (
+        f"profiled: {share:.0%} of the annual target by Q{period.quarter}"
+        + (" (seasonal profile)" if indicator.profile else " (linear)")
+    )
+    return ResolvedTarget(target=Target(kind=TargetKind.VALUE, value=value), how=how)
