@@ -56,7 +56,7 @@ _kind("file-missing", E, RUN, "File not found", "The file {file} does not exist.
 _kind("file-empty", E, OFF, "Empty file", "The file is empty (0 bytes).",
       "Save the return again from Excel and resend it.")
 _kind("file-not-xlsx", E, OFF, "Not an Excel workbook",
-      "The file is not an .xlsx workbook: it looks like {detected}.",
+      "The file is not an .xlsx workbook: it looks like {detail}.",
       "Open the return template in Excel, fill it in and save it as an Excel Workbook (.xlsx).")
 _kind("file-xls", E, OFF, "Old Excel format (.xls)",
       "The file is in the old Excel 97-2003 format (.xls), which kpi-excel does not read.",
@@ -120,6 +120,12 @@ _kind("return-missing", E, TEAM, "Return not received",
       "Chase the service area; its indicators are shown as data not available.")
 
 # --- rows ----------------------------------------------------------------------------------
+_kind("column-missing", E, OFF, "Column missing",
+      "The column '{detail}' is missing from the header row of the return.",
+      "Use a fresh copy of the template: do not delete or rename its columns.")
+_kind("figure-not-used", E, OFF, "Figure not used",
+      "The figure for {indicator_id} was not used because its row has errors.",
+      "Fix the errors reported for this row and resend the return.")
 _kind("row-unknown-id", E, OFF, "Unknown indicator id",
       "The indicator id '{value}' is not one of this service area's indicators.",
       "Do not edit the ID column: copy the row back from a fresh template.")
