@@ -1,0 +1,81 @@
+"""Tests for resolve_target: which target is in force for a period (domain notes section 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpi_excel.models import Basis, Indicator, Polarity, Target, TargetKind
+from kpi_excel.periods import Period
+from kpi_excel.targets import resolve_target
+
+DERIVE = Target(kind=TargetKind.DERIVE)
+
+
+def value(number: float) -> Target:
+    return Target(kind=TargetKind.VALUE, value=number)
+
+
+def indicator(annual: Target, quarters=(DERIVE,) * 4, **fields: object) -> Indicator:
+    return Indicator(
+        id="KPI1",
+        section="Test",
+        service_area="Test",
+        name="Test indicator",
+        polarity=Polarity.BIGGER,
+        annual_target=annual,
+        quarter_targets=quarters,
+        **fields,
+    )
+
+
+CUMULATIVE = {"basis": Basis.CUMULATIVE}
+
+# (case, indicator, period, expected target)
+CASES = [
+    (
+        "explicit quarter target wins",
+        indicator(value(660), (value(145), DERIVE, DERIVE, DERIVE), **CUMULATIVE),
+        "2017/18 Q1",
+        value(145),
+    ),
+    (
+        "explicit N/A wins",
+        indicator(value(1330), (Target(kind=TargetKind.NONE),) + (DERIVE,) * 3),
+        "2017/18 Q1",
+        Target(kind=TargetKind.NONE),
+    ),
+    ("snapshot keeps the annual target", indicator(value(95)), "2017/18 Q3", value(95)),
+    ("cumulative linear Q1", indicator(value(20), **CUMULATIVE), "2017/18 Q1", value(5)),
+    ("cumulative linear Q4", indicator(value(20), **CUMULATIVE), "2017/18 Q4", value(20)),
+    (
+        "cumulative seasonal",
+        indicator(value(100), profile=(1, 3, 3, 3), **CUMULATIVE),
+        "2017/18 Q2",
+        value(40),
+    ),
+    (
+        "cumulative TBC stays TBC",
+        indicator(Target(kind=TargetKind.TBC), **CUMULATIVE),
+        "2017/18 Q1",
+        Target(kind=TargetKind.TBC),
+    ),
+    (
+        "year period uses the annual target",
+        indicator(value(20), **CUMULATIVE),
+        "2017/18",
+        value(20),
+    ),
+    ("nothing to derive from", indicator(DERIVE), "2017/18 Q1", Target(kind=TargetKind.NONE)),
+]
+
+
+@pytest.mark.parametrize(
+    ("ind", "period", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_resolve_target(ind, period, expected):
+    resolved = resolve_target(ind, Period.parse(period))
+    assert resolved.target.kind is expected.kind
+    assert resolved.target.value == pytest.approx(expected.value)
+    assert resolved.how
