@@ -13,7 +13,8 @@ def round_display(indicator: Indicator, value: float) -> float:
     Rounds half away from zero, as Excel does, on the decimal text of the float.
     """
     step = Decimal(1).scaleb(-indicator.decimals)
-    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+    # + 0.0 turns -0.0 into 0.0, so nothing prints as "-0%"
+    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)) + 0.0
 
 
 def format_number(indicator: Indicator, value: float) -> str:

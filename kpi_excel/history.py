@@ -1,0 +1,149 @@
+"""Past periods' figures, from which the arrows are computed rather than typed in.
+
+A history file (CSV or .xlsx) has one row per indicator and period:
+    indicator_id, period, value, label
+value is a number in the indicator's unit (percentages as 83 or "83%"), or a token: NEW
+(no comparable earlier figure) or N/A (not available). label is printed beside the value,
+e.g. "(16-17)" or "(AY 15-16)".
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .models import HistoryPoint, Indicator, Source, Unit
+from .periods import Period, PeriodError
+from .problems import HistoryError, Problem, problem
+from .values import parse_number_text
+
+HISTORY_COLUMNS = ("indicator_id", "period", "value", "label")
+NEW_TOKENS = {"new"}
+NOT_AVAILABLE_TOKENS = {"n/a", "na", "not available", "-", "tbc"}
+
+
+class History:
+    """Figures by (indicator id, period), in memory."""
+
+    def __init__(self, points: Iterable[HistoryPoint] = ()) -> None:
+        self._points: dict[tuple[str, str], HistoryPoint] = {}
+        for point in points:
+            self._points[(point.indicator_id, point.period)] = point
+
+    def get(self, indicator_id: str, period: Period) -> HistoryPoint | None:
+        return self._points.get((indicator_id, str(period)))
+
+    def series(self, indicator_id: str, up_to: Period, count: int = 8) -> list[HistoryPoint]:
+        """Up to `count` quarters ending at up_to, oldest first, skipping missing ones."""
+        found = [self.get(indicator_id, period) for period in up_to.recent(count)]
+        return [point for point in found if point is not None]
+
+    def points(self) -> list[HistoryPoint]:
+        return sorted(self._points.values(), key=lambda p: (p.indicator_id, Period.parse(p.period)))
+
+    def with_points(self, points: Iterable[HistoryPoint]) -> History:
+        return History([*self._points.values(), *points])
+
+    def __len__(self) -> int:
+        return len(self._points)
+
+
+def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | None, str | None]:
+    """(value, token) from a cell: a number, "83%", "NEW" or "N/A"."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, "N/A"
+    if isinstance(raw, bool):
+        raise ValueError(f"'{raw}' is not a figure")
+    if isinstance(raw, int | float):
+        return float(raw), None
+    text = str(raw).strip()
+    if text.lower() in NEW_TOKENS:
+        return None, "NEW"
+    if text.lower() in NOT_AVAILABLE_TOKENS:
+        return None, "N/A"
+    parsed = parse_number_text(text)
+    if parsed is None:
+        raise ValueError(f"'{text}' is not a figure, NEW or N/A")
+    if parsed.is_percent and indicator is not None and indicator.unit is not Unit.PERCENT:
+        raise ValueError(f"'{text}' is a percentage but {indicator.id} is not measured in %")
+    return parsed.value, None
+
+
+def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History, list[Problem]]:
+    """Read a history file; raises HistoryError when any row is wrong, listing every one."""
+    path = Path(path)
+    if not path.exists():
+        raise HistoryError(f"The history file {path} does not exist.",
+                           [problem("file-missing", file=str(path))])
+    rows = _read_rows(path)
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    points: list[HistoryPoint] = []
+    header = [str(h or "").strip().lower() for h in (rows[0] if rows else [])]
+    missing = [c for c in HISTORY_COLUMNS[:3] if c not in header]
+    if missing:
+        raise HistoryError(
+            f"The history file {path.name} needs the columns {', '.join(HISTORY_COLUMNS)}; "
+            f"missing: {', '.join(missing)}.",
+            [problem("history-invalid", file=path.name, cell="row 1",
+                     detail=f"Missing columns: {', '.join(missing)}.")],
+        )
+    where = {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
+    for row_number, row in enumerate(rows[1:], start=2):
+        cells = {name: (row[i] if i < len(row) else None) for name, i in where.items()}
+        if all(v in (None, "") for v in cells.values()):
+            continue
+        indicator_id = str(cells["indicator_id"] or "").strip()
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            warnings.append(problem("history-unknown-id", file=path.name, cell=f"row {row_number}",
+                                    value=indicator_id))
+            continue
+        try:
+            period = Period.parse(str(cells["period"] or ""))
+            value, token = parse_history_value(cells["value"], indicator)
+        except (ValueError, PeriodError) as error:
+            errors.append(problem("history-invalid", file=path.name, cell=f"row {row_number}",
+                                  indicator_id=indicator_id, detail=f"{error}."))
+            continue
+        label = str(cells.get("label") or "").strip()
+        points.append(HistoryPoint(
+            indicator_id=indicator_id, period=str(period), value=value, label=label, token=token,
+            source=Source(file=path.name, cell=f"row {row_number}"),
+        ))
+    if errors:
+        raise HistoryError(f"The history file {path.name} has {len(errors)} rows to fix.", errors)
+    return History(points), warnings
+
+
+def _read_rows(path: Path) -> list[list[Any]]:
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return [list(row) for row in csv.reader(handle)]
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many types for a bad file
+            raise HistoryError(f"The history file {path.name} cannot be opened ({error}).",
+                               [problem("file-corrupt", file=path.name,
+                                        detail=type(error).__name__)]) from None
+        try:
+            sheet = workbook.worksheets[0]
+            return [list(row) for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    raise HistoryError(f"The history file {path.name} must be a .csv or .xlsx file.",
+                       [problem("file-not-xlsx", file=path.name, detail=f"a {path.suffix} file")])
+
+
+def write_history_csv(path: Path, points: Iterable[HistoryPoint]) -> None:
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HISTORY_COLUMNS)
+        for point in points:
+            value = point.token if point.value is None else f"{point.value:g}"
+            writer.writerow([point.indicator_id, point.period, value, point.label])
