@@ -56,15 +56,21 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
         number = float(cell.value)  # type: ignore[arg-type]
         if cell.is_percent_format:
             if not percent:
-                reading.problems.append(problem(
-                    "value-wrong-unit", value=f"{number:.4g} as a percentage",
-                    detail="a percentage", expected=_unit_words(indicator)))
+                reading.problems.append(
+                    problem(
+                        "value-wrong-unit",
+                        value=f"{number:.4g} as a percentage",
+                        detail="a percentage",
+                        expected=_unit_words(indicator),
+                    )
+                )
                 return reading
             number *= 100
         elif percent and 0 < number < 1:
             # 0.83 typed into a plain cell: almost always a fraction copied from elsewhere
-            reading.problems.append(problem("value-percent-scale", value=f"{number:g}",
-                                            detail=f"{number * 100:g}%"))
+            reading.problems.append(
+                problem("value-percent-scale", value=f"{number:g}", detail=f"{number * 100:g}%")
+            )
             number *= 100
         reading.value = _checked(number, indicator, f"{number:g}", reading)
         return reading
@@ -76,14 +82,26 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
         reading.problems.append(problem("value-not-number", value=text))
         return reading
     if parsed.is_percent and not percent:
-        reading.problems.append(problem("value-wrong-unit", value=text, detail="a percentage",
-                                        expected=_unit_words(indicator)))
+        reading.problems.append(
+            problem(
+                "value-wrong-unit",
+                value=text,
+                detail="a percentage",
+                expected=_unit_words(indicator),
+            )
+        )
         return reading
-    if parsed.unit and not parsed.is_percent and indicator is not None and not unit_matches(
-        parsed.unit, indicator.suffix
+    if (
+        parsed.unit
+        and not parsed.is_percent
+        and indicator is not None
+        and not unit_matches(parsed.unit, indicator.suffix)
     ):
-        reading.problems.append(problem("value-wrong-unit", value=text, detail=parsed.unit,
-                                        expected=_unit_words(indicator)))
+        reading.problems.append(
+            problem(
+                "value-wrong-unit", value=text, detail=parsed.unit, expected=_unit_words(indicator)
+            )
+        )
         return reading
     if not (parsed.is_percent and not parsed.had_separators):
         # "95%" typed as text is plain enough; "1,234" or "0.8 days" is worth a second look
@@ -93,10 +111,12 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
     return reading
 
 
-def _checked(number: float, indicator: Indicator | None, shown: str,
-             reading: CellReading) -> float | None:
-    if number < 0 and (indicator is None or indicator.min_value is None
-                       or indicator.min_value >= 0):
+def _checked(
+    number: float, indicator: Indicator | None, shown: str, reading: CellReading
+) -> float | None:
+    if number < 0 and (
+        indicator is None or indicator.min_value is None or indicator.min_value >= 0
+    ):
         reading.problems.append(problem("value-negative", value=shown))
         return None
     if indicator is None:
@@ -108,8 +128,9 @@ def _checked(number: float, indicator: Indicator | None, shown: str,
     low, high = indicator.min_value, indicator.max_value
     if (low is not None and number < low) or (high is not None and number > high):
         bounds = f"{'' if low is None else f'{low:g}'} to {'' if high is None else f'{high:g}'}"
-        reading.problems.append(problem("value-implausible", value=f"{number:g}",
-                                        detail=bounds.strip()))
+        reading.problems.append(
+            problem("value-implausible", value=f"{number:g}", detail=bounds.strip())
+        )
     return number
 
 
@@ -135,8 +156,9 @@ def read_text(cell: RawCell | None, *, long_text: bool = False) -> CellReading:
         value = int(value)
     text = str(value).strip()
     if long_text and len(text) > MAX_COMMENT_CHARS:
-        reading.problems.append(problem("text-too-long", detail=len(text),
-                                        expected=MAX_COMMENT_CHARS))
+        reading.problems.append(
+            problem("text-too-long", detail=len(text), expected=MAX_COMMENT_CHARS)
+        )
     reading.text = text
     return reading
 

@@ -57,10 +57,13 @@ def find_return_files(sources: Sequence[Path]) -> list[Path]:
     for source in sources:
         source = Path(source)
         if source.is_dir():
-            found.extend(sorted(
-                path for path in source.iterdir()
-                if path.is_file() and not path.name.startswith(_IGNORED_PREFIXES)
-            ))
+            found.extend(
+                sorted(
+                    path
+                    for path in source.iterdir()
+                    if path.is_file() and not path.name.startswith(_IGNORED_PREFIXES)
+                )
+            )
         else:
             found.append(source)
     return found
@@ -85,8 +88,14 @@ def collect_returns(
     for result in sorted((f for f in files if f.readable), key=_age):
         previous = chosen.get(result.service_area or "")
         if previous is not None:
-            problems.append(problem("return-duplicate", file=previous.path.name,
-                                    detail=result.service_area, expected=result.path.name))
+            problems.append(
+                problem(
+                    "return-duplicate",
+                    file=previous.path.name,
+                    detail=result.service_area,
+                    expected=result.path.name,
+                )
+            )
             log.append(_log_entry(previous, ReturnOutcome.SUPERSEDED))
         chosen[result.service_area or ""] = result
     for result in files:
@@ -121,14 +130,21 @@ def _age(result: ReturnFile) -> tuple[float, str]:
 
 def _log_entry(result: ReturnFile, outcome: ReturnOutcome) -> ReturnLogEntry:
     return ReturnLogEntry(
-        service_area=result.service_area or "(unknown)", outcome=outcome,
-        file=result.path.name, sha256=result.sha256, template_version=result.template_version,
-        errors=result.errors, warnings=result.warnings,
+        service_area=result.service_area or "(unknown)",
+        outcome=outcome,
+        file=result.path.name,
+        sha256=result.sha256,
+        template_version=result.template_version,
+        errors=result.errors,
+        warnings=result.warnings,
     )
 
 
-_NOT_USED = Rating(rag=None, not_rated="Figure not accepted",
-                   reason="The return's figure has errors to fix: see the Data quality sheet.")
+_NOT_USED = Rating(
+    rag=None,
+    not_rated="Figure not accepted",
+    reason="The return's figure has errors to fix: see the Data quality sheet.",
+)
 
 
 def build_report(
@@ -150,43 +166,62 @@ def build_report(
             rating = rate(indicator, target, record, settings, period)
         previous = history.get(indicator.id, period.previous())
         last_year = history.get(indicator.id, period.same_period_last_year())
-        short_term = trend(indicator, record, previous, settings, term="short", period=period,
-                           target=target.target)
-        long_term = trend(indicator, record, last_year, settings, term="long", period=period,
-                          target=target.target)
-        rows.append(ReportRow(
-            indicator=indicator, period_target=target, record=record, rating=rating,
-            short_term=short_term, long_term=long_term,
-            history=_series(indicator, record, history, period),
-        ))
+        short_term = trend(
+            indicator, record, previous, settings, term="short", period=period, target=target.target
+        )
+        long_term = trend(
+            indicator, record, last_year, settings, term="long", period=period, target=target.target
+        )
+        rows.append(
+            ReportRow(
+                indicator=indicator,
+                period_target=target,
+                record=record,
+                rating=rating,
+                short_term=short_term,
+                long_term=long_term,
+                history=_series(indicator, record, history, period),
+            )
+        )
         problems.extend(_commentary_problems(indicator, record, rating, collected))
     return Report(
-        period=str(period), settings=settings, rows=rows, problems=problems,
-        return_log=collected.log, register_fingerprint=register.fingerprint,
+        period=str(period),
+        settings=settings,
+        rows=rows,
+        problems=problems,
+        return_log=collected.log,
+        register_fingerprint=register.fingerprint,
     )
 
 
-def _series(indicator: Indicator, record: ReturnRecord | None, history: History,
-            period: Period) -> list[HistoryPoint]:
+def _series(
+    indicator: Indicator, record: ReturnRecord | None, history: History, period: Period
+) -> list[HistoryPoint]:
     points = [p for p in history.series(indicator.id, period.previous(), 7) if p.value is not None]
     if record is not None and record.value is not None:
-        points.append(HistoryPoint(indicator_id=indicator.id, period=str(period),
-                                   value=record.value))
+        points.append(
+            HistoryPoint(indicator_id=indicator.id, period=str(period), value=record.value)
+        )
     return points
 
 
-def _commentary_problems(indicator: Indicator, record: ReturnRecord | None, rating: Rating,
-                         collected: Collected) -> list[Problem]:
+def _commentary_problems(
+    indicator: Indicator, record: ReturnRecord | None, rating: Rating, collected: Collected
+) -> list[Problem]:
     """Off-target figures need words for the board: a comment, and an action when RED."""
     if record is None or rating.rag is None or record.status is not Status.AVAILABLE:
         return []
     file, refs = collected.cells.get(indicator.id, (None, {}))
     found: list[Problem] = []
-    where = {"file": file, "sheet": record.source.sheet if record.source else None,
-             "indicator_id": indicator.id}
+    where = {
+        "file": file,
+        "sheet": record.source.sheet if record.source else None,
+        "indicator_id": indicator.id,
+    }
     if rating.rag.value in ("RED", "AMBER") and not record.comment:
-        found.append(problem("comment-missing", cell=refs.get("comment"),
-                             detail=rating.rag.value, **where))
+        found.append(
+            problem("comment-missing", cell=refs.get("comment"), detail=rating.rag.value, **where)
+        )
     if rating.rag.value == "RED" and not record.corrective_action:
         found.append(problem("action-missing", cell=refs.get("corrective_action"), **where))
     return found
@@ -197,31 +232,34 @@ def report_json(report: Report) -> dict:
     indicators = []
     for row in report.rows:
         record = row.record
-        indicators.append({
-            "id": row.indicator.id,
-            "name": row.indicator.name,
-            "section": row.indicator.section,
-            "service_area": row.indicator.service_area,
-            "unit": row.indicator.unit.value,
-            "polarity": row.indicator.polarity.value,
-            "period_target": row.period_target.target.model_dump(mode="json"),
-            "status": record.status.value if record else None,
-            "value": record.value if record else None,
-            "provisional": record.provisional if record else False,
-            "rag": row.rating.rag.value if row.rating.rag else None,
-            "not_rated": row.rating.not_rated,
-            "reason": row.rating.reason,
-            "short_term": row.short_term.direction.value if row.short_term.direction else None,
-            "short_term_compared_with": _point(row.short_term.compared_with),
-            "short_term_reason": row.short_term.reason,
-            "long_term": row.long_term.direction.value if row.long_term.direction else None,
-            "long_term_compared_with": _point(row.long_term.compared_with),
-            "long_term_reason": row.long_term.reason,
-            "comment": record.comment if record else "",
-            "corrective_action": record.corrective_action if record else "",
-            "source": record.source.model_dump(mode="json") if record and record.source
-            else None,
-        })
+        indicators.append(
+            {
+                "id": row.indicator.id,
+                "name": row.indicator.name,
+                "section": row.indicator.section,
+                "service_area": row.indicator.service_area,
+                "unit": row.indicator.unit.value,
+                "polarity": row.indicator.polarity.value,
+                "period_target": row.period_target.target.model_dump(mode="json"),
+                "status": record.status.value if record else None,
+                "value": record.value if record else None,
+                "provisional": record.provisional if record else False,
+                "rag": row.rating.rag.value if row.rating.rag else None,
+                "not_rated": row.rating.not_rated,
+                "reason": row.rating.reason,
+                "short_term": row.short_term.direction.value if row.short_term.direction else None,
+                "short_term_compared_with": _point(row.short_term.compared_with),
+                "short_term_reason": row.short_term.reason,
+                "long_term": row.long_term.direction.value if row.long_term.direction else None,
+                "long_term_compared_with": _point(row.long_term.compared_with),
+                "long_term_reason": row.long_term.reason,
+                "comment": record.comment if record else "",
+                "corrective_action": record.corrective_action if record else "",
+                "source": record.source.model_dump(mode="json")
+                if record and record.source
+                else None,
+            }
+        )
     return {
         "period": report.period,
         "register_fingerprint": report.register_fingerprint,
@@ -234,8 +272,12 @@ def report_json(report: Report) -> dict:
 def _point(point: HistoryPoint | None) -> dict | None:
     if point is None:
         return None
-    return {"period": point.period, "value": point.value, "token": point.token,
-            "label": point.label}
+    return {
+        "period": point.period,
+        "value": point.value,
+        "token": point.token,
+        "label": point.label,
+    }
 
 
 def write_json(report: Report, path: Path) -> Path:

@@ -75,8 +75,9 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
     """Read a history file; raises HistoryError when any row is wrong, listing every one."""
     path = Path(path)
     if not path.exists():
-        raise HistoryError(f"The history file {path} does not exist.",
-                           [problem("file-missing", file=str(path))])
+        raise HistoryError(
+            f"The history file {path} does not exist.", [problem("file-missing", file=str(path))]
+        )
     rows = _read_rows(path)
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -87,8 +88,14 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
         raise HistoryError(
             f"The history file {path.name} needs the columns {', '.join(HISTORY_COLUMNS)}; "
             f"missing: {', '.join(missing)}.",
-            [problem("history-invalid", file=path.name, cell="row 1",
-                     detail=f"Missing columns: {', '.join(missing)}.")],
+            [
+                problem(
+                    "history-invalid",
+                    file=path.name,
+                    cell="row 1",
+                    detail=f"Missing columns: {', '.join(missing)}.",
+                )
+            ],
         )
     where = {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
     for row_number, row in enumerate(rows[1:], start=2):
@@ -98,21 +105,40 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
         indicator_id = str(cells["indicator_id"] or "").strip()
         indicator = indicators.get(indicator_id)
         if indicator is None:
-            warnings.append(problem("history-unknown-id", file=path.name, cell=f"row {row_number}",
-                                    value=indicator_id))
+            warnings.append(
+                problem(
+                    "history-unknown-id",
+                    file=path.name,
+                    cell=f"row {row_number}",
+                    value=indicator_id,
+                )
+            )
             continue
         try:
             period = Period.parse(str(cells["period"] or ""))
             value, token = parse_history_value(cells["value"], indicator)
         except (ValueError, PeriodError) as error:
-            errors.append(problem("history-invalid", file=path.name, cell=f"row {row_number}",
-                                  indicator_id=indicator_id, detail=f"{error}."))
+            errors.append(
+                problem(
+                    "history-invalid",
+                    file=path.name,
+                    cell=f"row {row_number}",
+                    indicator_id=indicator_id,
+                    detail=f"{error}.",
+                )
+            )
             continue
         label = str(cells.get("label") or "").strip()
-        points.append(HistoryPoint(
-            indicator_id=indicator_id, period=str(period), value=value, label=label, token=token,
-            source=Source(file=path.name, cell=f"row {row_number}"),
-        ))
+        points.append(
+            HistoryPoint(
+                indicator_id=indicator_id,
+                period=str(period),
+                value=value,
+                label=label,
+                token=token,
+                source=Source(file=path.name, cell=f"row {row_number}"),
+            )
+        )
     if errors:
         raise HistoryError(f"The history file {path.name} has {len(errors)} rows to fix.", errors)
     return History(points), warnings
@@ -128,16 +154,19 @@ def _read_rows(path: Path) -> list[list[Any]]:
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a bad file
-            raise HistoryError(f"The history file {path.name} cannot be opened ({error}).",
-                               [problem("file-corrupt", file=path.name,
-                                        detail=type(error).__name__)]) from None
+            raise HistoryError(
+                f"The history file {path.name} cannot be opened ({error}).",
+                [problem("file-corrupt", file=path.name, detail=type(error).__name__)],
+            ) from None
         try:
             sheet = workbook.worksheets[0]
             return [list(row) for row in sheet.iter_rows(values_only=True)]
         finally:
             workbook.close()
-    raise HistoryError(f"The history file {path.name} must be a .csv or .xlsx file.",
-                       [problem("file-not-xlsx", file=path.name, detail=f"a {path.suffix} file")])
+    raise HistoryError(
+        f"The history file {path.name} must be a .csv or .xlsx file.",
+        [problem("file-not-xlsx", file=path.name, detail=f"a {path.suffix} file")],
+    )
 
 
 def write_history_csv(path: Path, points: Iterable[HistoryPoint]) -> None:

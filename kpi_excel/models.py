@@ -215,7 +215,9 @@ class RAG(StrEnum):
 
 class Rating(BaseModel):
     rag: RAG | None
-    reason: str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
+    reason: (
+        str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
+    )
     not_rated: str | None = None  # short label when rag is None: "Target TBC", "Not due"
 
 

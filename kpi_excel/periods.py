@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 _PERIOD_RE = re.compile(
-    r"^\s*(?:FY\s*)?(\d{4})\s*[/\-]\s*(\d{2}|\d{4})\s*(?:[, ]\s*(?:Q\s*([1-4])|Quarter\s*([1-4])))?\s*$",
+    r"^\s*(?:FY\s*)?(\d{4})\s*[/\-]\s*(\d{2}|\d{4})"
+    r"\s*(?:[, ]\s*(?:Q\s*([1-4])|Quarter\s*([1-4])))?\s*$",
     re.IGNORECASE,
 )
 
@@ -21,7 +22,10 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """A financial year (quarter=None) or one quarter of it. year is the April year: 2017 for 2017/18."""
+    """A financial year (quarter=None) or one quarter of it.
+
+    year is the calendar year the financial year starts in: 2017 for 2017/18.
+    """
 
     year: int
     quarter: int | None = None
@@ -33,8 +37,8 @@ class Period:
         match = _PERIOD_RE.match(str(text))
         if not match:
             raise PeriodError(
-                f"'{text}' is not a period: write the financial year and quarter like '2017/18 Q1', "
-                "or the year alone like '2017/18'"
+                f"'{text}' is not a period: write the financial year and quarter like "
+                "'2017/18 Q1', or the year alone like '2017/18'"
             )
         start = int(match.group(1))
         end = match.group(2)

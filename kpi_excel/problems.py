@@ -51,197 +51,512 @@ E, W = Severity.ERROR, Severity.WARNING
 OFF, TEAM, RUN = Audience.OFFICER, Audience.TEAM, Audience.RUNNER
 
 # --- the file itself -----------------------------------------------------------------------
-_kind("file-missing", E, RUN, "File not found", "The file {file} does not exist.",
-      "Check the path and try again.")
-_kind("file-empty", E, OFF, "Empty file", "The file is empty (0 bytes).",
-      "Save the return again from Excel and resend it.")
-_kind("file-not-xlsx", E, OFF, "Not an Excel workbook",
-      "The file is not an .xlsx workbook: it looks like {detail}.",
-      "Open the return template in Excel, fill it in and save it as an Excel Workbook (.xlsx).")
-_kind("file-xls", E, OFF, "Old Excel format (.xls)",
-      "The file is in the old Excel 97-2003 format (.xls), which kpi-excel does not read.",
-      "Open it in Excel and use File > Save As > Excel Workbook (.xlsx).")
-_kind("file-macro", E, OFF, "Macro-enabled workbook",
-      "The file is a macro-enabled workbook (.xlsm); returns must not contain macros.",
-      "Save it as an Excel Workbook (.xlsx) and resend it.")
-_kind("file-encrypted", E, OFF, "Password-protected workbook",
-      "The workbook is protected with a password to open, so it cannot be read.",
-      "Remove the password to open (File > Info > Protect Workbook) and resend it.")
-_kind("file-corrupt", E, OFF, "Damaged workbook",
-      "The workbook is damaged and cannot be opened ({detail}).",
-      "Open the return in Excel; if Excel repairs it, save it again and resend it.")
-_kind("file-too-large", E, OFF, "Workbook too large",
-      "The workbook expands to {detail}, more than a return can need.",
-      "Copy the figures into a fresh template and resend it.")
-_kind("file-xml-entities", E, OFF, "Unsafe workbook content",
-      "The workbook contains XML entity declarations, which a real Excel file never has.",
-      "Copy the figures into a fresh template and resend it.")
-_kind("file-external-link", W, OFF, "Links to other workbooks",
-      "The workbook links to other files ({detail}); linked figures are not trusted.",
-      "Type the figures in as values (Data > Edit Links > Break Link) and resend it.")
-_kind("file-embedded-object", W, OFF, "Embedded objects",
-      "The workbook contains embedded objects or macros ({detail}); they are ignored.",
-      "Remove them and resend the return as a plain .xlsx.")
-_kind("file-unreadable", E, RUN, "File cannot be read",
-      "The file could not be read: {detail}.",
-      "Check the file is not open elsewhere and that you can read it, then try again.")
+_kind(
+    "file-missing",
+    E,
+    RUN,
+    "File not found",
+    "The file {file} does not exist.",
+    "Check the path and try again.",
+)
+_kind(
+    "file-empty",
+    E,
+    OFF,
+    "Empty file",
+    "The file is empty (0 bytes).",
+    "Save the return again from Excel and resend it.",
+)
+_kind(
+    "file-not-xlsx",
+    E,
+    OFF,
+    "Not an Excel workbook",
+    "The file is not an .xlsx workbook: it looks like {detail}.",
+    "Open the return template in Excel, fill it in and save it as an Excel Workbook (.xlsx).",
+)
+_kind(
+    "file-xls",
+    E,
+    OFF,
+    "Old Excel format (.xls)",
+    "The file is in the old Excel 97-2003 format (.xls), which kpi-excel does not read.",
+    "Open it in Excel and use File > Save As > Excel Workbook (.xlsx).",
+)
+_kind(
+    "file-macro",
+    E,
+    OFF,
+    "Macro-enabled workbook",
+    "The file is a macro-enabled workbook (.xlsm); returns must not contain macros.",
+    "Save it as an Excel Workbook (.xlsx) and resend it.",
+)
+_kind(
+    "file-encrypted",
+    E,
+    OFF,
+    "Password-protected workbook",
+    "The workbook is protected with a password to open, so it cannot be read.",
+    "Remove the password to open (File > Info > Protect Workbook) and resend it.",
+)
+_kind(
+    "file-corrupt",
+    E,
+    OFF,
+    "Damaged workbook",
+    "The workbook is damaged and cannot be opened ({detail}).",
+    "Open the return in Excel; if Excel repairs it, save it again and resend it.",
+)
+_kind(
+    "file-too-large",
+    E,
+    OFF,
+    "Workbook too large",
+    "The workbook expands to {detail}, more than a return can need.",
+    "Copy the figures into a fresh template and resend it.",
+)
+_kind(
+    "file-xml-entities",
+    E,
+    OFF,
+    "Unsafe workbook content",
+    "The workbook contains XML entity declarations, which a real Excel file never has.",
+    "Copy the figures into a fresh template and resend it.",
+)
+_kind(
+    "file-external-link",
+    W,
+    OFF,
+    "Links to other workbooks",
+    "The workbook links to other files ({detail}); linked figures are not trusted.",
+    "Type the figures in as values (Data > Edit Links > Break Link) and resend it.",
+)
+_kind(
+    "file-embedded-object",
+    W,
+    OFF,
+    "Embedded objects",
+    "The workbook contains embedded objects or macros ({detail}); they are ignored.",
+    "Remove them and resend the return as a plain .xlsx.",
+)
+_kind(
+    "file-unreadable",
+    E,
+    RUN,
+    "File cannot be read",
+    "The file could not be read: {detail}.",
+    "Check the file is not open elsewhere and that you can read it, then try again.",
+)
 
 # --- template identity ---------------------------------------------------------------------
-_kind("sheet-missing", E, OFF, "Return sheet missing",
-      "The sheet '{sheet}' is missing (sheets found: {detail}).",
-      "Use the return template as sent: do not rename or delete its sheets.")
-_kind("sheet-hidden", W, OFF, "Return sheet hidden",
-      "The sheet '{sheet}' has been hidden.",
-      "Unhide it (right-click a sheet tab > Unhide); the figures on it were still read.")
-_kind("metadata-missing", E, OFF, "Not a kpi-excel return",
-      "The workbook has no kpi-excel template details, so it is not a return made from the "
-      "current template.",
-      "Fill in the return template the performance team sent for this period.")
-_kind("metadata-edited", E, OFF, "Template details edited",
-      "The template details have been changed ({detail}).",
-      "Use a fresh copy of the return template sent for this period.")
-_kind("template-old-version", W, OFF, "Older template",
-      "This return was made from template version {detail}; the current version is {expected}.",
-      "It was read, but please use the latest template next time.")
-_kind("template-wrong-period", E, OFF, "Return for another period",
-      "This return is for {detail}, but the report is for {expected}.",
-      "Fill in the return template for {expected}.")
-_kind("template-unknown-service", E, OFF, "Unknown service area",
-      "This return is for service area '{detail}', which is not in the indicator register.",
-      "Check you were sent the right template; the performance team can add the service area.")
-_kind("template-stale-register", W, OFF, "Template from an older register",
-      "This return was made before the indicator register last changed.",
-      "It was read; the performance team will check the targets shown in it.")
-_kind("return-duplicate", W, TEAM, "Two returns for one service area",
-      "Two returns came in for '{detail}': {expected} was used and this one ignored.",
-      "Delete the older file from the returns folder, or ignore this if the newer one is right.")
-_kind("return-missing", E, TEAM, "Return not received",
-      "No return has been received from '{detail}'.",
-      "Chase the service area; its indicators are shown as data not available.")
+_kind(
+    "sheet-missing",
+    E,
+    OFF,
+    "Return sheet missing",
+    "The sheet '{sheet}' is missing (sheets found: {detail}).",
+    "Use the return template as sent: do not rename or delete its sheets.",
+)
+_kind(
+    "sheet-hidden",
+    W,
+    OFF,
+    "Return sheet hidden",
+    "The sheet '{sheet}' has been hidden.",
+    "Unhide it (right-click a sheet tab > Unhide); the figures on it were still read.",
+)
+_kind(
+    "metadata-missing",
+    E,
+    OFF,
+    "Not a kpi-excel return",
+    "The workbook has no kpi-excel template details, so it is not a return made from the "
+    "current template.",
+    "Fill in the return template the performance team sent for this period.",
+)
+_kind(
+    "metadata-edited",
+    E,
+    OFF,
+    "Template details edited",
+    "The template details have been changed ({detail}).",
+    "Use a fresh copy of the return template sent for this period.",
+)
+_kind(
+    "template-old-version",
+    W,
+    OFF,
+    "Older template",
+    "This return was made from template version {detail}; the current version is {expected}.",
+    "It was read, but please use the latest template next time.",
+)
+_kind(
+    "template-wrong-period",
+    E,
+    OFF,
+    "Return for another period",
+    "This return is for {detail}, but the report is for {expected}.",
+    "Fill in the return template for {expected}.",
+)
+_kind(
+    "template-unknown-service",
+    E,
+    OFF,
+    "Unknown service area",
+    "This return is for service area '{detail}', which is not in the indicator register.",
+    "Check you were sent the right template; the performance team can add the service area.",
+)
+_kind(
+    "template-stale-register",
+    W,
+    OFF,
+    "Template from an older register",
+    "This return was made before the indicator register last changed.",
+    "It was read; the performance team will check the targets shown in it.",
+)
+_kind(
+    "return-duplicate",
+    W,
+    TEAM,
+    "Two returns for one service area",
+    "Two returns came in for '{detail}': {expected} was used and this one ignored.",
+    "Delete the older file from the returns folder, or ignore this if the newer one is right.",
+)
+_kind(
+    "return-missing",
+    E,
+    TEAM,
+    "Return not received",
+    "No return has been received from '{detail}'.",
+    "Chase the service area; its indicators are shown as data not available.",
+)
 
 # --- rows ----------------------------------------------------------------------------------
-_kind("column-missing", E, OFF, "Column missing",
-      "The column '{detail}' is missing from the header row of the return.",
-      "Use a fresh copy of the template: do not delete or rename its columns.")
-_kind("figure-not-used", E, OFF, "Figure not used",
-      "The figure for {indicator_id} was not used because its row has errors.",
-      "Fix the errors reported for this row and resend the return.")
-_kind("row-unknown-id", E, OFF, "Unknown indicator id",
-      "The indicator id '{value}' is not one of this service area's indicators.",
-      "Do not edit the ID column: copy the row back from a fresh template.")
-_kind("row-missing", E, OFF, "Indicator row missing",
-      "The row for indicator {indicator_id} has been deleted.",
-      "Copy the row back from a fresh template and fill it in.")
-_kind("row-duplicate", E, OFF, "Indicator row duplicated",
-      "Indicator {indicator_id} appears more than once (first at {detail}); only the first was "
-      "read.",
-      "Delete the extra row.")
-_kind("row-moved", W, OFF, "Rows moved",
-      "Indicator {indicator_id} is not on the row the template put it on.",
-      "It was read by its id, so nothing is lost; please keep the template's order.")
-_kind("merged-cells", E, OFF, "Merged cells",
-      "Cells {detail} are merged in the input area.",
-      "Unmerge them (Home > Merge & Center > Unmerge Cells) and re-enter the figures.")
+_kind(
+    "column-missing",
+    E,
+    OFF,
+    "Column missing",
+    "The column '{detail}' is missing from the header row of the return.",
+    "Use a fresh copy of the template: do not delete or rename its columns.",
+)
+_kind(
+    "figure-not-used",
+    E,
+    OFF,
+    "Figure not used",
+    "The figure for {indicator_id} was not used because its row has errors.",
+    "Fix the errors reported for this row and resend the return.",
+)
+_kind(
+    "row-unknown-id",
+    E,
+    OFF,
+    "Unknown indicator id",
+    "The indicator id '{value}' is not one of this service area's indicators.",
+    "Do not edit the ID column: copy the row back from a fresh template.",
+)
+_kind(
+    "row-missing",
+    E,
+    OFF,
+    "Indicator row missing",
+    "The row for indicator {indicator_id} has been deleted.",
+    "Copy the row back from a fresh template and fill it in.",
+)
+_kind(
+    "row-duplicate",
+    E,
+    OFF,
+    "Indicator row duplicated",
+    "Indicator {indicator_id} appears more than once (first at {detail}); only the first was read.",
+    "Delete the extra row.",
+)
+_kind(
+    "row-moved",
+    W,
+    OFF,
+    "Rows moved",
+    "Indicator {indicator_id} is not on the row the template put it on.",
+    "It was read by its id, so nothing is lost; please keep the template's order.",
+)
+_kind(
+    "merged-cells",
+    E,
+    OFF,
+    "Merged cells",
+    "Cells {detail} are merged in the input area.",
+    "Unmerge them (Home > Merge & Center > Unmerge Cells) and re-enter the figures.",
+)
 
 # --- input cells ---------------------------------------------------------------------------
-_kind("value-not-number", E, OFF, "Not a number",
-      "'{value}' is not a number.",
-      "Type the figure as a number, e.g. 83 for 83%, or choose a status of 'not available'.")
-_kind("value-date", E, OFF, "Date in a number cell",
-      "The cell holds a date ({value}), not a figure.",
-      "Type the figure as a plain number; clear the cell's date format if Excel changed it.")
-_kind("value-boolean", E, OFF, "TRUE/FALSE in a number cell",
-      "The cell holds {value}, not a figure.",
-      "Type the figure as a number.")
-_kind("value-excel-error", E, OFF, "Excel error",
-      "The cell shows the Excel error {value}.",
-      "Replace the formula with the figure itself.")
-_kind("value-formula", E, OFF, "Formula in an input cell",
-      "The cell holds a formula ({value}); only typed figures are accepted.",
-      "Copy the cell and Paste Special > Values, so the figure itself is stored.")
-_kind("value-formula-no-result", E, OFF, "Formula with no saved result",
-      "The cell holds a formula ({value}) with no saved result.",
-      "Replace the formula with the figure itself.")
-_kind("value-percent-scale", W, OFF, "Percentage typed as a whole number",
-      "'{value}' was read as {detail}.",
-      "Nothing to do if that is right; otherwise type the percentage, e.g. 83 or 83%.")
-_kind("value-percent-out-of-range", E, OFF, "Percentage out of range",
-      "'{value}' is not a percentage between 0% and 100%.",
-      "Type the percentage between 0 and 100, e.g. 83 for 83%.")
-_kind("value-text-number", W, OFF, "Number typed as text",
-      "'{value}' was typed as text and read as {detail}.",
-      "Nothing to do if that is right; next time type the number alone.")
-_kind("value-wrong-unit", E, OFF, "Wrong unit",
-      "'{value}' is in a unit this indicator is not measured in ({detail}).",
-      "Give the figure in {expected}.")
-_kind("value-negative", E, OFF, "Negative figure",
-      "'{value}' is negative, which this indicator cannot be.",
-      "Check the figure and type it again.")
-_kind("value-implausible", W, OFF, "Figure outside the usual range",
-      "{value} is outside the plausible range for this indicator ({detail}).",
-      "Check the figure; if it is right, say why in the comment.")
-_kind("value-unknown-token", E, OFF, "Unrecognised entry",
-      "'{value}' is not a figure or a recognised entry.",
-      "Type the figure, or leave it blank and choose a status of 'not available'.")
-_kind("value-blank", E, OFF, "Figure missing",
-      "No figure was given but the status is 'available'.",
-      "Type the figure, or change the status to 'not available' and say why in the comment.")
-_kind("value-with-na-status", W, OFF, "Figure given but marked not available",
-      "A figure ({value}) was given but the status says '{detail}'; the figure was ignored.",
-      "Clear the figure, or set the status to 'available'.")
-_kind("value-not-due", W, OFF, "Figure given when not due",
-      "A figure ({value}) was given although the indicator is not due this period; it was used.",
-      "Nothing to do if the figure is right.")
-_kind("numerator-above-denominator", E, OFF, "Numerator above denominator",
-      "The numerator ({value}) is larger than the denominator ({detail}).",
-      "Check both counts: the numerator is the part, the denominator the whole.")
-_kind("denominator-zero", E, OFF, "Denominator is zero",
-      "The denominator is zero, so no percentage can be worked out.",
-      "Give the real denominator, or set the status to 'not available'.")
-_kind("fraction-incomplete", E, OFF, "Numerator or denominator missing",
-      "Only one of numerator and denominator was given.",
-      "Give both counts, or neither and the figure itself.")
-_kind("fraction-disagrees", W, OFF, "Figure disagrees with its counts",
-      "The figure {value} does not match the numerator and denominator ({detail}).",
-      "The counts were used; correct the figure or the counts.")
-_kind("small-denominator", W, OFF, "Small numbers",
-      "The figure rests on a denominator of {value}; a small change moves it a lot.",
-      "Nothing to fix: the board workbook flags it. Say so in the comment.")
-_kind("status-unknown", E, OFF, "Unknown status",
-      "'{value}' is not a status.",
-      "Choose one from the drop-down: available, not available or not due.")
-_kind("flag-unknown", E, OFF, "Unknown yes/no value",
-      "'{value}' is not Yes or No.",
-      "Choose Yes or No from the drop-down.")
-_kind("comment-missing", W, OFF, "Comment missing",
-      "The figure is {detail} against target but there is no comment.",
-      "Explain the figure in the comment column.")
-_kind("action-missing", W, OFF, "Corrective action missing",
-      "The figure is RED but there is no corrective action.",
-      "Say what is being done to bring the figure back on target.")
-_kind("comment-repeated", W, OFF, "Comment unchanged",
-      "The comment is the same as last period's.",
-      "Update the comment for this period.")
-_kind("text-too-long", W, OFF, "Text too long",
-      "The text is {detail} characters long; the board report shows at most {expected}.",
-      "Shorten it; the rest is kept in the Data sheet only.")
+_kind(
+    "value-not-number",
+    E,
+    OFF,
+    "Not a number",
+    "'{value}' is not a number.",
+    "Type the figure as a number, e.g. 83 for 83%, or choose a status of 'not available'.",
+)
+_kind(
+    "value-date",
+    E,
+    OFF,
+    "Date in a number cell",
+    "The cell holds a date ({value}), not a figure.",
+    "Type the figure as a plain number; clear the cell's date format if Excel changed it.",
+)
+_kind(
+    "value-boolean",
+    E,
+    OFF,
+    "TRUE/FALSE in a number cell",
+    "The cell holds {value}, not a figure.",
+    "Type the figure as a number.",
+)
+_kind(
+    "value-excel-error",
+    E,
+    OFF,
+    "Excel error",
+    "The cell shows the Excel error {value}.",
+    "Replace the formula with the figure itself.",
+)
+_kind(
+    "value-formula",
+    E,
+    OFF,
+    "Formula in an input cell",
+    "The cell holds a formula ({value}); only typed figures are accepted.",
+    "Copy the cell and Paste Special > Values, so the figure itself is stored.",
+)
+_kind(
+    "value-formula-no-result",
+    E,
+    OFF,
+    "Formula with no saved result",
+    "The cell holds a formula ({value}) with no saved result.",
+    "Replace the formula with the figure itself.",
+)
+_kind(
+    "value-percent-scale",
+    W,
+    OFF,
+    "Percentage typed as a whole number",
+    "'{value}' was read as {detail}.",
+    "Nothing to do if that is right; otherwise type the percentage, e.g. 83 or 83%.",
+)
+_kind(
+    "value-percent-out-of-range",
+    E,
+    OFF,
+    "Percentage out of range",
+    "'{value}' is not a percentage between 0% and 100%.",
+    "Type the percentage between 0 and 100, e.g. 83 for 83%.",
+)
+_kind(
+    "value-text-number",
+    W,
+    OFF,
+    "Number typed as text",
+    "'{value}' was typed as text and read as {detail}.",
+    "Nothing to do if that is right; next time type the number alone.",
+)
+_kind(
+    "value-wrong-unit",
+    E,
+    OFF,
+    "Wrong unit",
+    "'{value}' is in a unit this indicator is not measured in ({detail}).",
+    "Give the figure in {expected}.",
+)
+_kind(
+    "value-negative",
+    E,
+    OFF,
+    "Negative figure",
+    "'{value}' is negative, which this indicator cannot be.",
+    "Check the figure and type it again.",
+)
+_kind(
+    "value-implausible",
+    W,
+    OFF,
+    "Figure outside the usual range",
+    "{value} is outside the plausible range for this indicator ({detail}).",
+    "Check the figure; if it is right, say why in the comment.",
+)
+_kind(
+    "value-unknown-token",
+    E,
+    OFF,
+    "Unrecognised entry",
+    "'{value}' is not a figure or a recognised entry.",
+    "Type the figure, or leave it blank and choose a status of 'not available'.",
+)
+_kind(
+    "value-blank",
+    E,
+    OFF,
+    "Figure missing",
+    "No figure was given but the status is 'available'.",
+    "Type the figure, or change the status to 'not available' and say why in the comment.",
+)
+_kind(
+    "value-with-na-status",
+    W,
+    OFF,
+    "Figure given but marked not available",
+    "A figure ({value}) was given but the status says '{detail}'; the figure was ignored.",
+    "Clear the figure, or set the status to 'available'.",
+)
+_kind(
+    "value-not-due",
+    W,
+    OFF,
+    "Figure given when not due",
+    "A figure ({value}) was given although the indicator is not due this period; it was used.",
+    "Nothing to do if the figure is right.",
+)
+_kind(
+    "numerator-above-denominator",
+    E,
+    OFF,
+    "Numerator above denominator",
+    "The numerator ({value}) is larger than the denominator ({detail}).",
+    "Check both counts: the numerator is the part, the denominator the whole.",
+)
+_kind(
+    "denominator-zero",
+    E,
+    OFF,
+    "Denominator is zero",
+    "The denominator is zero, so no percentage can be worked out.",
+    "Give the real denominator, or set the status to 'not available'.",
+)
+_kind(
+    "fraction-incomplete",
+    E,
+    OFF,
+    "Numerator or denominator missing",
+    "Only one of numerator and denominator was given.",
+    "Give both counts, or neither and the figure itself.",
+)
+_kind(
+    "fraction-disagrees",
+    W,
+    OFF,
+    "Figure disagrees with its counts",
+    "The figure {value} does not match the numerator and denominator ({detail}).",
+    "The counts were used; correct the figure or the counts.",
+)
+_kind(
+    "small-denominator",
+    W,
+    OFF,
+    "Small numbers",
+    "The figure rests on a denominator of {value}; a small change moves it a lot.",
+    "Nothing to fix: the board workbook flags it. Say so in the comment.",
+)
+_kind(
+    "status-unknown",
+    E,
+    OFF,
+    "Unknown status",
+    "'{value}' is not a status.",
+    "Choose one from the drop-down: available, not available or not due.",
+)
+_kind(
+    "flag-unknown",
+    E,
+    OFF,
+    "Unknown yes/no value",
+    "'{value}' is not Yes or No.",
+    "Choose Yes or No from the drop-down.",
+)
+_kind(
+    "comment-missing",
+    W,
+    OFF,
+    "Comment missing",
+    "The figure is {detail} against target but there is no comment.",
+    "Explain the figure in the comment column.",
+)
+_kind(
+    "action-missing",
+    W,
+    OFF,
+    "Corrective action missing",
+    "The figure is RED but there is no corrective action.",
+    "Say what is being done to bring the figure back on target.",
+)
+_kind(
+    "comment-repeated",
+    W,
+    OFF,
+    "Comment unchanged",
+    "The comment is the same as last period's.",
+    "Update the comment for this period.",
+)
+_kind(
+    "text-too-long",
+    W,
+    OFF,
+    "Text too long",
+    "The text is {detail} characters long; over {expected} makes the printed report hard "
+    "to read.",
+    "Shorten it if you can; the full text was kept.",
+)
 
 # --- register and history (the performance team's files) ------------------------------------
-_kind("register-invalid", E, TEAM, "Register entry not valid",
-      "{detail}", "Correct the register and run again.")
-_kind("register-duplicate-id", E, TEAM, "Indicator id used twice",
-      "The indicator id '{value}' is used on more than one row ({detail}).",
-      "Give each indicator its own id; ids must never change between years.")
-_kind("settings-invalid", E, TEAM, "Setting not valid",
-      "{detail}", "Correct the Settings sheet of the register.")
-_kind("history-invalid", E, TEAM, "History entry not valid",
-      "{detail}", "Correct the history file and run again.")
-_kind("history-unknown-id", W, TEAM, "History for an unknown indicator",
-      "History has figures for '{value}', which is not in the register; they were ignored.",
-      "Remove the rows, or add the indicator to the register.")
-_kind("published-arrow-disagrees", W, TEAM, "Published arrow disagrees",
-      "The published arrow says '{value}' but the figures give '{detail}'.",
-      "Use the computed arrow; the published one contradicts its own numbers.")
+_kind(
+    "register-invalid",
+    E,
+    TEAM,
+    "Register entry not valid",
+    "{detail}",
+    "Correct the register and run again.",
+)
+_kind(
+    "register-duplicate-id",
+    E,
+    TEAM,
+    "Indicator id used twice",
+    "The indicator id '{value}' is used on more than one row ({detail}).",
+    "Give each indicator its own id; ids must never change between years.",
+)
+_kind(
+    "settings-invalid",
+    E,
+    TEAM,
+    "Setting not valid",
+    "{detail}",
+    "Correct the Settings sheet of the register.",
+)
+_kind(
+    "history-invalid",
+    E,
+    TEAM,
+    "History entry not valid",
+    "{detail}",
+    "Correct the history file and run again.",
+)
+_kind(
+    "history-unknown-id",
+    W,
+    TEAM,
+    "History for an unknown indicator",
+    "History has figures for '{value}', which is not in the register; they were ignored.",
+    "Remove the rows, or add the indicator to the register.",
+)
+_kind(
+    "published-arrow-disagrees",
+    W,
+    TEAM,
+    "Published arrow disagrees",
+    "The published arrow says '{value}' but the figures give '{detail}'.",
+    "Use the computed arrow; the published one contradicts its own numbers.",
+)
 
 
 class Problem(BaseModel):
@@ -259,8 +574,9 @@ class Problem(BaseModel):
 
     @property
     def where(self) -> str:
-        parts = [part for part in (self.file, self.sheet and f"sheet '{self.sheet}'", self.cell)
-                 if part]
+        parts = [
+            part for part in (self.file, self.sheet and f"sheet '{self.sheet}'", self.cell) if part
+        ]
         return ", ".join(parts)
 
     def render(self) -> str:

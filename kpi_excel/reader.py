@@ -32,8 +32,11 @@ from .xlsxfile import RawCell, SheetData, open_xlsx
 SMALL_DENOMINATOR = 10
 _HEADER_SEARCH_ROWS = 30
 _STATUS_WORDS = {status.value: status for status in Status} | {
-    "n/a": Status.NOT_AVAILABLE, "not available": Status.NOT_AVAILABLE,
-    "unavailable": Status.NOT_AVAILABLE, "not due": Status.NOT_DUE, "available": Status.AVAILABLE,
+    "n/a": Status.NOT_AVAILABLE,
+    "not available": Status.NOT_AVAILABLE,
+    "unavailable": Status.NOT_AVAILABLE,
+    "not due": Status.NOT_DUE,
+    "available": Status.AVAILABLE,
 }
 
 
@@ -85,21 +88,28 @@ def read_return(path: Path, register: Register, period: Period) -> ReturnFile:
             if not _check_identity(meta, register, period, result):
                 return result
             if RETURN_SHEET not in states:
-                result.problems.append(problem(
-                    "sheet-missing", file=name, sheet=RETURN_SHEET,
-                    detail=", ".join(s for s, st in states.items() if st == "visible")))
+                result.problems.append(
+                    problem(
+                        "sheet-missing",
+                        file=name,
+                        sheet=RETURN_SHEET,
+                        detail=", ".join(s for s, st in states.items() if st == "visible"),
+                    )
+                )
                 return result
             if states[RETURN_SHEET] != "visible":
                 result.problems.append(problem("sheet-hidden", file=name, sheet=RETURN_SHEET))
             sheet = book.read_sheet(RETURN_SHEET, max_cols=60)
             result.problems.extend(book.warnings)
     except ReturnFileError as error:
-        result.problems.extend(error.problems or [problem("file-corrupt", file=name,
-                                                          detail=error.message)])
+        result.problems.extend(
+            error.problems or [problem("file-corrupt", file=name, detail=error.message)]
+        )
         return result
     except OSError as error:
-        result.problems.append(problem("file-unreadable", file=name,
-                                       detail=error.strerror or str(error)))
+        result.problems.append(
+            problem("file-unreadable", file=name, detail=error.strerror or str(error))
+        )
         return result
     result.readable = True
     _read_rows(sheet, meta, register, period, result)
@@ -112,46 +122,73 @@ def _read_meta(sheet: SheetData) -> dict[str, str]:
         if col != 1 or cell.value is None:
             continue
         value = sheet.get(cell.row, 2)
-        meta[str(cell.value).strip()] = "" if value is None or value.value is None else str(
-            value.value).strip()
+        meta[str(cell.value).strip()] = (
+            "" if value is None or value.value is None else str(value.value).strip()
+        )
     return meta
 
 
-def _check_identity(meta: dict[str, str], register: Register, period: Period,
-                    result: ReturnFile) -> bool:
+def _check_identity(
+    meta: dict[str, str], register: Register, period: Period, result: ReturnFile
+) -> bool:
     """Is this a current template for this period and a known service area?"""
     name = result.path.name
     required = ("template_version", "period", "service_area", "indicator_ids")
     missing = [key for key in required if not meta.get(key)]
     if missing:
-        result.problems.append(problem("metadata-edited", file=name, sheet=META_SHEET,
-                                       detail=f"missing: {', '.join(missing)}"))
+        result.problems.append(
+            problem(
+                "metadata-edited",
+                file=name,
+                sheet=META_SHEET,
+                detail=f"missing: {', '.join(missing)}",
+            )
+        )
         return False
     result.template_version = meta["template_version"]
     result.service_area = meta["service_area"]
     try:
         return_period = Period.parse(meta["period"])
     except PeriodError:
-        result.problems.append(problem("metadata-edited", file=name, sheet=META_SHEET,
-                                       detail=f"period '{meta['period']}' is not a period"))
+        result.problems.append(
+            problem(
+                "metadata-edited",
+                file=name,
+                sheet=META_SHEET,
+                detail=f"period '{meta['period']}' is not a period",
+            )
+        )
         return False
     result.period = str(return_period)
     if result.template_version.split(".")[0] != TEMPLATE_VERSION.split(".")[0]:
-        result.problems.append(problem("metadata-edited", file=name, sheet=META_SHEET,
-                                       detail=f"template version {result.template_version} is "
-                                       f"not one this kpi-excel reads ({TEMPLATE_VERSION})"))
+        result.problems.append(
+            problem(
+                "metadata-edited",
+                file=name,
+                sheet=META_SHEET,
+                detail=f"template version {result.template_version} is "
+                f"not one this kpi-excel reads ({TEMPLATE_VERSION})",
+            )
+        )
         return False
     if result.template_version != TEMPLATE_VERSION:
-        result.problems.append(problem("template-old-version", file=name,
-                                       detail=result.template_version,
-                                       expected=TEMPLATE_VERSION))
+        result.problems.append(
+            problem(
+                "template-old-version",
+                file=name,
+                detail=result.template_version,
+                expected=TEMPLATE_VERSION,
+            )
+        )
     if return_period != period:
-        result.problems.append(problem("template-wrong-period", file=name,
-                                       detail=result.period, expected=str(period)))
+        result.problems.append(
+            problem("template-wrong-period", file=name, detail=result.period, expected=str(period))
+        )
         return False
     if result.service_area not in register.service_areas():
-        result.problems.append(problem("template-unknown-service", file=name,
-                                       detail=result.service_area))
+        result.problems.append(
+            problem("template-unknown-service", file=name, detail=result.service_area)
+        )
         return False
     fingerprint = meta.get("register_fingerprint", "")
     if register.fingerprint and fingerprint and fingerprint != register.fingerprint:
@@ -175,22 +212,26 @@ def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:
     return 0, {}
 
 
-def _read_rows(sheet: SheetData, meta: dict[str, str], register: Register, period: Period,
-               result: ReturnFile) -> None:
+def _read_rows(
+    sheet: SheetData, meta: dict[str, str], register: Register, period: Period, result: ReturnFile
+) -> None:
     name = result.path.name
     header_row, columns = _find_header(sheet)
     if not header_row:
-        result.problems.append(problem("column-missing", file=name, sheet=RETURN_SHEET,
-                                       detail="ID / Figure"))
+        result.problems.append(
+            problem("column-missing", file=name, sheet=RETURN_SHEET, detail="ID / Figure")
+        )
         return
     for spec in FIELDS:
         if spec.kind is not FieldKind.LIVE and spec.key not in columns:
-            result.problems.append(problem("column-missing", file=name, sheet=RETURN_SHEET,
-                                           detail=spec.header))
+            result.problems.append(
+                problem("column-missing", file=name, sheet=RETURN_SHEET, detail=spec.header)
+            )
     expected = [i for i in register.indicators if i.service_area == result.service_area]
     indicators = {i.id: i for i in expected}
-    template_order = [part.strip() for part in meta.get("indicator_ids", "").split(",")
-                      if part.strip()]
+    template_order = [
+        part.strip() for part in meta.get("indicator_ids", "").split(",") if part.strip()
+    ]
     _check_merged(sheet, header_row, columns, result)
 
     seen: dict[str, str] = {}
@@ -202,31 +243,48 @@ def _read_rows(sheet: SheetData, meta: dict[str, str], register: Register, perio
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
         if not raw_id:
             if _row_has_input(sheet, row_number, columns):
-                result.problems.append(problem("row-unknown-id", file=name, sheet=RETURN_SHEET,
-                                               cell=f"{_letter(columns['id'])}{row_number}",
-                                               value=""))
+                result.problems.append(
+                    problem(
+                        "row-unknown-id",
+                        file=name,
+                        sheet=RETURN_SHEET,
+                        cell=f"{_letter(columns['id'])}{row_number}",
+                        value="",
+                    )
+                )
             continue
         ref = f"{_letter(columns['id'])}{row_number}"
         indicator = indicators.get(raw_id)
         if indicator is None:
-            result.problems.append(problem("row-unknown-id", file=name, sheet=RETURN_SHEET,
-                                           cell=ref, value=raw_id))
+            result.problems.append(
+                problem("row-unknown-id", file=name, sheet=RETURN_SHEET, cell=ref, value=raw_id)
+            )
             continue
         if raw_id in seen:
-            result.problems.append(problem("row-duplicate", file=name, sheet=RETURN_SHEET,
-                                           cell=ref, indicator_id=raw_id, detail=seen[raw_id]))
+            result.problems.append(
+                problem(
+                    "row-duplicate",
+                    file=name,
+                    sheet=RETURN_SHEET,
+                    cell=ref,
+                    indicator_id=raw_id,
+                    detail=seen[raw_id],
+                )
+            )
             continue
         seen[raw_id] = ref
         if not moved and position < len(template_order) and template_order[position] != raw_id:
             moved = True
-            result.problems.append(problem("row-moved", file=name, sheet=RETURN_SHEET, cell=ref,
-                                           indicator_id=raw_id))
+            result.problems.append(
+                problem("row-moved", file=name, sheet=RETURN_SHEET, cell=ref, indicator_id=raw_id)
+            )
         position += 1
         _read_row(sheet, row_number, columns, indicator, period, result)
     for indicator in expected:
         if indicator.id not in seen:
-            result.problems.append(problem("row-missing", file=name, sheet=RETURN_SHEET,
-                                           indicator_id=indicator.id))
+            result.problems.append(
+                problem("row-missing", file=name, sheet=RETURN_SHEET, indicator_id=indicator.id)
+            )
 
 
 def _letter(col: int) -> str:
@@ -241,17 +299,27 @@ def _row_has_input(sheet: SheetData, row: int, columns: dict[str, int]) -> bool:
     return False
 
 
-def _check_merged(sheet: SheetData, header_row: int, columns: dict[str, int],
-                  result: ReturnFile) -> None:
-    inputs = {columns[f.key] for f in FIELDS
-              if f.key in columns and f.kind in (FieldKind.NUMBER, FieldKind.CHOICE,
-                                                  FieldKind.TEXT)}
+def _check_merged(
+    sheet: SheetData, header_row: int, columns: dict[str, int], result: ReturnFile
+) -> None:
+    inputs = {
+        columns[f.key]
+        for f in FIELDS
+        if f.key in columns and f.kind in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT)
+    }
     for merged in sheet.merged:
         first, _, last = merged.partition(":")
-        (row1, col1), (row2, col2) = _split_ref(first), _split_ref(last or first)
+        (_, col1), (row2, col2) = _split_ref(first), _split_ref(last or first)
         if row2 > header_row and any(col1 <= c <= col2 for c in inputs):
-            result.problems.append(problem("merged-cells", file=result.path.name,
-                                           sheet=RETURN_SHEET, cell=merged, detail=merged))
+            result.problems.append(
+                problem(
+                    "merged-cells",
+                    file=result.path.name,
+                    sheet=RETURN_SHEET,
+                    cell=merged,
+                    detail=merged,
+                )
+            )
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -263,8 +331,14 @@ def _split_ref(ref: str) -> tuple[int, int]:
     return int(digits or 0), col
 
 
-def _read_row(sheet: SheetData, row: int, columns: dict[str, int], indicator: Indicator,
-              period: Period, result: ReturnFile) -> None:
+def _read_row(
+    sheet: SheetData,
+    row: int,
+    columns: dict[str, int],
+    indicator: Indicator,
+    period: Period,
+    result: ReturnFile,
+) -> None:
     name = result.path.name
     refs = {key: f"{_letter(col)}{row}" for key, col in columns.items()}
     result.cells[indicator.id] = refs
@@ -275,9 +349,16 @@ def _read_row(sheet: SheetData, row: int, columns: dict[str, int], indicator: In
 
     def place(reading: CellReading, key: str) -> None:
         for item in reading.problems:
-            problems.append(item.model_copy(update={
-                "file": name, "sheet": RETURN_SHEET, "cell": refs.get(key),
-                "indicator_id": indicator.id}))
+            problems.append(
+                item.model_copy(
+                    update={
+                        "file": name,
+                        "sheet": RETURN_SHEET,
+                        "cell": refs.get(key),
+                        "indicator_id": indicator.id,
+                    }
+                )
+            )
 
     status_reading = read_text(cell("status"))
     place(status_reading, "status")
@@ -287,8 +368,11 @@ def _read_row(sheet: SheetData, row: int, columns: dict[str, int], indicator: In
         problems.append(problem("status-unknown", value=status_reading.text))
 
     value_cell = cell("value")
-    token = (normalise_token(value_cell.value) if value_cell is not None
-             and isinstance(value_cell.value, str) else "")
+    token = (
+        normalise_token(value_cell.value)
+        if value_cell is not None and isinstance(value_cell.value, str)
+        else ""
+    )
     value = None
     if token in NOT_AVAILABLE_TOKENS:
         status = status if status is Status.NOT_DUE else Status.NOT_AVAILABLE
@@ -317,39 +401,68 @@ def _read_row(sheet: SheetData, row: int, columns: dict[str, int], indicator: In
 
     due = period.quarter is None or indicator.due_in(period.quarter)
     if status is None:
-        status = Status.AVAILABLE if value is not None else (
-            Status.AVAILABLE if due else Status.NOT_DUE)
+        status = (
+            Status.AVAILABLE if value is not None else (Status.AVAILABLE if due else Status.NOT_DUE)
+        )
     if status is Status.AVAILABLE and value is None and not _has_error(problems):
         problems.append(problem("value-blank", cell=refs.get("value")))
     if status is Status.NOT_AVAILABLE and value is not None:
-        problems.append(problem("value-with-na-status", cell=refs.get("value"),
-                                value=_plain(value), detail=status.value))
+        problems.append(
+            problem(
+                "value-with-na-status",
+                cell=refs.get("value"),
+                value=_plain(value),
+                detail=status.value,
+            )
+        )
         value = None
     if status is Status.NOT_DUE and value is not None:
         problems.append(problem("value-not-due", cell=refs.get("value"), value=_plain(value)))
         status = Status.AVAILABLE
 
     for item in problems:
-        result.problems.append(item.model_copy(update={
-            "file": name, "sheet": RETURN_SHEET, "cell": item.cell or refs.get("value"),
-            "indicator_id": indicator.id}))
+        result.problems.append(
+            item.model_copy(
+                update={
+                    "file": name,
+                    "sheet": RETURN_SHEET,
+                    "cell": item.cell or refs.get("value"),
+                    "indicator_id": indicator.id,
+                }
+            )
+        )
     if _has_error(problems):
         result.rejected_ids.add(indicator.id)
         return
     result.records[indicator.id] = ReturnRecord(
-        indicator_id=indicator.id, period=str(period), status=status,
+        indicator_id=indicator.id,
+        period=str(period),
+        status=status,
         value=value if status is Status.AVAILABLE else None,
-        numerator=numerator.value, denominator=denominator.value,
-        provisional=bool(provisional.flag), average=bool(average.flag),
-        comment=comment.text or "", corrective_action=action.text or "",
-        source=Source(file=name, sha256=result.sha256, sheet=RETURN_SHEET,
-                      cell=refs.get("value", ""), template_version=result.template_version,
-                      read_at=_read_at(result.path)),
+        numerator=numerator.value,
+        denominator=denominator.value,
+        provisional=bool(provisional.flag),
+        average=bool(average.flag),
+        comment=comment.text or "",
+        corrective_action=action.text or "",
+        source=Source(
+            file=name,
+            sha256=result.sha256,
+            sheet=RETURN_SHEET,
+            cell=refs.get("value", ""),
+            template_version=result.template_version,
+            read_at=_read_at(result.path),
+        ),
     )
 
 
-def _apply_fraction(indicator: Indicator, value: float | None, numerator: float | None,
-                    denominator: float | None, problems: list[Problem]) -> float | None:
+def _apply_fraction(
+    indicator: Indicator,
+    value: float | None,
+    numerator: float | None,
+    denominator: float | None,
+    problems: list[Problem],
+) -> float | None:
     """Counts win over a typed percentage: rates come from numerators and denominators."""
     if numerator is None and denominator is None:
         return value
@@ -360,19 +473,27 @@ def _apply_fraction(indicator: Indicator, value: float | None, numerator: float 
         problems.append(problem("denominator-zero"))
         return value
     if indicator.unit is Unit.PERCENT and numerator > denominator:
-        problems.append(problem("numerator-above-denominator", value=_plain(numerator),
-                                detail=_plain(denominator)))
+        problems.append(
+            problem(
+                "numerator-above-denominator", value=_plain(numerator), detail=_plain(denominator)
+            )
+        )
         return value
     scale = 100.0 if indicator.unit is Unit.PERCENT else 1.0
     computed = numerator / denominator * scale
     if denominator < SMALL_DENOMINATOR:
         problems.append(problem("small-denominator", value=_plain(denominator)))
     if value is not None:
-        step = 10 ** -indicator.decimals
+        step = 10**-indicator.decimals
         if abs(round(value, indicator.decimals) - round(computed, indicator.decimals)) > step / 2:
-            problems.append(problem("fraction-disagrees", value=_plain(value),
-                                    detail=f"{_plain(numerator)} / {_plain(denominator)} = "
-                                    f"{computed:.{indicator.decimals}f}"))
+            problems.append(
+                problem(
+                    "fraction-disagrees",
+                    value=_plain(value),
+                    detail=f"{_plain(numerator)} / {_plain(denominator)} = "
+                    f"{computed:.{indicator.decimals}f}",
+                )
+            )
     return computed
 
 

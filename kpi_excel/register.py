@@ -50,57 +50,157 @@ class Column:
 
 
 POLARITY_WORDS = {
-    "bigger": Polarity.BIGGER, "bigger is better": Polarity.BIGGER, "higher": Polarity.BIGGER,
-    "smaller": Polarity.SMALLER, "smaller is better": Polarity.SMALLER, "lower": Polarity.SMALLER,
-    "range": Polarity.RANGE, "in range": Polarity.RANGE, "target range": Polarity.RANGE,
-    "none": Polarity.NONE, "n/a": Polarity.NONE, "data only": Polarity.NONE,
-    "contextual": Polarity.NONE, "": Polarity.NONE,
+    "bigger": Polarity.BIGGER,
+    "bigger is better": Polarity.BIGGER,
+    "higher": Polarity.BIGGER,
+    "smaller": Polarity.SMALLER,
+    "smaller is better": Polarity.SMALLER,
+    "lower": Polarity.SMALLER,
+    "range": Polarity.RANGE,
+    "in range": Polarity.RANGE,
+    "target range": Polarity.RANGE,
+    "none": Polarity.NONE,
+    "n/a": Polarity.NONE,
+    "data only": Polarity.NONE,
+    "contextual": Polarity.NONE,
+    "": Polarity.NONE,
 }
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", True, "Stable reference; never reuse or change it between years.", "CL02"),
-    Column("section", "Sub-committee", True, "Board section the indicator is reported to.",
-           "Children and Learning"),
-    Column("service_area", "Service area", True, "Who fills in the return for it.",
-           "Children's Services"),
-    Column("name", "Indicator", True, "Short name as printed in the report.",
-           "% of care leavers in education, employment or training"),
+    Column(
+        "section",
+        "Sub-committee",
+        True,
+        "Board section the indicator is reported to.",
+        "Children and Learning",
+    ),
+    Column(
+        "service_area",
+        "Service area",
+        True,
+        "Who fills in the return for it.",
+        "Children's Services",
+    ),
+    Column(
+        "name",
+        "Indicator",
+        True,
+        "Short name as printed in the report.",
+        "% of care leavers in education, employment or training",
+    ),
     Column("description", "Description", False, "Longer definition (optional).", ""),
-    Column("polarity", "Polarity", True,
-           "bigger (is better), smaller (is better), range, or none (data only, never rated).",
-           "bigger", ("bigger", "smaller", "range", "none")),
-    Column("unit", "Unit", True, "percent (figures in percentage points, 83 = 83%), number or "
-           "money.", "percent", tuple(u.value for u in Unit)),
-    Column("decimals", "Decimals", False, "Decimal places shown; ratings and arrows use the "
-           "figure rounded to this. Default 0.", "1"),
-    Column("suffix", "Suffix", False, "Printed after the figure: days, kg per head, "
-           "per 100,000.", "days"),
-    Column("basis", "Basis", False, "snapshot (default), cumulative (year to date), rolling, "
-           "annual.", "snapshot", tuple(b.value for b in Basis)),
-    Column("frequency", "Frequency", False, "monthly, quarterly (default), termly, biannual, "
-           "annual.", "quarterly", tuple(f.value for f in Frequency)),
-    Column("due_quarters", "Due quarters", False, "Quarters it is reported in, e.g. 2,4. "
-           "Blank: from the frequency.", "2,4"),
-    Column("annual_target", "Annual target", False, "A number, TBC, N/A, a range '40 to 60', "
-           "or a comparator 'Better than England (184)'.", "80"),
-    Column("q1_target", "Q1 target", False, "Blank: derived from the annual target "
-           "(cumulative indicators are profiled).", ""),
+    Column(
+        "polarity",
+        "Polarity",
+        True,
+        "bigger (is better), smaller (is better), range, or none (data only, never rated).",
+        "bigger",
+        ("bigger", "smaller", "range", "none"),
+    ),
+    Column(
+        "unit",
+        "Unit",
+        True,
+        "percent (figures in percentage points, 83 = 83%), number or money.",
+        "percent",
+        tuple(u.value for u in Unit),
+    ),
+    Column(
+        "decimals",
+        "Decimals",
+        False,
+        "Decimal places shown; ratings and arrows use the figure rounded to this. Default 0.",
+        "1",
+    ),
+    Column(
+        "suffix",
+        "Suffix",
+        False,
+        "Printed after the figure: days, kg per head, per 100,000.",
+        "days",
+    ),
+    Column(
+        "basis",
+        "Basis",
+        False,
+        "snapshot (default), cumulative (year to date), rolling, annual.",
+        "snapshot",
+        tuple(b.value for b in Basis),
+    ),
+    Column(
+        "frequency",
+        "Frequency",
+        False,
+        "monthly, quarterly (default), termly, biannual, annual.",
+        "quarterly",
+        tuple(f.value for f in Frequency),
+    ),
+    Column(
+        "due_quarters",
+        "Due quarters",
+        False,
+        "Quarters it is reported in, e.g. 2,4. Blank: from the frequency.",
+        "2,4",
+    ),
+    Column(
+        "annual_target",
+        "Annual target",
+        False,
+        "A number, TBC, N/A, a range '40 to 60', or a comparator 'Better than England (184)'.",
+        "80",
+    ),
+    Column(
+        "q1_target",
+        "Q1 target",
+        False,
+        "Blank: derived from the annual target (cumulative indicators are profiled).",
+        "",
+    ),
     Column("q2_target", "Q2 target", False, "As Q1.", ""),
     Column("q3_target", "Q3 target", False, "As Q1.", ""),
     Column("q4_target", "Q4 target", False, "As Q1.", ""),
-    Column("profile", "Profile", False, "Seasonal weights for a cumulative target, four "
-           "numbers Q1 to Q4, e.g. 30,25,20,25. Blank: linear.", ""),
-    Column("tolerance", "Tolerance", False, "Amber band: none, relative (% of target), "
-           "absolute (units) or limit (the amber limit value). Blank: the Settings default.",
-           "", tuple(t.value for t in ToleranceKind)),
-    Column("tolerance_amount", "Tolerance amount", False, "The size of the amber band, or the "
-           "amber limit value.", "5"),
-    Column("uses_fraction", "Numerator and denominator", False, "yes if officers give the "
-           "counts the figure is made of.", "no", ("yes", "no")),
+    Column(
+        "profile",
+        "Profile",
+        False,
+        "Seasonal weights for a cumulative target, four "
+        "numbers Q1 to Q4, e.g. 30,25,20,25. Blank: linear.",
+        "",
+    ),
+    Column(
+        "tolerance",
+        "Tolerance",
+        False,
+        "Amber band: none, relative (% of target), "
+        "absolute (units) or limit (the amber limit value). Blank: the Settings default.",
+        "",
+        tuple(t.value for t in ToleranceKind),
+    ),
+    Column(
+        "tolerance_amount",
+        "Tolerance amount",
+        False,
+        "The size of the amber band, or the amber limit value.",
+        "5",
+    ),
+    Column(
+        "uses_fraction",
+        "Numerator and denominator",
+        False,
+        "yes if officers give the counts the figure is made of.",
+        "no",
+        ("yes", "no"),
+    ),
     Column("min_value", "Minimum plausible", False, "Figures below this are queried.", "0"),
     Column("max_value", "Maximum plausible", False, "Figures above this are queried.", ""),
-    Column("definition_changed", "Definition changed", False, "Period from which the "
-           "definition changed, e.g. 2017/18 Q1: no arrow across it.", ""),
+    Column(
+        "definition_changed",
+        "Definition changed",
+        False,
+        "Period from which the definition changed, e.g. 2017/18 Q1: no arrow across it.",
+        "",
+    ),
 )
 COLUMN_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key: c for c in COLUMNS}
 
@@ -117,17 +217,33 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("reporting_year", "Reporting year", "2017/18", "Financial year, e.g. 2017/18."),
     SettingSpec("organisation", "Organisation", "Example Council", "Printed on every page."),
     SettingSpec("report_title", "Report title", "Corporate Performance Report", ""),
-    SettingSpec("default_tolerance", "Default tolerance", "none",
-                "Amber band for indicators with none of their own: none, 'relative 5' "
-                "(5% of target), 'absolute 2' (units), 'limit'."),
-    SettingSpec("same_threshold", "Same if within", "0",
-                "Differences at or below this (after rounding) count as 'same'."),
-    SettingSpec("cumulative_short_term", "Short-term arrow for year-to-date figures", "yes",
-                "yes: compare year-to-date figures with the previous period anyway (caveat "
-                "shown); no: no short-term arrow for them."),
-    SettingSpec("arrow_style", "Arrow style", "performance",
-                "performance: up = better (the usual key); movement: the arrow follows the "
-                "value and its colour says better or worse."),
+    SettingSpec(
+        "default_tolerance",
+        "Default tolerance",
+        "none",
+        "Amber band for indicators with none of their own: none, 'relative 5' "
+        "(5% of target), 'absolute 2' (units), 'limit'.",
+    ),
+    SettingSpec(
+        "same_threshold",
+        "Same if within",
+        "0",
+        "Differences at or below this (after rounding) count as 'same'.",
+    ),
+    SettingSpec(
+        "cumulative_short_term",
+        "Short-term arrow for year-to-date figures",
+        "yes",
+        "yes: compare year-to-date figures with the previous period anyway (caveat "
+        "shown); no: no short-term arrow for them.",
+    ),
+    SettingSpec(
+        "arrow_style",
+        "Arrow style",
+        "performance",
+        "performance: up = better (the usual key); movement: the arrow follows the "
+        "value and its colour says better or worse.",
+    ),
     SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
     SettingSpec("return_deadline", "Return deadline", "", "Date returns are due (YYYY-MM-DD)."),
     SettingSpec("green_label", "GREEN means", "On or better than target", ""),
@@ -142,8 +258,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
 SETTING_BY_LABEL = {s.label.lower(): s for s in SETTINGS} | {s.key: s for s in SETTINGS}
 
 _RANGE_TARGET = re.compile(r"^\s*([-\d.,]+)\s*%?\s*(?:to|-|–)\s*([-\d.,]+)\s*%?\s*$", re.I)
-_COMPARATOR = re.compile(r"^\s*(?P<label>(?:better|worse|lower|higher|at least|no worse)\b"
-                         r"[^(\d]*?)\s*\(?\s*(?P<value>[-\d.,]+)?\s*\)?\s*$", re.I)
+_COMPARATOR = re.compile(
+    r"^\s*(?P<label>(?:better|worse|lower|higher|at least|no worse)\b"
+    r"[^(\d]*?)\s*\(?\s*(?P<value>[-\d.,]+)?\s*\)?\s*$",
+    re.I,
+)
 _BLANK_TOKENS = {"", "-"}
 _NONE_TOKENS = {"n/a", "na", "none", "no target"}
 
@@ -155,10 +274,17 @@ class _RowProblems:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, sheet: str, cell: str, message: str, code: str = "register-invalid",
-            value: object = None) -> None:
-        self.problems.append(problem(code, file=self.file, sheet=sheet, cell=cell,
-                                     value=value, detail=message))
+    def add(
+        self,
+        sheet: str,
+        cell: str,
+        message: str,
+        code: str = "register-invalid",
+        value: object = None,
+    ) -> None:
+        self.problems.append(
+            problem(code, file=self.file, sheet=sheet, cell=cell, value=value, detail=message)
+        )
 
 
 def parse_target(raw: Any, *, blank: TargetKind) -> Target:
@@ -182,8 +308,11 @@ def parse_target(raw: Any, *, blank: TargetKind) -> Target:
         return Target(kind=TargetKind.RANGE, value=low, high=high)
     if match := _COMPARATOR.match(text):
         number = match.group("value")
-        return Target(kind=TargetKind.COMPARATOR, label=match.group("label").strip(),
-                      value=float(number.replace(",", "")) if number else None)
+        return Target(
+            kind=TargetKind.COMPARATOR,
+            label=match.group("label").strip(),
+            value=float(number.replace(",", "")) if number else None,
+        )
     parsed = parse_number_text(text)
     if parsed is not None:
         return Target(kind=TargetKind.VALUE, value=parsed.value)
@@ -296,8 +425,9 @@ def load_register(path: Path) -> Register:
 
     collector = _RowProblems(path.name)
     if not path.exists():
-        raise RegisterError(f"The register {path} does not exist.",
-                            [problem("file-missing", file=str(path))])
+        raise RegisterError(
+            f"The register {path} does not exist.", [problem("file-missing", file=str(path))]
+        )
     try:
         workbook = load_workbook(path, data_only=True, read_only=True)
     except Exception as error:  # openpyxl raises many types for a bad file
@@ -309,12 +439,21 @@ def load_register(path: Path) -> Register:
         if INDICATORS_SHEET not in workbook.sheetnames:
             raise RegisterError(
                 f"The register {path.name} has no '{INDICATORS_SHEET}' sheet.",
-                [problem("sheet-missing", file=path.name, sheet=INDICATORS_SHEET,
-                         detail=", ".join(workbook.sheetnames))],
+                [
+                    problem(
+                        "sheet-missing",
+                        file=path.name,
+                        sheet=INDICATORS_SHEET,
+                        detail=", ".join(workbook.sheetnames),
+                    )
+                ],
             )
         indicators = _load_indicators(workbook[INDICATORS_SHEET], collector)
-        settings = (_load_settings(workbook[SETTINGS_SHEET], collector)
-                    if SETTINGS_SHEET in workbook.sheetnames else Settings())
+        settings = (
+            _load_settings(workbook[SETTINGS_SHEET], collector)
+            if SETTINGS_SHEET in workbook.sheetnames
+            else Settings()
+        )
     finally:
         workbook.close()
     if collector.problems:
@@ -337,15 +476,19 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
             positions[column.key] = index
     for column in COLUMNS:
         if column.required and column.key not in positions:
-            collector.add(INDICATORS_SHEET, "row 1",
-                          f"The column '{column.header}' is missing from the header row.")
+            collector.add(
+                INDICATORS_SHEET,
+                "row 1",
+                f"The column '{column.header}' is missing from the header row.",
+            )
     if collector.problems:
         return []
     indicators: list[Indicator] = []
     seen: dict[str, int] = {}
     for row_number, values in enumerate(rows, start=2):
-        cells = {key: values[index] if index < len(values) else None
-                 for key, index in positions.items()}
+        cells = {
+            key: values[index] if index < len(values) else None for key, index in positions.items()
+        }
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
         fields: dict[str, Any] = {"row": row_number}
@@ -365,8 +508,9 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
         for required in ("id", "section", "service_area", "name"):
             if required in positions and not fields.get(required):
                 cell = f"{_column_letter(positions[required])}{row_number}"
-                collector.add(INDICATORS_SHEET, cell,
-                              f"{COLUMN_BY_HEADER[required].header} is blank.")
+                collector.add(
+                    INDICATORS_SHEET, cell, f"{COLUMN_BY_HEADER[required].header} is blank."
+                )
                 ok = False
         quarter_targets = []
         for quarter in range(1, 5):
@@ -375,13 +519,15 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
                 quarter_targets.append(parse_target(cells.get(key), blank=TargetKind.DERIVE))
             except ValueError as error:
                 cell = f"{_column_letter(positions[key])}{row_number}"
-                collector.add(INDICATORS_SHEET, cell, f"Q{quarter} target: {error}.",
-                              value=cells.get(key))
+                collector.add(
+                    INDICATORS_SHEET, cell, f"Q{quarter} target: {error}.", value=cells.get(key)
+                )
                 ok = False
         fields["quarter_targets"] = tuple(quarter_targets) if ok else None
         try:
-            fields["tolerance"] = parse_tolerance(cells.get("tolerance"),
-                                                  cells.get("tolerance_amount"))
+            fields["tolerance"] = parse_tolerance(
+                cells.get("tolerance"), cells.get("tolerance_amount")
+            )
         except ValueError as error:
             cell = f"{_column_letter(positions.get('tolerance', 0))}{row_number}"
             collector.add(INDICATORS_SHEET, cell, f"Tolerance: {error}.")
@@ -390,10 +536,16 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
             continue
         indicator_id = fields["id"]
         if indicator_id in seen:
-            collector.problems.append(problem(
-                "register-duplicate-id", file=collector.file, sheet=INDICATORS_SHEET,
-                cell=f"{_column_letter(positions['id'])}{row_number}", value=indicator_id,
-                detail=f"rows {seen[indicator_id]} and {row_number}"))
+            collector.problems.append(
+                problem(
+                    "register-duplicate-id",
+                    file=collector.file,
+                    sheet=INDICATORS_SHEET,
+                    cell=f"{_column_letter(positions['id'])}{row_number}",
+                    value=indicator_id,
+                    detail=f"rows {seen[indicator_id]} and {row_number}",
+                )
+            )
             continue
         seen[indicator_id] = row_number
         try:
@@ -403,8 +555,11 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
                 key = str(detail["loc"][0]) if detail["loc"] else "id"
                 column_index = positions.get(key, 0)
                 header_text = COLUMN_BY_HEADER[key].header if key in COLUMN_BY_HEADER else key
-                collector.add(INDICATORS_SHEET, f"{_column_letter(column_index)}{row_number}",
-                              f"{header_text}: {detail['msg'].lower()}.")
+                collector.add(
+                    INDICATORS_SHEET,
+                    f"{_column_letter(column_index)}{row_number}",
+                    f"{header_text}: {detail['msg'].lower()}.",
+                )
     _check_targets_fit_polarity(indicators, collector)
     return indicators
 
@@ -414,16 +569,22 @@ def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProb
         targets = (indicator.annual_target, *indicator.quarter_targets)
         has_range = any(t.kind is TargetKind.RANGE for t in targets)
         if has_range != (indicator.polarity is Polarity.RANGE) and indicator.polarity in (
-            Polarity.RANGE, Polarity.BIGGER, Polarity.SMALLER
+            Polarity.RANGE,
+            Polarity.BIGGER,
+            Polarity.SMALLER,
         ):
             if indicator.polarity is Polarity.RANGE:
-                message = (f"{indicator.id} has polarity 'range' but no target range such "
-                           "as '40 to 60'.")
+                message = (
+                    f"{indicator.id} has polarity 'range' but no target range such as '40 to 60'."
+                )
             else:
-                message = (f"{indicator.id} has a target range but polarity "
-                           f"'{indicator.polarity.value}': use polarity 'range'.")
+                message = (
+                    f"{indicator.id} has a target range but polarity "
+                    f"'{indicator.polarity.value}': use polarity 'range'."
+                )
             if indicator.polarity is Polarity.RANGE and indicator.annual_target.kind in (
-                TargetKind.TBC, TargetKind.NONE
+                TargetKind.TBC,
+                TargetKind.NONE,
             ):
                 continue
             collector.add(INDICATORS_SHEET, f"row {indicator.row}", message)
@@ -437,16 +598,24 @@ def _load_settings(sheet: Any, collector: _RowProblems) -> Settings:
         spec = SETTING_BY_LABEL.get(_text(row[0]).lower())
         if spec is None:
             if row_number > 1:
-                collector.add(SETTINGS_SHEET, f"A{row_number}",
-                              f"'{row[0]}' is not a setting kpi-excel knows.",
-                              code="settings-invalid")
+                collector.add(
+                    SETTINGS_SHEET,
+                    f"A{row_number}",
+                    f"'{row[0]}' is not a setting kpi-excel knows.",
+                    code="settings-invalid",
+                )
             continue
         raw = row[1] if len(row) > 1 else None
         try:
             value = _setting_value(spec.key, raw)
         except (ValueError, PeriodError) as error:
-            collector.add(SETTINGS_SHEET, f"B{row_number}", f"{spec.label}: {error}.",
-                          code="settings-invalid", value=raw)
+            collector.add(
+                SETTINGS_SHEET,
+                f"B{row_number}",
+                f"{spec.label}: {error}.",
+                code="settings-invalid",
+                value=raw,
+            )
             continue
         if value is not None:
             values[spec.key] = value
@@ -454,8 +623,9 @@ def _load_settings(sheet: Any, collector: _RowProblems) -> Settings:
         return Settings(**values)
     except ValidationError as error:
         for detail in error.errors():
-            collector.add(SETTINGS_SHEET, "B", f"{detail['loc']}: {detail['msg']}.",
-                          code="settings-invalid")
+            collector.add(
+                SETTINGS_SHEET, "B", f"{detail['loc']}: {detail['msg']}.", code="settings-invalid"
+            )
         return Settings()
 
 

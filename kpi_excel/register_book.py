@@ -49,18 +49,29 @@ def write_register(
     return path
 
 
-def _write(path: Path, rows: Sequence[Mapping[str, Any]], settings: Mapping[str, Any],
-           spare_rows: int) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                               "strings_to_urls": False})
-    workbook.set_properties({"title": "KPI register", "created": _FIXED_DATE,
-                             "comments": "Made by kpi-excel"})
-    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                  "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-                                  "border": 1})
+def _write(
+    path: Path, rows: Sequence[Mapping[str, Any]], settings: Mapping[str, Any], spare_rows: int
+) -> None:
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+    )
+    workbook.set_properties(
+        {"title": "KPI register", "created": _FIXED_DATE, "comments": "Made by kpi-excel"}
+    )
+    header = workbook.add_format(
+        {
+            "bold": True,
+            "text_wrap": True,
+            "valign": "top",
+            "bg_color": "#1F4E79",
+            "font_color": "#FFFFFF",
+            "border": 1,
+        }
+    )
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    help_format = workbook.add_format({"italic": True, "font_color": "#595959",
-                                       "text_wrap": True, "valign": "top"})
+    help_format = workbook.add_format(
+        {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}
+    )
 
     sheet = workbook.add_worksheet(INDICATORS_SHEET)
     lists = workbook.add_worksheet(LISTS_SHEET)
@@ -78,18 +89,33 @@ def _write(path: Path, rows: Sequence[Mapping[str, Any]], settings: Mapping[str,
                 lists.write_string(offset, list_column, choice)
             letter = column_letter(list_column)
             source = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(column.choices) + 1}"
-            sheet.data_validation(1, index, last_row, index, {
-                "validate": "list", "source": source,
-                "input_title": column.header[:32], "input_message": column.help[:255],
-                "error_type": "warning",
-                "error_message": f"Choose one of: {', '.join(column.choices)}"[:255],
-            })
+            sheet.data_validation(
+                1,
+                index,
+                last_row,
+                index,
+                {
+                    "validate": "list",
+                    "source": source,
+                    "input_title": column.header[:32],
+                    "input_message": column.help[:255],
+                    "error_type": "warning",
+                    "error_message": f"Choose one of: {', '.join(column.choices)}"[:255],
+                },
+            )
             list_column += 1
         elif column.help:
-            sheet.data_validation(1, index, last_row, index, {
-                "validate": "any", "input_title": column.header[:32],
-                "input_message": column.help[:255],
-            })
+            sheet.data_validation(
+                1,
+                index,
+                last_row,
+                index,
+                {
+                    "validate": "any",
+                    "input_title": column.header[:32],
+                    "input_message": column.help[:255],
+                },
+            )
     for row_index, row in enumerate(rows, start=1):
         for index, column in enumerate(COLUMNS):
             value = row.get(column.key)

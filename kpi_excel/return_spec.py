@@ -55,50 +55,119 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("id", "ID", FieldKind.LOCKED, 9, "The indicator's id. Never edit it."),
     Field("name", "Indicator", FieldKind.LOCKED, 48, "What is measured."),
-    Field("polarity", "Better is", FieldKind.LOCKED, 10,
-          "Whether a bigger or a smaller figure is better."),
+    Field(
+        "polarity",
+        "Better is",
+        FieldKind.LOCKED,
+        10,
+        "Whether a bigger or a smaller figure is better.",
+    ),
     Field("unit", "Unit", FieldKind.LOCKED, 11, "The unit to give the figure in."),
-    Field("target", "Target this period", FieldKind.LOCKED, 13,
-          "The target for this period, from the indicator register."),
-    Field("previous", "Last period", FieldKind.LOCKED, 12,
-          "The figure reported last period, for reference."),
-    Field("last_year", "Same period last year", FieldKind.LOCKED, 12,
-          "The figure reported for this period last year, for reference."),
-    Field("value", "Figure", FieldKind.NUMBER, 11,
-          "Type this period's figure as a number in the unit shown: 83 or 83% for 83%. "
-          "Leave blank if not available and choose the status."),
-    Field("numerator", "Numerator", FieldKind.NUMBER, 11,
-          "Optional: the count the percentage is made of (e.g. complaints closed in time)."),
-    Field("denominator", "Denominator", FieldKind.NUMBER, 11,
-          "Optional: the total the percentage is out of (e.g. all complaints closed)."),
-    Field("status", "Status", FieldKind.CHOICE, 14,
-          "available: a figure is given. not available: say why in the comment. "
-          "not due: the indicator is not reported this period.",
-          STATUS_CHOICES),
-    Field("provisional", "Provisional?", FieldKind.CHOICE, 11,
-          "Yes if the figure may still change.", (YES, NO)),
-    Field("average", "Average?", FieldKind.CHOICE, 10,
-          "Yes if the figure is an average over the period (printed '(avg.)').", (YES, NO)),
-    Field("comment", "Comment", FieldKind.TEXT, 50,
-          "Explain the figure for the board. Required when the figure is off target."),
-    Field("corrective_action", "Corrective action", FieldKind.TEXT, 40,
-          "What is being done to bring it back on target. Required when the figure is RED."),
-    Field("live_rating", "Rating (guide)", FieldKind.LIVE, 12,
-          "Worked out as you type, as a guide; the performance team's run decides."),
-    Field("live_check", "Check", FieldKind.LIVE, 28,
-          "Tells you what is still missing on this row."),
+    Field(
+        "target",
+        "Target this period",
+        FieldKind.LOCKED,
+        13,
+        "The target for this period, from the indicator register.",
+    ),
+    Field(
+        "previous",
+        "Last period",
+        FieldKind.LOCKED,
+        12,
+        "The figure reported last period, for reference.",
+    ),
+    Field(
+        "last_year",
+        "Same period last year",
+        FieldKind.LOCKED,
+        12,
+        "The figure reported for this period last year, for reference.",
+    ),
+    Field(
+        "value",
+        "Figure",
+        FieldKind.NUMBER,
+        11,
+        "Type this period's figure as a number in the unit shown: 83 or 83% for 83%. "
+        "Leave blank if not available and choose the status.",
+    ),
+    Field(
+        "numerator",
+        "Numerator",
+        FieldKind.NUMBER,
+        11,
+        "Optional: the count the percentage is made of (e.g. complaints closed in time).",
+    ),
+    Field(
+        "denominator",
+        "Denominator",
+        FieldKind.NUMBER,
+        11,
+        "Optional: the total the percentage is out of (e.g. all complaints closed).",
+    ),
+    Field(
+        "status",
+        "Status",
+        FieldKind.CHOICE,
+        14,
+        "available: a figure is given. not available: say why in the comment. "
+        "not due: the indicator is not reported this period.",
+        STATUS_CHOICES,
+    ),
+    Field(
+        "provisional",
+        "Provisional?",
+        FieldKind.CHOICE,
+        11,
+        "Yes if the figure may still change.",
+        (YES, NO),
+    ),
+    Field(
+        "average",
+        "Average?",
+        FieldKind.CHOICE,
+        10,
+        "Yes if the figure is an average over the period (printed '(avg.)').",
+        (YES, NO),
+    ),
+    Field(
+        "comment",
+        "Comment",
+        FieldKind.TEXT,
+        50,
+        "Explain the figure for the board. Required when the figure is off target.",
+    ),
+    Field(
+        "corrective_action",
+        "Corrective action",
+        FieldKind.TEXT,
+        40,
+        "What is being done to bring it back on target. Required when the figure is RED.",
+    ),
+    Field(
+        "live_rating",
+        "Rating (guide)",
+        FieldKind.LIVE,
+        12,
+        "Worked out as you type, as a guide; the performance team's run decides.",
+    ),
+    Field(
+        "live_check", "Check", FieldKind.LIVE, 28, "Tells you what is still missing on this row."
+    ),
 )
 
 FIELD_BY_KEY = {field.key: field for field in FIELDS}
-INPUT_KEYS = tuple(f.key for f in FIELDS if f.kind in (FieldKind.NUMBER, FieldKind.CHOICE,
-                                                        FieldKind.TEXT))
+INPUT_KEYS = tuple(
+    f.key for f in FIELDS if f.kind in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT)
+)
 
 # Words officers type that mean something (domain notes section 5). Lower-cased, stripped.
 NOT_AVAILABLE_TOKENS = frozenset(
     {"n/a", "na", "-", "–", "not available", "awaited", "tbc", "not yet available", "nya"}
 )
 NOT_DUE_TOKENS = frozenset({"not due", "n/d"})
-MAX_COMMENT_CHARS = 1500
+MAX_COMMENT_CHARS = 2500  # the example report's longest comment is about 1,550
 
 
 def column_letter(index: int) -> str:

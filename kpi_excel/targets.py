@@ -26,8 +26,7 @@ def resolve_target(indicator: Indicator, period: Period) -> ResolvedTarget:
     share = sum(weights[: period.quarter]) / sum(weights)
     assert annual.value is not None
     value = annual.value * share
-    how = (
-        f"profiled: {share:.0%} of the annual target by Q{period.quarter}"
-        + (" (seasonal profile)" if indicator.profile else " (linear)")
+    how = f"profiled: {share:.0%} of the annual target by Q{period.quarter}" + (
+        " (seasonal profile)" if indicator.profile else " (linear)"
     )
     return ResolvedTarget(target=Target(kind=TargetKind.VALUE, value=value), how=how)

@@ -1,0 +1,184 @@
+"""One function per CLI command, over the pipeline stages: register, templates, reader,
+rules, writer, history."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .consolidate import Collected, build_report, collect_returns, write_json
+from .history import History, load_history
+from .models import Register, Report
+from .periods import Period
+from .problems import OutputError, Problem, Severity
+from .register import load_register
+
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
+
+
+def _history(path: Path | None, register: Register) -> tuple[History, list[Problem]]:
+    if path is None:
+        return History(), []
+    return load_history(Path(path), register.by_id())
+
+
+def make_templates(
+    register_path: Path | str,
+    period: Period,
+    out_dir: Path | str,
+    *,
+    history: Path | str | None = None,
+) -> list[Path]:
+    """Write one return template per service area; previous figures come from history."""
+    from .templates import write_return_templates
+
+    register = load_register(Path(register_path))
+    past, _ = _history(Path(history) if history else None, register)
+    previous = {
+        i.id: p for i in register.indicators if (p := past.get(i.id, period.previous())) is not None
+    }
+    last_year = {
+        i.id: p
+        for i in register.indicators
+        if (p := past.get(i.id, period.same_period_last_year())) is not None
+    }
+    return write_return_templates(
+        register, period, Path(out_dir), previous=previous, last_year=last_year
+    )
+
+
+@dataclass
+class Validation:
+    register: Register
+    collected: Collected
+    problems: list[Problem]
+
+
+def validate_returns(
+    register_path: Path | str,
+    returns: Sequence[Path | str],
+    period: Period,
+    *,
+    progress: Progress | None = None,
+    json_path: Path | None = None,
+    log_path: Path | None = None,
+) -> Validation:
+    """Read and check every return; write nothing but the optional log and JSON."""
+    register = load_register(Path(register_path))
+    collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
+    outcome = Validation(register, collected, collected.problems)
+    if json_path is not None:
+        import json
+
+        from .consolidate import write_atomically
+
+        payload = {
+            "period": str(period),
+            "return_log": [e.model_dump(mode="json") for e in collected.log],
+            "problems": [p.model_dump(mode="json") for p in collected.problems],
+        }
+        write_atomically(Path(json_path), json.dumps(payload, indent=2).encode("utf-8"))
+    if log_path is not None:
+        from .logbook import write_validation_log
+
+        write_validation_log(collected, period, Path(log_path))
+    return outcome
+
+
+@dataclass
+class Consolidation:
+    report: Report
+    collected: Collected
+    problems: list[Problem]
+    written: list[Path] = field(default_factory=list)
+    pdf_note: str = ""
+
+    @property
+    def error_count(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    def rag_counts(self) -> Counter:
+        counts: Counter = Counter({"GREEN": 0, "AMBER": 0, "RED": 0})
+        counts.update(row.rating.rag.value for row in self.report.rows if row.rating.rag)
+        return counts
+
+
+def consolidate_returns(
+    register_path: Path | str,
+    returns: Sequence[Path | str],
+    period: Period,
+    out: Path | str,
+    *,
+    history: Path | str | None = None,
+    json_path: Path | str | None = None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+) -> Consolidation:
+    """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF)."""
+    from .writer import write_board_workbook
+
+    register = load_register(Path(register_path))
+    past, history_warnings = _history(Path(history) if history else None, register)
+    collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
+    report = build_report(register, period, collected, past)
+    report = report.model_copy(update={"problems": [*report.problems, *history_warnings]})
+    outcome = Consolidation(report, collected, list(report.problems))
+    out = Path(out)
+    outcome.written.append(write_board_workbook(report, out))
+    if json_path is not None:
+        outcome.written.append(write_json(report, Path(json_path)))
+    if pdf:
+        pdf_path, note = write_pdf(out)
+        if pdf_path:
+            outcome.written.append(pdf_path)
+        outcome.pdf_note = note
+    return outcome
+
+
+def find_soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        if found := shutil.which(name):
+            return found
+    for candidate in (
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    ):
+        if Path(candidate).exists():
+            return candidate
+    return None
+
+
+def write_pdf(workbook: Path) -> tuple[Path | None, str]:
+    """Render the workbook to PDF with LibreOffice, beside it; say how to get it if absent."""
+    soffice = find_soffice()
+    if soffice is None:
+        return None, (
+            "PDF not written: LibreOffice is not installed. Install it "
+            "(https://www.libreoffice.org, or 'apt-get install libreoffice-calc-nogui')"
+            " and run again, or open the workbook in Excel and use File > Export > "
+            "Create PDF."
+        )
+    target = workbook.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory() as temp:
+        env = dict(os.environ, HOME=temp)  # a private profile: works beside a running office
+        try:
+            subprocess.run(
+                [soffice, "--headless", "--convert-to", "pdf", "--outdir", temp, str(workbook)],
+                check=True,
+                capture_output=True,
+                timeout=180,
+                env=env,
+            )
+        except (subprocess.SubprocessError, OSError) as error:
+            raise OutputError(f"LibreOffice could not write the PDF ({error}).") from None
+        produced = Path(temp) / f"{workbook.stem}.pdf"
+        if not produced.exists():
+            raise OutputError("LibreOffice ran but wrote no PDF.")
+        shutil.move(str(produced), str(target))
+    return target, ""

@@ -1,0 +1,319 @@
+"""The kpi-excel command line: a thin layer over the Python API.
+
+Exit codes: 0 clean; 1 problems found in the inputs (the workbook is still written from the
+good returns) or an output could not be written; 2 the command was called wrongly.
+User errors print a plain message, never a traceback (unless --debug).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .periods import Period, PeriodError
+from .problems import KpiExcelError, Problem, Severity
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class PeriodType(click.ParamType):
+    name = "period"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Period:
+        try:
+            return Period.parse(value)
+        except PeriodError as error:
+            self.fail(str(error), param, ctx)
+
+
+PERIOD = PeriodType()
+_EXISTING = click.Path(exists=True, path_type=Path)
+
+
+def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
+    """Catch our errors once, here: a plain message and exit code, no traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except KpiExcelError as error:
+            if debug:
+                raise
+            click.secho(f"Error: {error.message}", fg="red", err=True)
+            _print_problems(error.problems, limit=200)
+            sys.exit(EXIT_PROBLEMS)
+        except KeyboardInterrupt:
+            click.echo("Stopped; nothing was changed.", err=True)
+            sys.exit(130)
+        sys.exit(code)
+
+    return click.option("--debug", is_flag=True, help="Show Python tracebacks.")(wrapper)
+
+
+def _print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
+    ordered = sorted(
+        problems, key=lambda p: (p.severity is not Severity.ERROR, p.file or "", p.cell or "")
+    )
+    for item in ordered[:limit]:
+        colour = "red" if item.severity is Severity.ERROR else "yellow"
+        click.secho(item.render(), fg=colour, err=True)
+    if len(ordered) > limit:
+        click.echo(
+            f"... and {len(ordered) - limit} more (see the Data quality sheet or --json).", err=True
+        )
+
+
+def _progress(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def bar(paths: Iterable[Path]) -> Iterable[Path]:
+        from tqdm import tqdm
+
+        items = list(paths)
+        return tqdm(
+            items, desc="Reading returns", unit="file", disable=len(items) < 20, file=sys.stderr
+        )
+
+    return bar
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpi-excel")
+def main() -> None:
+    """Turn a quarter's KPI returns into the board's performance report workbook.
+
+    \b
+    Example, the shipped samples:
+      kpi-excel consolidate samples/register.xlsx samples/returns \\
+          --period "2017/18 Q1" --history samples/history.csv --out out/board.xlsx
+    """
+
+
+@main.command()
+@click.argument("register", type=_EXISTING)
+@click.option("--period", "-p", type=PERIOD, required=True, help='Period, e.g. "2017/18 Q1".')
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("templates"),
+    show_default=True,
+    help="Folder to write the templates into.",
+)
+@click.option("--history", type=_EXISTING, help="History file, for last period's figures.")
+@_handle_errors
+def templates(register: Path, period: Period, out: Path, history: Path | None) -> int:
+    """Write one return workbook per service area, ready to send to officers.
+
+    \b
+    Example:
+      kpi-excel templates samples/register.xlsx --period "2017/18 Q1" --out out/templates
+    """
+    from .api import make_templates
+
+    paths = make_templates(register, period, out, history=history)
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)
+    return EXIT_CLEAN
+
+
+def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")(
+        command
+    )
+    command = click.option(
+        "--json",
+        "json_path",
+        type=click.Path(path_type=Path),
+        help="Also write machine-readable results to this file.",
+    )(command)
+    command = click.option(
+        "--period",
+        "-p",
+        type=PERIOD,
+        required=True,
+        help='Period being reported, e.g. "2017/18 Q1".',
+    )(command)
+    command = click.argument("returns", nargs=-1, required=True, type=_EXISTING)(command)
+    return click.argument("register", type=_EXISTING)(command)
+
+
+@main.command()
+@_returns_options
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(path_type=Path),
+    help="Also write the return log and problems as a workbook.",
+)
+@_handle_errors
+def validate(
+    register: Path,
+    returns: tuple[Path, ...],
+    period: Period,
+    json_path: Path | None,
+    quiet: bool,
+    log_path: Path | None,
+) -> int:
+    """Check the returns and list every problem, without writing the board workbook.
+
+    RETURNS are return files or folders of them.
+
+    \b
+    Example:
+      kpi-excel validate samples/register.xlsx samples/returns --period "2017/18 Q1"
+    """
+    from .api import validate_returns
+
+    outcome = validate_returns(
+        register,
+        list(returns),
+        period,
+        progress=_progress(quiet),
+        json_path=json_path,
+        log_path=log_path,
+    )
+    if not quiet:
+        _print_log(outcome.collected.log)
+    _print_problems(outcome.problems)
+    errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
+    warnings = len(outcome.problems) - errors
+    click.echo(
+        f"{len(outcome.collected.files)} files read: {errors} errors, {warnings} warnings.",
+        err=True,
+    )
+    return EXIT_PROBLEMS if errors else EXIT_CLEAN
+
+
+def _print_log(log: Iterable[Any]) -> None:
+    entries = list(log)
+    if not entries:
+        return
+    width = max(len(e.service_area) for e in entries)
+    click.echo(f"{'Service area':<{width}}  {'Outcome':<10}  Errors  Warnings  File", err=True)
+    for e in entries:
+        click.echo(
+            f"{e.service_area:<{width}}  {e.outcome.value:<10}  {e.errors:>6}  "
+            f"{e.warnings:>8}  {e.file or '-'}",
+            err=True,
+        )
+
+
+@main.command()
+@_returns_options
+@click.option("--history", type=_EXISTING, help="History file (CSV or .xlsx) of past periods.")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("board.xlsx"),
+    show_default=True,
+    help="The board workbook to write.",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
+@_handle_errors
+def consolidate(
+    register: Path,
+    returns: tuple[Path, ...],
+    period: Period,
+    json_path: Path | None,
+    quiet: bool,
+    history: Path | None,
+    out: Path,
+    pdf: bool,
+) -> int:
+    """Read the returns, rate every indicator and write the board workbook.
+
+    The workbook is written from the good returns even when others have problems.
+
+    \b
+    Example:
+      kpi-excel consolidate samples/register.xlsx samples/returns --period "2017/18 Q1" \\
+          --history samples/history.csv --out out/board.xlsx --json out/board.json
+    """
+    from .api import consolidate_returns
+
+    outcome = consolidate_returns(
+        register,
+        list(returns),
+        period,
+        out,
+        history=history,
+        json_path=json_path,
+        pdf=pdf,
+        progress=_progress(quiet),
+    )
+    _print_problems(outcome.problems)
+    if not quiet:
+        counts = outcome.rag_counts()
+        click.echo(
+            f"{period}: {len(outcome.report.rows)} indicators, {sum(counts.values())} rated "
+            f"({counts['GREEN']} GREEN, {counts['AMBER']} AMBER, {counts['RED']} RED); "
+            f"{outcome.error_count} errors, {len(outcome.problems) - outcome.error_count} "
+            "warnings.",
+            err=True,
+        )
+        for path in outcome.written:
+            click.echo(f"Wrote {path}", err=True)
+        if outcome.pdf_note:
+            click.echo(outcome.pdf_note, err=True)
+    return EXIT_PROBLEMS if outcome.error_count else EXIT_CLEAN
+
+
+@main.command("new-register")
+@click.argument("path", type=click.Path(path_type=Path))
+@_handle_errors
+def new_register(path: Path) -> int:
+    """Write a blank indicator register with drop-downs and default settings.
+
+    \b
+    Example:
+      kpi-excel new-register register.xlsx
+    """
+    from .register_book import write_register
+
+    if path.exists():
+        raise click.UsageError(f"{path} already exists: choose another name.")
+    write_register(path)
+    click.echo(f"Wrote {path}", err=True)
+    return EXIT_CLEAN
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="As a Markdown table.")
+def problems(markdown: bool) -> None:
+    """List every problem kpi-excel can report, with its code and fix."""
+    from .problems import CATALOGUE
+
+    if markdown:
+        click.echo("| code | severity | who fixes it | problem | fix |")
+        click.echo("| --- | --- | --- | --- | --- |")
+        for kind in CATALOGUE.values():
+            click.echo(
+                f"| `{kind.code}` | {kind.severity.value} | {kind.audience.value} | "
+                f"{kind.title} | {kind.fix} |"
+            )
+        return
+    click.echo(
+        json.dumps(
+            {
+                k.code: {"severity": k.severity.value, "title": k.title, "fix": k.fix}
+                for k in CATALOGUE.values()
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

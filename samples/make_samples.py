@@ -1,0 +1,122 @@
+"""Regenerate the samples from samples/source/havering-2017-18-q1.csv.
+
+    python samples/make_samples.py
+
+Writes samples/register.xlsx, samples/history.csv and one filled-in return per service area in
+samples/returns/. The returns are made the way an officer would: the generated template is
+opened (here with openpyxl), the figure, status, flags and comments are typed in, and it is saved.
+The figures, flags and comments are the example report's (London Borough of Havering, Overview
+and Scrutiny Board, Q1 2017/18); service areas and ids are ours.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from openpyxl import load_workbook  # noqa: E402
+
+from kpi_excel.api import make_templates  # noqa: E402
+from kpi_excel.periods import Period  # noqa: E402
+from kpi_excel.register_book import write_register  # noqa: E402
+from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
+
+SOURCE = HERE / "source" / "havering-2017-18-q1.csv"
+PERIOD = Period.parse("2017/18 Q1")
+SETTINGS = {
+    "reporting_year": "2017/18",
+    "organisation": "London Borough of Havering (example data)",
+    "report_title": "O&S Board Performance Report",
+    "default_tolerance": "none",  # the example year had no amber band
+    "cumulative_short_term": True,  # the example compares Q1 year-to-date with 2016/17
+    "return_deadline": "2017-07-21",
+}
+REGISTER_KEYS = ("id", "section", "service_area", "name", "description", "polarity", "unit",
+                 "decimals", "suffix", "basis", "frequency", "due_quarters", "annual_target",
+                 "q1_target")
+
+
+def _number_or_text(text: str) -> float | int | str:
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def load_source() -> list[dict[str, str]]:
+    with SOURCE.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_sample_register(rows: list[dict[str, str]], path: Path) -> None:
+    register_rows = []
+    for row in rows:
+        entry = {key: row[key] for key in REGISTER_KEYS}
+        entry["decimals"] = int(row["decimals"] or 0)
+        for key in ("annual_target", "q1_target"):
+            entry[key] = _number_or_text(row[key]) if row[key] else ""
+        register_rows.append(entry)
+    write_register(path, register_rows, SETTINGS)
+
+
+def write_sample_history(rows: list[dict[str, str]], path: Path) -> None:
+    previous, last_year = PERIOD.previous(), PERIOD.same_period_last_year()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["indicator_id", "period", "value", "label"])
+        for row in rows:
+            for period, value, label in ((last_year, row["last_year"], row["last_year_label"]),
+                                         (previous, row["previous"], row["previous_label"])):
+                if value:
+                    writer.writerow([row["id"], str(period), value, label])
+
+
+def fill_return(template: Path, rows_by_id: dict[str, dict[str, str]], target: Path) -> None:
+    """Type the figures into a template, as an officer would, and save it as a new file."""
+    workbook = load_workbook(template)
+    sheet = workbook[RETURN_SHEET]
+    column = {field.key: index + 1 for index, field in enumerate(FIELDS)}
+    for row_number in range(HEADER_ROW + 1, sheet.max_row + 1):
+        indicator_id = sheet.cell(row_number, column["id"]).value
+        row = rows_by_id.get(str(indicator_id))
+        if row is None:
+            continue
+        if row["figure"]:
+            sheet.cell(row_number, column["value"]).value = _number_or_text(row["figure"])
+        sheet.cell(row_number, column["status"]).value = row["status"]
+        sheet.cell(row_number, column["provisional"]).value = row["provisional"]
+        sheet.cell(row_number, column["average"]).value = row["average"]
+        if row["comment"]:
+            sheet.cell(row_number, column["comment"]).value = row["comment"]
+        if row["corrective_action"]:
+            sheet.cell(row_number, column["corrective_action"]).value = row["corrective_action"]
+    workbook.save(target)
+
+
+def main() -> None:
+    rows = load_source()
+    register = HERE / "register.xlsx"
+    history = HERE / "history.csv"
+    returns = HERE / "returns"
+    write_sample_register(rows, register)
+    write_sample_history(rows, history)
+    blank = HERE / "templates"
+    shutil.rmtree(blank, ignore_errors=True)
+    shutil.rmtree(returns, ignore_errors=True)
+    returns.mkdir()
+    templates = make_templates(register, PERIOD, blank, history=history)
+    rows_by_id = {row["id"]: row for row in rows}
+    for template in templates:
+        fill_return(template, rows_by_id, returns / template.name)
+    shutil.rmtree(blank)
+    print(f"Wrote {register.name}, {history.name} and {len(templates)} returns in {returns}")
+
+
+if __name__ == "__main__":
+    main()
