@@ -130,6 +130,7 @@ def consolidate_returns(
     report = report.model_copy(update={"problems": [*report.problems, *history_warnings]})
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
+    _make_folder(out.parent)
     outcome.written.append(write_board_workbook(report, out))
     if json_path is not None:
         outcome.written.append(write_json(report, Path(json_path)))
@@ -139,6 +140,13 @@ def consolidate_returns(
             outcome.written.append(pdf_path)
         outcome.pdf_note = note
     return outcome
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"Could not create the folder {folder}: {error.strerror}.") from None
 
 
 def find_soffice() -> str | None:

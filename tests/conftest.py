@@ -1,0 +1,102 @@
+"""Shared fixtures: the shipped samples, fresh templates, and a way to fill them in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from kpi_excel.periods import Period
+from kpi_excel.register import load_register
+from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+Q1 = Period.parse("2017/18 Q1")
+COLUMN = {field.key: index + 1 for index, field in enumerate(FIELDS)}
+
+
+@pytest.fixture(scope="session")
+def register():
+    return load_register(SAMPLES / "register.xlsx")
+
+
+@pytest.fixture(scope="session")
+def blank_templates(tmp_path_factory) -> dict[str, Path]:
+    """One fresh template per service area, by service area."""
+    from kpi_excel.api import make_templates
+
+    out = tmp_path_factory.mktemp("templates")
+    paths = make_templates(SAMPLES / "register.xlsx", Q1, out, history=SAMPLES / "history.csv")
+    result = {}
+    for path in paths:
+        workbook = load_workbook(path, read_only=True)
+        meta = {row[0]: row[1] for row in workbook["kpi_meta"].iter_rows(values_only=True)}
+        result[meta["service_area"]] = path
+        workbook.close()
+    return result
+
+
+def row_of(sheet: Any, indicator_id: str) -> int:
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
+        if sheet.cell(row, COLUMN["id"]).value == indicator_id:
+            return row
+    raise KeyError(indicator_id)
+
+
+Filler = Callable[..., Path]
+
+
+@pytest.fixture
+def fill(tmp_path, blank_templates) -> Filler:
+    """fill(service_area, {id: {field: value}}, name=..., edit=callable(workbook)) -> path.
+
+    Copies the sample return for the service area (already filled with the example's figures),
+    then types the given values over it with openpyxl, as an officer would.
+    """
+
+    def _fill(service_area: str, values: Mapping[str, Mapping[str, Any]] | None = None, *,
+              name: str | None = None, edit: Callable[[Any], None] | None = None,
+              start_blank: bool = False) -> Path:
+        source = blank_templates[service_area] if start_blank else (
+            SAMPLES / "returns" / blank_templates[service_area].name)
+        target = tmp_path / (name or source.name)
+        workbook = load_workbook(source)
+        sheet = workbook[RETURN_SHEET]
+        for indicator_id, fields in (values or {}).items():
+            row = row_of(sheet, indicator_id)
+            for key, value in fields.items():
+                sheet.cell(row, COLUMN[key]).value = value
+        if edit is not None:
+            edit(workbook)
+        workbook.save(target)
+        return target
+
+    return _fill
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_with_libreoffice(source: Path, out_dir: Path, to: str = "xlsx") -> Path:
+    """Open and re-save a file with LibreOffice headless; skip the test when it is absent."""
+    binary = soffice()
+    if binary is None:
+        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    home = out_dir / ".lo-home"
+    home.mkdir(exist_ok=True)
+    env = dict(os.environ, HOME=str(home))
+    filter_name = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf"}[to]
+    subprocess.run([binary, "--headless", "--convert-to", filter_name, "--outdir", str(out_dir),
+                    str(source)], check=True, capture_output=True, timeout=240, env=env)
+    produced = out_dir / f"{source.stem}.{to}"
+    assert produced.exists(), f"LibreOffice wrote no {to} for {source.name}"
+    return produced

@@ -1,0 +1,42 @@
+import pytest
+
+from kpi_excel.periods import Period, PeriodError
+
+
+@pytest.mark.parametrize("text", ["2017/18 Q1", "2017/18 q1", "2017-18 Q1", "2017/2018 Q1",
+                                  " 2017/18  Quarter 1 ", "FY2017/18 Q1"])
+def test_spellings_of_one_quarter(text):
+    assert str(Period.parse(text)) == "2017/18 Q1"
+
+
+def test_year_alone():
+    assert str(Period.parse("2016/17")) == "2016/17"
+    assert Period.parse("2016/17").is_year
+
+
+@pytest.mark.parametrize("text", ["2017/19 Q1", "Q1", "2017 Q5", "", "17/18 Q1"])
+def test_bad_periods_say_how_to_write_them(text):
+    with pytest.raises(PeriodError, match="2017/18"):
+        Period.parse(text)
+
+
+def test_q1_follows_previous_years_q4():
+    assert str(Period.parse("2017/18 Q1").previous()) == "2016/17 Q4"
+    assert str(Period.parse("2017/18 Q4").next()) == "2018/19 Q1"
+    assert str(Period.parse("2017/18 Q3").same_period_last_year()) == "2016/17 Q3"
+
+
+def test_quarter_dates_follow_the_financial_year():
+    q4 = Period.parse("2017/18 Q4")
+    assert q4.start_date().isoformat() == "2018-01-01"
+    assert q4.end_date().isoformat() == "2018-03-31"
+    assert Period.parse("2017/18 Q1").end_date().isoformat() == "2017-06-30"
+
+
+def test_recent_lists_oldest_first():
+    assert [str(p) for p in Period.parse("2017/18 Q2").recent(3)] == [
+        "2016/17 Q4", "2017/18 Q1", "2017/18 Q2"]
+
+
+def test_short_year_label():
+    assert Period.parse("2016/17").short_year_label == "16-17"

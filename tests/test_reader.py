@@ -1,0 +1,200 @@
+"""The reader on real files: saved by openpyxl, xlsxwriter and LibreOffice, good and bad."""
+
+from __future__ import annotations
+
+import pytest
+import xlsxwriter
+from conftest import COLUMN, Q1, SAMPLES, convert_with_libreoffice, row_of
+
+from kpi_excel.consolidate import collect_returns
+from kpi_excel.models import Status
+from kpi_excel.periods import Period
+from kpi_excel.reader import read_return
+from kpi_excel.return_spec import FIELDS, HEADER_ROW, META_SHEET, RETURN_SHEET, TEMPLATE_VERSION
+
+CHILDREN = "Children's Services"
+
+
+def codes(result):
+    return [(p.code, p.cell, p.indicator_id) for p in result.problems]
+
+
+def test_the_sample_returns_read_cleanly(register):
+    collected = collect_returns([SAMPLES / "returns"], register, Q1)
+    assert collected.error_count == 0
+    assert len(collected.records) == 34
+    assert collected.records["TC02"].value == 83
+    assert collected.records["EN01"].value == pytest.approx(0.8)
+    assert collected.records["EN02"].provisional is True
+    assert collected.records["CD01"].average is True
+    assert collected.records["CL01"].status is Status.NOT_AVAILABLE
+    assert collected.records["CL14"].status is Status.NOT_DUE
+    assert "Corrective" not in collected.records["CL02"].corrective_action
+    assert collected.records["CL02"].corrective_action.startswith("The Leaving Care Service")
+    source = collected.records["TC02"].source
+    assert source.sheet == RETURN_SHEET and source.cell.startswith("H") and len(source.sha256) == 64
+
+
+def test_text_in_a_number_cell_is_an_error_with_its_cell_and_the_rest_still_reads(
+        register, fill, tmp_path):
+    bad = fill(CHILDREN, {"CL02": {"value": "about 60"}})
+    result = read_return(bad, register, Q1)
+    [found] = [p for p in result.problems if p.severity.value == "error"]
+    assert (found.code, found.file, found.sheet, found.indicator_id) == (
+        "value-not-number", bad.name, RETURN_SHEET, "CL02")
+    assert found.cell.startswith("H")
+    assert "about 60" in found.message and found.fix
+    assert "CL02" not in result.records and "CL03" in result.records
+    assert "CL02" in result.rejected_ids
+
+
+@pytest.mark.parametrize(("typed", "number_format", "expected", "code"), [
+    (95, None, 95.0, None),                  # typed as 95 into the template's cell
+    ("95%", None, 95.0, None),               # text with a percent sign
+    ("95 %", None, 95.0, None),
+    (0.95, "0%", 95.0, None),                # a cell formatted as a percentage
+    (0.95, "General", 95.0, "value-percent-scale"),  # a fraction pasted in: read, but queried
+    ("95", None, 95.0, "value-text-number"),
+    (95, "0%", None, "value-percent-out-of-range"),  # shows 9500%
+])
+def test_percentages_arrive_in_many_forms(register, fill, typed, number_format, expected, code):
+    def edit(workbook):
+        if number_format:
+            sheet = workbook[RETURN_SHEET]
+            sheet.cell(row_of(sheet, "CL10"), COLUMN["value"]).number_format = number_format
+
+    path = fill(CHILDREN, {"CL10": {"value": typed}}, edit=edit)
+    result = read_return(path, register, Q1)
+    found = [p.code for p in result.problems if p.indicator_id == "CL10"]
+    assert found == ([code] if code else [])
+    record = result.records.get("CL10")
+    assert (record.value if record else None) == expected
+
+
+def test_a_return_for_another_period_is_refused(register, tmp_path):
+    from kpi_excel.api import make_templates
+
+    [path] = [p for p in make_templates(SAMPLES / "register.xlsx", Period.parse("2017/18 Q2"),
+                                        tmp_path) if "environment" in p.name]
+    result = read_return(path, register, Q1)
+    assert [p.code for p in result.problems] == ["template-wrong-period"]
+    assert "2017/18 Q2" in result.problems[0].message
+    assert not result.records
+
+
+def test_a_return_from_an_unknown_service_area_is_refused(register, fill):
+    def edit(workbook):
+        meta = workbook[META_SHEET]
+        for row in meta.iter_rows():
+            if row[0].value == "service_area":
+                row[1].value = "Parks"
+
+    path = fill("Environment", edit=edit)
+    result = read_return(path, register, Q1)
+    assert [p.code for p in result.problems] == ["template-unknown-service"]
+    assert "Parks" in result.problems[0].message
+
+
+def test_a_missing_return_is_reported_and_the_rest_consolidates(register, tmp_path):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for path in (SAMPLES / "returns").iterdir():
+        if "public-health" not in path.name:
+            (folder / path.name).write_bytes(path.read_bytes())
+    collected = collect_returns([folder], register, Q1)
+    missing = [p for p in collected.problems if p.code == "return-missing"]
+    assert [p.message for p in missing] == ["No return has been received from 'Public Health'."]
+    assert len(collected.records) == 30
+    assert not any(i.startswith("HE") for i in collected.records)
+
+
+def test_not_a_workbook_does_not_stop_the_others(register, tmp_path):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for path in (SAMPLES / "returns").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "notes.xlsx").write_text("id,value\nCL02,60\n", encoding="utf-8")
+    collected = collect_returns([folder], register, Q1)
+    [bad] = [f for f in collected.files if f.path.name == "notes.xlsx"]
+    assert not bad.readable and bad.problems[0].code == "file-not-xlsx"
+    assert len(collected.records) == 34
+
+
+def test_inputs_are_never_modified(register):
+    paths = sorted((SAMPLES / "returns").iterdir())
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths}
+    collect_returns([SAMPLES / "returns"], register, Q1)
+    assert before == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths}
+
+
+def _records(result):
+    return {k: (r.status, r.value, r.provisional, r.average, r.comment, r.corrective_action)
+            for k, r in result.records.items()}
+
+
+def test_a_return_saved_by_libreoffice_reads_the_same(register, tmp_path):
+    original = SAMPLES / "returns" / "2017-18-Q1-childrens-services.xlsx"
+    resaved = convert_with_libreoffice(original, tmp_path / "lo")
+    first, second = read_return(original, register, Q1), read_return(resaved, register, Q1)
+    assert second.problems == [] or all(p.severity.value == "warning" for p in second.problems)
+    assert _records(second) == _records(first)
+    assert len(second.records) == 16
+
+
+def test_a_return_written_by_xlsxwriter_reads(register, tmp_path):
+    """Another program's workbook with the same layout, formats and metadata reads the same."""
+    path = tmp_path / "xlsxwriter-return.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet(RETURN_SHEET)
+    percent = workbook.add_format({"num_format": "0%"})
+    for col, field in enumerate(FIELDS):
+        sheet.write_string(HEADER_ROW - 1, col, field.header)
+    rows = {"IN01": (0.333, "available", percent), "IN02": ("108.1", "available", None)}
+    for offset, (indicator_id, (value, status, fmt)) in enumerate(rows.items()):
+        row = HEADER_ROW + offset
+        sheet.write_string(row, COLUMN["id"] - 1, indicator_id)
+        sheet.write(row, COLUMN["value"] - 1, value, fmt)
+        sheet.write_string(row, COLUMN["status"] - 1, status)
+        sheet.write_string(row, COLUMN["comment"] - 1, "Typed in another program")
+    meta = workbook.add_worksheet(META_SHEET)
+    meta.very_hidden()
+    for row, (key, value) in enumerate({
+        "template_version": TEMPLATE_VERSION, "period": "2017/18 Q1",
+        "service_area": "Adult Social Care", "indicator_ids": "IN01,IN02",
+    }.items()):
+        meta.write_string(row, 0, key)
+        meta.write_string(row, 1, value)
+    workbook.close()
+    result = read_return(path, register, Q1)
+    assert result.records["IN01"].value == pytest.approx(33.3)
+    assert result.records["IN02"].value == pytest.approx(108.1)
+    assert [p.code for p in result.problems] == ["value-text-number"]
+
+
+def test_status_and_value_must_agree(register, fill):
+    path = fill(CHILDREN, {"CL02": {"value": None, "status": "available"},
+                           "CL03": {"value": 55, "status": "not available"},
+                           "CL04": {"value": "N/A"}})
+    result = read_return(path, register, Q1)
+    found = {(p.code, p.indicator_id) for p in result.problems}
+    assert ("value-blank", "CL02") in found
+    assert ("value-with-na-status", "CL03") in found
+    assert result.records["CL03"].status is Status.NOT_AVAILABLE
+    assert result.records["CL04"].status is Status.NOT_AVAILABLE
+
+
+def test_rows_are_found_by_id_not_position(register, fill):
+    def swap(workbook):
+        sheet = workbook[RETURN_SHEET]
+        a, b = row_of(sheet, "CL02"), row_of(sheet, "CL03")
+        for col in range(1, len(FIELDS) + 1):
+            first, second = sheet.cell(a, col), sheet.cell(b, col)
+            first.value, second.value = second.value, first.value
+
+    path = fill(CHILDREN, edit=swap)
+    result = read_return(path, register, Q1)
+    assert result.records["CL02"].value == pytest.approx(60.9)
+    assert result.records["CL03"].value == 60
+    assert [p.code for p in result.problems] == ["row-moved"]
+
+
