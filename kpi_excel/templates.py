@@ -1,0 +1,227 @@
+"""Officers' return templates: one workbook per service area per period.
+
+The layout comes entirely from return_spec: the Return sheet (templates_return), the
+Instructions, the hidden drop-down lists and the very hidden metadata (templates_sheets).
+Files are written to a temporary file in the destination folder and renamed only on success,
+and regenerating a template gives a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.workbook import Workbook
+
+from . import return_spec as spec
+from .models import HistoryPoint, Indicator, Register
+from .periods import Period
+from .problems import OutputError, RegisterError, UsageError
+from .templates_return import Context, write_return_sheet
+from .templates_sheets import (
+    choice_lists,
+    write_instructions_sheet,
+    write_lists_sheet,
+    write_meta_sheet,
+)
+from .templates_xlsx import Formats, call
+
+__all__ = [
+    "fingerprint_register",
+    "template_file_name",
+    "write_return_template",
+    "write_return_templates",
+]
+
+MAX_SLUG_CHARS = 60  # keeps whole paths well inside Windows' 260-character limit
+
+
+def template_file_name(service_area: str, period: Period) -> str:
+    """'2017-18-Q1-childrens-services.xlsx': lower case, ASCII, safe on Windows and the web."""
+    return f"{_period_slug(period)}-{_slug(service_area)}.xlsx"
+
+
+def _period_slug(period: Period) -> str:
+    year = f"{period.year}-{(period.year + 1) % 100:02d}"
+    return year if period.quarter is None else f"{year}-Q{period.quarter}"
+
+
+def _slug(text: str) -> str:
+    # Apostrophes join their word ("Children's" -> "childrens"); "&" reads as "and".
+    text = re.sub(r"['\u2019`]", "", text).replace("&", " and ")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_SLUG_CHARS:
+        slug = slug[:MAX_SLUG_CHARS].rsplit("-", 1)[0]
+    # A name with no Latin letters at all still needs a distinct, stable file name.
+    return slug or f"service-area-{_short_hash(text)}"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def fingerprint_register(register: Register) -> str:
+    """The register's fingerprint: register.fingerprint when the loader set it, else a sha256
+    of its content (indicators and settings, not where it was read from)."""
+    if register.fingerprint:
+        return register.fingerprint
+    content = register.model_dump(
+        mode="json",
+        exclude={"source": True, "fingerprint": True, "indicators": {"__all__": {"row"}}},
+    )
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_return_template(
+    register: Register,
+    service_area: str,
+    period: Period,
+    path: Path,
+    *,
+    previous: Mapping[str, HistoryPoint] | None = None,
+    last_year: Mapping[str, HistoryPoint] | None = None,
+) -> Path:
+    """Write one service area's return template for a period to path, and return path."""
+    indicators = [ind for ind in register.indicators if ind.service_area == service_area]
+    if not indicators:
+        known = ", ".join(register.service_areas()) or "none"
+        raise UsageError(
+            f"The register has no indicators for service area '{service_area}' "
+            f"(service areas: {known}). Check the spelling against the register."
+        )
+    _check_ids(indicators)
+    meta = {
+        "template_version": spec.TEMPLATE_VERSION,
+        "period": str(period),
+        "service_area": service_area,
+        "register_fingerprint": fingerprint_register(register),
+        "indicator_ids": ",".join(indicator.id for indicator in indicators),
+        "generated_by": f"kpi-excel {_version()}",
+    }
+
+    def build(workbook: Workbook) -> None:
+        settings = register.settings
+        formats = Formats(workbook, settings)
+        call(
+            workbook,
+            "set_properties",
+            {
+                "title": f"Performance return {period}: {service_area}",
+                "subject": "Quarterly performance return",
+                "company": settings.organisation,
+                "comments": f"kpi-excel return template version {spec.TEMPLATE_VERSION}",
+                # A fixed date (not now) so regenerating a template gives an identical file.
+                "created": datetime.combine(period.start_date(), datetime.min.time()),
+            },
+        )
+        # Sheets appear in the order added: the Return first and active, hidden ones last.
+        return_sheet = call(workbook, "add_worksheet", spec.RETURN_SHEET)
+        instructions = call(workbook, "add_worksheet", spec.INSTRUCTIONS_SHEET)
+        meta_sheet = call(workbook, "add_worksheet", spec.META_SHEET)
+        lists_sheet = call(workbook, "add_worksheet", spec.LISTS_SHEET)
+        context = Context(
+            settings=settings,
+            period=period,
+            previous=previous or {},
+            last_year=last_year or {},
+            formats=formats,
+            list_ranges={lst.choices: lst.range for lst in choice_lists()},
+        )
+        write_return_sheet(return_sheet, indicators, service_area, context)
+        write_instructions_sheet(instructions, formats, settings, service_area, str(period))
+        write_meta_sheet(meta_sheet, meta)
+        write_lists_sheet(workbook, lists_sheet, formats)
+
+    _write_atomically(Path(path), build)
+    return Path(path)
+
+
+def write_return_templates(
+    register: Register,
+    period: Period,
+    out_dir: Path,
+    *,
+    previous: Mapping[str, HistoryPoint] | None = None,
+    last_year: Mapping[str, HistoryPoint] | None = None,
+) -> list[Path]:
+    """Write one template per service area into out_dir; return their paths in area order."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            f"Cannot create the folder {out_dir}: {error.strerror or error}. "
+            "Check the path and that you may write there."
+        ) from error
+    areas = register.service_areas()
+    names = _unique_file_names(areas, period)
+    return [
+        write_return_template(
+            register, area, period, out_dir / names[area], previous=previous, last_year=last_year
+        )
+        for area in areas
+    ]
+
+
+def _unique_file_names(areas: list[str], period: Period) -> dict[str, str]:
+    """File names per area; areas whose names slug alike ("A&B", "A and B") get a hash suffix."""
+    names = {area: template_file_name(area, period) for area in areas}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    for area, name in names.items():
+        if counts[name.lower()] > 1:
+            names[area] = f"{name.removesuffix('.xlsx')}-{_short_hash(area)}.xlsx"
+    return names
+
+
+def _check_ids(indicators: list[Indicator]) -> None:
+    """Ids go into the metadata as a comma-separated list, so they must be distinct and plain."""
+    seen: set[str] = set()
+    for indicator in indicators:
+        if not indicator.id.strip() or "," in indicator.id or indicator.id in seen:
+            where = f" (register row {indicator.row})" if indicator.row else ""
+            raise RegisterError(
+                f"Indicator id '{indicator.id}'{where} cannot be put in a return template: ids "
+                "must be unique, not blank and contain no commas. Correct the register."
+            )
+        seen.add(indicator.id)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("kpi-excel")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
+    # Named here rather than by mkstemp, whose 0600 file mode would stick to the template.
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        workbook = Workbook(str(temp))
+        # Not closed when build fails: closing would only write a half-built file to delete.
+        build(workbook)
+        call(workbook, "close")
+        os.replace(temp, path)
+    except (OSError, XlsxWriterException) as error:
+        temp.unlink(missing_ok=True)
+        cause = getattr(error, "strerror", None) or error
+        raise OutputError(
+            f"Cannot write {path}: {cause}. Check the folder exists and that you may write "
+            "there; if the file is open in Excel, close it and run again."
+        ) from error
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
