@@ -1,0 +1,51 @@
+"""Documentation generated from the code must match the code; the blank register must load."""
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from kpi_excel.register import COLUMNS, load_register
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "docs" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["register-format.md", "problems.md", "return-fields.md",
+                                  "cli.md"])
+def test_generated_page_is_up_to_date(name):
+    page = _generator().PAGES[name]()
+    assert (ROOT / "docs" / name).read_text(encoding="utf-8") == page, (
+        f"docs/{name} is out of date: run python docs/generate.py")
+
+
+def test_blank_register_loads_with_every_column():
+    register = load_register(ROOT / "workbook_templates" / "register-template.xlsx")
+    assert register.indicators == []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(ROOT / "workbook_templates" / "register-template.xlsx")
+    headers = [c.value for c in workbook["Indicators"][1]]
+    assert headers == [c.header for c in COLUMNS]
+    assert workbook["Indicators"].data_validations.dataValidation
+
+
+def test_readme_quick_start_has_exactly_two_commands():
+    result = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_command.py"), "test"],
+                            capture_output=True, text=True, check=True)
+    assert "pytest" in result.stdout
+
+
+def test_code_is_ruff_clean():
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff not installed")
+    result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

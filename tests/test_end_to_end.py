@@ -1,0 +1,133 @@
+"""The whole loop on the shipped samples, checked against the example report's transcription."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SAMPLES
+from openpyxl import load_workbook
+
+from kpi_excel.cli import main
+
+EXPECTED = ROOT / "tests" / "data" / "havering-q1-2017-18-expected.csv"
+ARROW = {"up": "better", "down": "worse", "same": "same", "none": None}
+
+
+@pytest.fixture(scope="module")
+def consolidated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("board")
+    result = CliRunner().invoke(main, [
+        "consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"),
+        "--period", "2017/18 Q1", "--history", str(SAMPLES / "history.csv"),
+        "--out", str(out / "board.xlsx"), "--json", str(out / "board.json"),
+    ])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def expected_rows():
+    with EXPECTED.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def data_sheet(path):
+    workbook = load_workbook(path)
+    sheet = workbook["Data"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    return workbook, [dict(zip(header, row, strict=False)) for row in rows[1:]]
+
+
+def test_every_rating_and_arrow_matches_the_expected_transcription(consolidated):
+    _, rows = data_sheet(consolidated / "board.xlsx")
+    expected = expected_rows()
+    assert len(rows) == len(expected) == 34
+    for want, got in zip(expected, rows, strict=True):
+        assert got["name"] == want["indicator"]
+        assert got["rag"] == (None if want["expect_rag"] == "none" else want["expect_rag"]), got
+        assert got["short_term_direction"] == ARROW[want["expect_st"]], got
+        assert got["long_term_direction"] == ARROW[want["expect_lt"]], got
+
+
+def test_the_engine_does_not_copy_the_published_sideways_arrow(consolidated):
+    _, rows = data_sheet(consolidated / "board.xlsx")
+    [care] = [r for r in rows if r["name"].startswith("% of care proceedings")]
+    assert care["short_term_direction"] == "worse"
+    assert "33.3%" in care["short_term_reason"] and "48.9%" in care["short_term_reason"]
+
+
+def test_every_figure_names_its_source(consolidated):
+    _, rows = data_sheet(consolidated / "board.xlsx")
+    with_figures = [r for r in rows if r["value"] is not None]
+    assert len(with_figures) == 26  # 34 less 8 not available or not due
+    for row in with_figures:
+        assert row["source_file"].endswith(".xlsx")
+        assert len(row["source_sha256"]) == 64
+        assert row["source_sheet"] == "Return" and row["source_cell"]
+
+
+def test_section_sheets_show_the_rating_word_beside_the_colour(consolidated):
+    workbook = load_workbook(consolidated / "board.xlsx")
+    sheet = workbook["Towns and Communities"]
+    words = [c for row in sheet.iter_rows(values_only=True) for c in row if c in (
+        "RED", "GREEN", "AMBER")]
+    assert words == ["RED", "RED", "GREEN"]
+    formulas = [rule.formula for rng in sheet.conditional_formatting for rule in rng.rules]
+    assert any('"RED"' in f for fs in formulas for f in (fs or []))
+
+
+def test_json_has_the_documented_fields(consolidated):
+    data = json.loads((consolidated / "board.json").read_text(encoding="utf-8"))
+    first = data["indicators"][1]
+    for key in ("id", "name", "section", "value", "rag", "short_term", "long_term",
+                "short_term_compared_with", "long_term_compared_with", "reason"):
+        assert key in first
+    assert first["rag"] == "RED" and first["value"] == 83
+    assert "83% against a 95% target" in first["reason"]
+    assert isinstance(data["problems"], list)
+
+
+def test_a_bad_return_gives_exit_1_and_the_workbook_is_still_written(tmp_path, fill):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for path in (SAMPLES / "returns").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    bad = fill("Children's Services", {"CL02": {"value": "sixty"}})
+    (folder / bad.name).write_bytes(bad.read_bytes())
+    out = tmp_path / "board.xlsx"
+    result = CliRunner().invoke(main, [
+        "consolidate", str(SAMPLES / "register.xlsx"), str(folder), "--period", "2017/18 Q1",
+        "--history", str(SAMPLES / "history.csv"), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "value-not-number" in result.output and "'sixty'" in result.output
+    assert "Traceback" not in result.output
+    _, rows = data_sheet(out)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["CL02"]["rag"] is None and by_id["CL03"]["rag"] == "RED"
+
+
+@pytest.mark.parametrize("args", [
+    ["consolidate", "nope.xlsx", "x", "--period", "2017/18 Q1"],
+    ["consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"), "--period", "Q1"],
+    ["templates", str(SAMPLES / "register.xlsx")],
+])
+def test_usage_mistakes_exit_2_without_a_traceback(args):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_a_broken_register_exits_1_with_the_cell_to_fix(tmp_path):
+    from kpi_excel.register_book import write_register
+
+    path = write_register(tmp_path / "register.xlsx", [
+        {"id": "A1", "section": "S", "service_area": "X", "name": "N", "polarity": "biggest",
+         "unit": "percent"}])
+    result = CliRunner().invoke(main, ["validate", str(path), str(SAMPLES / "returns"),
+                                       "--period", "2017/18 Q1"])
+    assert result.exit_code == 1
+    assert "Indicators" in result.output and "F2" in result.output and "biggest" in result.output
+    assert "Traceback" not in result.output
