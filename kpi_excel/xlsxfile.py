@@ -1,0 +1,544 @@
+"""A fast, low-level .xlsx reader: every cell's saved value, formula, type and number format.
+
+openpyxl is too slow for thousands of returns and python-calamine gives only saved values;
+validation needs, per cell, whether a figure was typed or computed and whether it was shown as
+a percentage. This reader streams each part out of the zip with expat (through iterparse) and
+keeps only the cells. It parses nothing that safety.check_package has not passed first, and it
+reads every part through safety's guarded stream, so the size and entity limits hold here too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import NoReturn
+from xml.etree import ElementTree as ET
+
+from .problems import Problem, ReturnFileError, problem
+from .safety import DEFAULT_LIMITS, GuardedStream, Limits, check_package
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_REL_NS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_WORKBOOK = "xl/workbook.xml"
+
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm",
+    37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)", 41: '_(* #,##0_);_(* \\(#,##0\\);_(* "-"_);_(@_)',
+    42: '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
+    43: '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)',
+    44: '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}  # fmt: skip
+_BUILTIN_DATES = frozenset(range(14, 23)) | {45, 46, 47}
+
+# What a format code shows literally: quoted text, [colour]/[condition]/[$locale] brackets,
+# backslash escapes, and the character after _ (padding) or * (fill).
+_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', re.S)
+
+
+@lru_cache(maxsize=1024)
+def is_percent_format(code: str) -> bool:
+    """Whether a number format multiplies by 100 and shows '%': '0.0%' yes, '0.0"%"' no."""
+    return "%" in _LITERALS.sub("", code)
+
+
+@lru_cache(maxsize=1024)
+def is_date_format(code: str) -> bool:
+    """Whether a custom number format shows a date or time (judged on its first section)."""
+    if code == "General":
+        return False
+    bare = _LITERALS.sub("", code).split(";", 1)[0]
+    return any(ch in "dmyhsDMYHS" for ch in bare)
+
+
+@dataclass(frozen=True, slots=True)
+class RawCell:
+    """One cell as saved: its value, formula, type and number format."""
+
+    ref: str
+    row: int
+    col: int
+    kind: str  # "number" | "text" | "bool" | "error" | "date" | "blank"
+    value: float | str | bool | datetime | None
+    formula: str | None
+    number_format: str
+
+    @property
+    def is_percent_format(self) -> bool:
+        return is_percent_format(self.number_format)
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str  # "visible" | "hidden" | "veryHidden"
+
+
+@dataclass
+class SheetData:
+    cells: dict[tuple[int, int], RawCell]  # (row, col), only the cells present in the XML
+    merged: list[str]  # "H9:I10"
+    name: str = ""
+
+    def get(self, row: int, col: int) -> RawCell | None:
+        return self.cells.get((row, col))
+
+    def cell(self, ref: str) -> RawCell | None:
+        return self.cells.get(split_ref(ref))
+
+    def rows(self) -> dict[int, dict[int, RawCell]]:
+        """Cells grouped by row, rows and columns in ascending order."""
+        grouped: dict[int, dict[int, RawCell]] = {}
+        for (row, col), found in sorted(self.cells.items()):
+            grouped.setdefault(row, {})[col] = found
+        return grouped
+
+    @property
+    def max_row(self) -> int:
+        return max((row for row, _ in self.cells), default=0)
+
+    @property
+    def max_col(self) -> int:
+        return max((col for _, col in self.cells), default=0)
+
+
+_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+@lru_cache(maxsize=4096)
+def column_index(letters: str) -> int:
+    """'A' -> 1, 'AA' -> 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@lru_cache(maxsize=4096)
+def column_letter(col: int) -> str:
+    """1 -> 'A', 27 -> 'AA'."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """'H9' -> (9, 8): row then column, like SheetData.cells keys."""
+    match = _REF_RE.fullmatch(ref)
+    if not match:
+        raise ValueError(f"'{ref}' is not a cell reference like 'H9'")
+    return int(match.group(2)), column_index(match.group(1))
+
+
+def excel_serial_to_datetime(serial: float, date1904: bool = False) -> datetime:
+    """Convert a date serial number, rounded to the millisecond as Excel shows it."""
+    day, fraction = divmod(serial, 1)
+    if date1904:
+        epoch = datetime(1904, 1, 1)
+    else:
+        # Excel counts a 29 February 1900 that never was: serials below 61 are a day ahead.
+        epoch = datetime(1899, 12, 31) if 0 < serial < 60 else datetime(1899, 12, 30)
+    return epoch + timedelta(days=day, milliseconds=round(fraction * 86_400_000))
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Undo Excel's _xHHHH_ escapes of characters XML cannot carry (_x005F_ is a literal _)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+class XlsxBook:
+    """An open .xlsx return: its sheets, read one at a time with read_sheet."""
+
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.path = Path(path)
+        self.limits = limits
+        self.warnings: list[Problem] = check_package(self.path, limits)
+        self._zip = zipfile.ZipFile(self.path)
+        try:
+            self._names = {name.lower(): name for name in self._zip.namelist()}
+            self.sheets: list[SheetInfo] = []
+            self._parts: dict[str, str] = {}
+            self.date1904 = False
+            self._read_workbook()
+            self._formats = self._read_styles()
+            self._strings = self._read_shared_strings()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.sheets]
+
+    def sheet_info(self, name: str) -> SheetInfo:
+        return next(sheet for sheet in self.sheets if sheet.name == self._resolve_name(name))
+
+    def read_sheet(
+        self, name: str, *, max_rows: int | None = None, max_cols: int | None = None
+    ) -> SheetData:
+        """Read a sheet's cells and merged ranges; rows or columns past the limits are skipped."""
+        name = self._resolve_name(name)
+        part = self._parts[name]
+        with self._parsing(part):
+            return self._read_cells(name, part, max_rows, max_cols)
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> XlsxBook:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- workbook-level parts ---------------------------------------------------------
+
+    def _resolve_name(self, name: str) -> str:
+        if name in self._parts:
+            return name
+        folded = {sheet.casefold(): sheet for sheet in self._parts}
+        if name.casefold() in folded:
+            return folded[name.casefold()]
+        found = problem(
+            "sheet-missing",
+            file=str(self.path),
+            sheet=name,
+            detail=", ".join(self.sheet_names()) or "none",
+        )
+        raise ReturnFileError(found.message, problems=[found])
+
+    def _read_workbook(self) -> None:
+        targets = self._workbook_rels = self._relationships(_WORKBOOK)
+        with self._parsing(_WORKBOOK):
+            root = ET.parse(self._stream(_WORKBOOK)).getroot()  # type: ignore[arg-type]
+        ns = _namespace(root.tag)
+        pr = root.find(f"{{{ns}}}workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+        for sheet in root.iter(f"{{{ns}}}sheet"):
+            rid = next(
+                (sheet.get(f"{{{rel}}}id") for rel in _REL_NS if sheet.get(f"{{{rel}}}id")), None
+            )
+            name = sheet.get("name")
+            if name is None or rid not in targets:
+                self._corrupt(_WORKBOOK, f"sheet {name!r} has no part")
+            self.sheets.append(SheetInfo(name, sheet.get("state", "visible")))
+            self._parts[name] = targets[rid][0]
+
+    def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (zip name of the target, type), resolved against `part`'s folder.
+
+        Targets may be relative ("worksheets/sheet1.xml") or absolute ("/xl/worksheets/...")
+        depending on the writer.
+        """
+        folder, base = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", base + ".rels")
+        if rels.lower() not in self._names:
+            return {}
+        with self._parsing(rels):
+            root = ET.parse(self._stream(rels)).getroot()  # type: ignore[arg-type]
+        found = {}
+        for rel in root.iter(f"{_PKG}Relationship"):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "").replace("\\", "/")
+            if target.startswith("/"):
+                name = posixpath.normpath(target.lstrip("/"))
+            else:
+                name = posixpath.normpath(posixpath.join(folder, target))
+            found[rel.get("Id", "")] = (self._names.get(name.lower(), name), rel.get("Type", ""))
+        return found
+
+    def _part_of_type(self, suffix: str, default: str) -> str | None:
+        for name, kind in self._workbook_rels.values():
+            if kind.endswith(suffix):
+                return name if name.lower() in self._names else None
+        return self._names.get(default.lower())
+
+    def _read_styles(self) -> list[tuple[str, bool]]:
+        """Per cellXfs entry: (number format code, whether it shows a date)."""
+        part = self._part_of_type("/styles", "xl/styles.xml")
+        if part is None:
+            return [("General", False)]
+        with self._parsing(part):
+            root = ET.parse(self._stream(part)).getroot()  # type: ignore[arg-type]
+        ns = _namespace(root.tag)
+        custom = {
+            int(fmt.get("numFmtId", "-1")): fmt.get("formatCode", "General")
+            for fmt in root.iter(f"{{{ns}}}numFmt")
+        }
+        formats = []
+        xfs = root.find(f"{{{ns}}}cellXfs")
+        for xf in xfs if xfs is not None else ():
+            fmt_id = int(xf.get("numFmtId", "0"))
+            code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "General")
+            formats.append((code, fmt_id in _BUILTIN_DATES or is_date_format(code)))
+        return formats or [("General", False)]
+
+    def _read_shared_strings(self) -> list[str]:
+        part = self._part_of_type("/sharedStrings", "xl/sharedStrings.xml")
+        if part is None:
+            return []
+        strings = []
+        with self._parsing(part):
+            events = ET.iterparse(self._stream(part), events=("start", "end"))
+            _, root = next(events)
+            ns = _namespace(root.tag)
+            si_tag, t_tag, r_tag = f"{{{ns}}}si", f"{{{ns}}}t", f"{{{ns}}}r"
+            for event, elem in events:
+                if event == "end" and elem.tag == si_tag:
+                    strings.append(_string_item(elem, t_tag, r_tag))
+                    root.clear()  # finished items are not needed again; bounds memory
+        return strings
+
+    # --- cells ------------------------------------------------------------------------
+
+    def _read_cells(
+        self, name: str, part: str, max_rows: int | None, max_cols: int | None
+    ) -> SheetData:
+        cells: dict[tuple[int, int], RawCell] = {}
+        merged: list[str] = []
+        # start events only: a row is handled when the next one starts (it is complete by
+        # then), which halves the events and lets each row be dropped from the tree after.
+        events = ET.iterparse(self._stream(part), events=("start",))
+        _, root = next(events)
+        ns = _namespace(root.tag)
+        row_tag, merge_tag, data_tag = f"{{{ns}}}row", f"{{{ns}}}mergeCell", f"{{{ns}}}sheetData"
+        tags = _CellTags(ns)
+        sheet_data = root
+        pending = None
+        row_num = 0
+        shared: dict[str, tuple[str, int, int]] = {}
+        max_rows = max_rows if max_rows is not None else 1 << 30
+        max_cols = max_cols if max_cols is not None else 1 << 30
+        for _, elem in events:
+            tag = elem.tag
+            if tag == row_tag or tag == merge_tag:
+                if pending is not None:
+                    row_num = self._read_row(
+                        pending, row_num, tags, cells, shared, max_rows, max_cols
+                    )
+                    sheet_data.remove(pending)
+                    pending = None
+                if tag == row_tag:
+                    pending = elem
+                else:
+                    merged.append(elem.get("ref", ""))
+            elif tag == data_tag:
+                sheet_data = elem
+        if pending is not None:
+            self._read_row(pending, row_num, tags, cells, shared, max_rows, max_cols)
+        return SheetData(cells=cells, merged=[ref for ref in merged if ref], name=name)
+
+    def _read_row(
+        self,
+        row: ET.Element,
+        previous: int,
+        tags: _CellTags,
+        cells: dict[tuple[int, int], RawCell],
+        shared: dict[str, tuple[str, int, int]],
+        max_rows: int,
+        max_cols: int,
+    ) -> int:
+        """Add a row's cells to `cells`; return its row number (counted if not given)."""
+        r = row.get("r")
+        row_num = int(r) if r else previous + 1
+        if row_num > max_rows:
+            return row_num
+        col = 0
+        formats, strings = self._formats, self._strings
+        for c in row:
+            if c.tag != tags.c:
+                continue
+            ref = c.get("r")
+            if ref:
+                match = _REF_RE.fullmatch(ref)
+                if match is None:
+                    raise ValueError(f"cell reference {ref!r} is not valid")
+                col = column_index(match.group(1))
+                cell_row = int(match.group(2))
+            else:
+                col += 1
+                cell_row = row_num
+                ref = f"{column_letter(col)}{cell_row}"
+            if col > max_cols or cell_row > max_rows:
+                continue
+            s = c.get("s")
+            fmt, is_date = formats[int(s)] if s and int(s) < len(formats) else formats[0]
+            t = c.get("t", "n")
+            v = c.find(tags.v)
+            text = (v.text or "") if v is not None else None
+            f = c.find(tags.f)
+            formula = None
+            if f is not None:
+                formula = _formula(f, shared, cell_row, col)
+            kind, value = _value(t, text, c, tags, strings, is_date, self.date1904)
+            cells[(cell_row, col)] = RawCell(ref, cell_row, col, kind, value, formula, fmt)
+        return row_num
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _stream(self, part: str) -> GuardedStream:
+        name = self._names.get(part.lower(), part)
+        return GuardedStream(self._zip, name, self.limits, path=self.path)
+
+    @contextmanager
+    def _parsing(self, part: str) -> Iterator[None]:
+        """Turn the errors a damaged part raises into one catalogued problem."""
+        try:
+            yield
+        except ET.ParseError as exc:
+            self._corrupt(part, f"not well-formed XML, {exc}")
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            self._corrupt(part, str(exc) or type(exc).__name__)
+        except (ValueError, IndexError, KeyError, StopIteration) as exc:
+            self._corrupt(part, f"unexpected content: {exc}")
+        except OSError as exc:
+            found = problem("file-unreadable", file=str(self.path), detail=str(exc))
+            raise ReturnFileError(found.message, problems=[found]) from exc
+
+    def _corrupt(self, part: str, detail: str) -> NoReturn:
+        found = problem("file-corrupt", file=str(self.path), detail=f"part {part}: {detail}")
+        raise ReturnFileError(found.message, problems=[found])
+
+
+def open_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> XlsxBook:
+    """Check a return with safety.check_package, then open it; raises ReturnFileError."""
+    return XlsxBook(Path(path), limits)
+
+
+class _CellTags:
+    __slots__ = ("c", "v", "f", "is_", "t", "r")
+
+    def __init__(self, ns: str) -> None:
+        self.c, self.v, self.f = f"{{{ns}}}c", f"{{{ns}}}v", f"{{{ns}}}f"
+        self.is_, self.t, self.r = f"{{{ns}}}is", f"{{{ns}}}t", f"{{{ns}}}r"
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else MAIN_NS
+
+
+def _string_item(item: ET.Element, t_tag: str, r_tag: str) -> str:
+    """The text of a shared or inline string: a plain <t>, or rich-text runs <r><t>.
+
+    Only direct children count, so phonetic guides (<rPh><t>) are left out.
+    """
+    t = item.find(t_tag)
+    if t is not None:
+        return _unescape(t.text or "")
+    return _unescape("".join(run.findtext(t_tag) or "" for run in item.iterfind(r_tag)))
+
+
+def _value(
+    t: str,
+    text: str | None,
+    c: ET.Element,
+    tags: _CellTags,
+    strings: list[str],
+    is_date: bool,
+    date1904: bool,
+) -> tuple[str, float | str | bool | datetime | None]:
+    """The kind and value of a cell from its t attribute and its <v> (or <is>) content."""
+    if t == "inlineStr":
+        item = c.find(tags.is_)
+        return ("text", _string_item(item, tags.t, tags.r)) if item is not None else ("blank", None)
+    if t == "str":
+        return ("text", _unescape(text)) if text is not None else ("blank", None)
+    if not text:
+        return "blank", None
+    if t == "n":
+        number = float(text)
+        if is_date:
+            try:
+                return "date", excel_serial_to_datetime(number, date1904)
+            except (OverflowError, ValueError):
+                pass  # a serial no calendar can show stays a number
+        return "number", number
+    if t == "s":
+        return "text", strings[int(text)]
+    if t == "b":
+        return "bool", text.strip() in ("1", "true")
+    if t == "e":
+        return "error", text
+    if t == "d":
+        try:
+            return "date", datetime.fromisoformat(text)
+        except ValueError:
+            return "text", text
+    return "text", text
+
+
+def _formula(f: ET.Element, shared: dict[str, tuple[str, int, int]], row: int, col: int) -> str:
+    """The formula text; cells of a shared formula (Excel's fill-down) get theirs translated."""
+    text = f.text or ""
+    if f.get("t") != "shared":
+        return text
+    si = f.get("si", "")
+    if text:
+        shared[si] = (text, row, col)
+        return text
+    if si not in shared:
+        return text
+    master, master_row, master_col = shared[si]
+    return translate_formula(master, row - master_row, col - master_col)
+
+
+# Quoted text and sheet names first, so references inside them are left alone; then A1 cells,
+# whole columns (A:C) and whole rows (1:3), each not part of a longer name or a function call.
+_FORMULA_REFS = re.compile(
+    r"""("(?:[^"]|"")*"|'(?:[^']|'')*')"""
+    r"|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.])"
+    r"|(?<![\w.$])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![\w(!.])"
+    r"|(?<![\w.$:])(\$?)(\d+):(\$?)(\d+)(?![\w(.])"
+)
+
+
+def translate_formula(formula: str, rows: int, cols: int) -> str:
+    """Move a formula's relative references by rows and cols, as Excel's fill does."""
+
+    def shift_col(absolute: str, letters: str) -> str:
+        n = column_index(letters) + (0 if absolute else cols)
+        return absolute + column_letter(n) if n >= 1 else "#REF!"
+
+    def shift_row(absolute: str, digits: str) -> str:
+        n = int(digits) + (0 if absolute else rows)
+        return absolute + str(n) if n >= 1 else "#REF!"
+
+    def replace(m: re.Match[str]) -> str:
+        g = m.groups()
+        if g[0] is not None:
+            return g[0]
+        if g[2] is not None:
+            new = shift_col(g[1], g[2]) + shift_row(g[3], g[4])
+            return "#REF!" if "#REF!" in new else new
+        if g[6] is not None:
+            return f"{shift_col(g[5], g[6])}:{shift_col(g[7], g[8])}"
+        return f"{shift_row(g[9], g[10])}:{shift_row(g[11], g[12])}"
+
+    return _FORMULA_REFS.sub(replace, formula)
