@@ -532,9 +532,7 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
             cell = f"{_column_letter(positions.get('tolerance', 0))}{row_number}"
             collector.add(INDICATORS_SHEET, cell, f"Tolerance: {error}.")
             ok = False
-        if not ok:
-            continue
-        indicator_id = fields["id"]
+        indicator_id = fields.get("id", "")
         if indicator_id in seen:
             collector.problems.append(
                 problem(
@@ -546,8 +544,11 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
                     detail=f"rows {seen[indicator_id]} and {row_number}",
                 )
             )
+            ok = False
+        else:
+            seen.setdefault(indicator_id, row_number)
+        if not ok:
             continue
-        seen[indicator_id] = row_number
         try:
             indicators.append(Indicator(**fields))
         except ValidationError as error:

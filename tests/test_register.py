@@ -1,0 +1,90 @@
+import pytest
+
+from kpi_excel.models import Basis, Polarity, TargetKind, ToleranceKind, Unit
+from kpi_excel.problems import RegisterError
+from kpi_excel.register import load_register, parse_target, parse_tolerance
+from kpi_excel.register_book import write_register
+
+
+def test_the_sample_register(register):
+    assert len(register.indicators) == 34
+    assert register.sections() == ["Towns and Communities", "Crime and Disorder", "Health",
+                                   "Individuals", "Environment", "Children and Learning"]
+    assert len(register.service_areas()) == 6
+    by_id = register.by_id()
+    assert by_id["HE01"].quarter_targets[0].kind is TargetKind.COMPARATOR
+    assert by_id["HE01"].quarter_targets[0].value == 184
+    assert by_id["EN02"].basis is Basis.CUMULATIVE and by_id["EN02"].suffix == "kg per head"
+    assert by_id["TC02"].unit is Unit.PERCENT and by_id["TC02"].polarity is Polarity.BIGGER
+    assert by_id["CD04"].polarity is Polarity.NONE
+    assert register.settings.organisation.startswith("London Borough of Havering")
+    assert len(register.fingerprint) == 16
+
+
+@pytest.mark.parametrize(("raw", "kind", "value", "high", "label"), [
+    (95, TargetKind.VALUE, 95, None, None),
+    ("95%", TargetKind.VALUE, 95, None, None),
+    ("1,330", TargetKind.VALUE, 1330, None, None),
+    ("TBC", TargetKind.TBC, None, None, None),
+    ("n/a", TargetKind.NONE, None, None, None),
+    ("40 to 60", TargetKind.RANGE, 40, 60, None),
+    ("Better than England (184)", TargetKind.COMPARATOR, 184, None, "Better than England"),
+    (None, TargetKind.DERIVE, None, None, None),
+])
+def test_targets(raw, kind, value, high, label):
+    target = parse_target(raw, blank=TargetKind.DERIVE)
+    assert (target.kind, target.value, target.high, target.label) == (kind, value, high, label)
+
+
+@pytest.mark.parametrize("raw", ["soon", "60 to 40", True])
+def test_bad_targets_say_what_to_write(raw):
+    with pytest.raises(ValueError):
+        parse_target(raw, blank=TargetKind.DERIVE)
+
+
+def test_tolerance_from_one_cell_or_two():
+    assert parse_tolerance("relative 5", None).kind is ToleranceKind.RELATIVE
+    assert parse_tolerance("absolute", 2).amount == 2
+    assert parse_tolerance(None, None) is None
+    with pytest.raises(ValueError, match="needs an amount"):
+        parse_tolerance("relative", None)
+
+
+ROW = {"id": "A1", "section": "S", "service_area": "X", "name": "N", "polarity": "bigger",
+       "unit": "percent", "annual_target": 80}
+
+
+def test_every_register_problem_is_listed_with_its_cell(tmp_path):
+    rows = [ROW, {**ROW, "id": "A2", "polarity": "biggest"}, {**ROW, "annual_target": "soon"},
+            {**ROW, "id": "A3", "section": ""}]
+    path = write_register(tmp_path / "register.xlsx", rows)
+    with pytest.raises(RegisterError) as caught:
+        load_register(path)
+    found = sorted((p.code, p.sheet, p.cell) for p in caught.value.problems)
+    assert found == [
+        ("register-duplicate-id", "Indicators", "A4"),
+        ("register-invalid", "Indicators", "B5"),
+        ("register-invalid", "Indicators", "F3"),
+        ("register-invalid", "Indicators", "M4"),
+    ]
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert "'biggest' is not one of: bigger, smaller, range, none" in messages
+    assert "Traceback" not in messages
+
+
+def test_bad_settings_name_their_cell(tmp_path):
+    path = write_register(tmp_path / "register.xlsx", [ROW], {"same_threshold": "a bit",
+                                                              "green_colour": "green"})
+    with pytest.raises(RegisterError) as caught:
+        load_register(path)
+    assert {(p.sheet, p.code) for p in caught.value.problems} == {("Settings", "settings-invalid")}
+    assert len(caught.value.problems) == 2
+
+
+def test_a_missing_register_and_a_non_workbook(tmp_path):
+    with pytest.raises(RegisterError, match="does not exist"):
+        load_register(tmp_path / "nope.xlsx")
+    fake = tmp_path / "register.xlsx"
+    fake.write_text("not a workbook")
+    with pytest.raises(RegisterError, match="cannot be opened"):
+        load_register(fake)
