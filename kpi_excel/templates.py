@@ -9,14 +9,12 @@ and regenerating a template gives a byte-identical file.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxWriterException
@@ -33,7 +31,7 @@ from .templates_sheets import (
     write_lists_sheet,
     write_meta_sheet,
 )
-from .templates_xlsx import Formats, call
+from .templates_xlsx import FONT, Formats, call
 
 __all__ = [
     "fingerprint_register",
@@ -71,16 +69,13 @@ def _short_hash(text: str) -> str:
 
 
 def fingerprint_register(register: Register) -> str:
-    """The register's fingerprint: register.fingerprint when the loader set it, else a sha256
-    of its content (indicators and settings, not where it was read from)."""
+    """register.fingerprint when the loader set it; otherwise the loader's own content hash, so
+    a register built in code gets the same fingerprint it would have had from a file."""
     if register.fingerprint:
         return register.fingerprint
-    content = register.model_dump(
-        mode="json",
-        exclude={"source": True, "fingerprint": True, "indicators": {"__all__": {"row"}}},
-    )
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    from .register import fingerprint  # the loader's one definition of what counts as content
+
+    return fingerprint(register)
 
 
 def write_return_template(
@@ -200,17 +195,16 @@ def _check_ids(indicators: list[Indicator]) -> None:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("kpi-excel")
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed)"
+    from . import __version__
+
+    return __version__
 
 
 def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
     # Named here rather than by mkstemp, whose 0600 file mode would stick to the template.
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        workbook = Workbook(str(temp))
+        workbook = Workbook(str(temp), {"default_format_properties": FONT})
         # Not closed when build fails: closing would only write a half-built file to delete.
         build(workbook)
         call(workbook, "close")

@@ -41,7 +41,7 @@ POLARITY_LABELS = {
 PREFILLED_NO = {"provisional": spec.NO, "average": spec.NO}
 
 COLUMN = {field.key: index for index, field in enumerate(FIELDS)}
-SMALL_LINE_HEIGHT = 12.0  # points per line of the 9pt description under a name
+SMALL_LINE_HEIGHT = 11.0  # points per line of the 8pt description under a name
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> Non
     # The heading block must fit above the header row the reader looks for.
     for row, (text, style) in enumerate(lines[: spec.HEADER_ROW - 1]):
         call(sheet, "write_string", row, 0, text, style)
-    call(sheet, "set_row", 0, 21)
+    call(sheet, "set_row", 0, 20)
 
 
 # --- one indicator row --------------------------------------------------------------------
@@ -178,7 +178,7 @@ def _write_name(sheet, row, column, field, indicator, context) -> float:
     if not indicator.description:
         call(sheet, "write_string", row, column, indicator.name, formats.get("locked", bold=True))
         return height
-    small = formats.get(font_size=9, font_color="#404040")
+    small = formats.get(font_size=8, font_color="#404040")
     call(
         sheet,
         "write_rich_string",

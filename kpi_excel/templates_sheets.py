@@ -134,7 +134,7 @@ def write_instructions_sheet(
     for column, width in enumerate(INSTRUCTION_WIDTHS):
         call(sheet, "set_column", column, column, width)
     call(sheet, "write_string", 0, 0, "How to fill in this return", formats.get("title"))
-    call(sheet, "set_row", 0, 21)
+    call(sheet, "set_row", 0, 20)
     call(
         sheet,
         "write_string",

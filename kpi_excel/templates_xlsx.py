@@ -25,17 +25,19 @@ NOT_APPLICABLE_FILL = "#D9D9D9"
 BORDER_COLOUR = "#A6A6A6"
 MUTED_FONT = "#595959"
 
-LINE_HEIGHT = 15.0  # points per line of 11pt Calibri
+# Arial, as in the board workbook: LibreOffice and print servers have its metric twin
+# (Liberation Sans), so row heights estimated here hold wherever the template is opened.
+FONT = {"font_name": "Arial", "font_size": 10}
+LINE_HEIGHT = 12.75  # points per line of 10pt Arial
 
 # Named styles, defined once. Values are XlsxWriter format properties.
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14},
-    "subtitle": {"bold": True, "font_size": 11},
+    "subtitle": {"bold": True},
     "note": {"font_color": MUTED_FONT},
     "note_bold": {"bold": True},
     "header": {
         "bold": True,
-        "font_size": 10,  # "Denominator" must fit its 11-wide column
         "text_wrap": True,
         "valign": "vcenter",
         "align": "center",
