@@ -1,0 +1,322 @@
+"""The board's performance report workbook: write_board_workbook(report, path).
+
+Sheets, in order: Summary, one per sub-committee, All, Exceptions, Key, Data, Data quality,
+and a hidden Trend data sheet holding the history the sparklines draw.
+
+The file is built in memory, written to a temporary file beside the target and renamed over
+it, so a failed run never leaves a half-written report where the last good one was.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .models import RAG, Direction, Report, ReportRow
+from .periods import Period, PeriodError
+from .problems import OutputError
+from .styles import cell_styles, chart_fills, conditional_styles, palette
+from .writer_board import (
+    ALL,
+    DATA,
+    EXCEPTIONS,
+    KEY,
+    QUALITY,
+    SUMMARY,
+    TREND_DATA,
+    Context,
+    write_board_sheet,
+    write_exceptions,
+)
+from .writer_data import write_data, write_key, write_quality, write_trend_data
+from .xlsx_adapter import BarSeries, Book, Sheet, ref
+
+FIXED_SHEETS = (SUMMARY, ALL, EXCEPTIONS, KEY, DATA, QUALITY, TREND_DATA)
+# Excel keeps "History" for itself; the fixed names are ours.
+RESERVED_NAMES = {name.casefold() for name in (*FIXED_SHEETS, "History")}
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+MAX_SHEET_NAME = 31
+
+
+def sheet_names(sections: list[str]) -> dict[str, str]:
+    """A valid, unique sheet name for each section, in order.
+
+    At most 31 characters, none of []:*?/\\, not starting or ending with an apostrophe,
+    unique ignoring case and clear of the workbook's fixed sheet names.
+    """
+    taken = set(RESERVED_NAMES)
+    names: dict[str, str] = {}
+    for section in sections:
+        base = _FORBIDDEN.sub("-", section)
+        base = re.sub(r"\s+", " ", base).strip().strip("'").strip() or "Section"
+        base = base[:MAX_SHEET_NAME].rstrip().rstrip("'")
+        name, number = base, 1
+        while name.casefold() in taken:
+            number += 1
+            tail = f" ({number})"
+            name = base[: MAX_SHEET_NAME - len(tail)].rstrip() + tail
+        taken.add(name.casefold())
+        names[section] = name
+    return names
+
+
+def sections_in_order(report: Report) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in report.rows:
+        seen.setdefault(row.indicator.section, None)
+    return list(seen)
+
+
+# --- Summary ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    indicators: int = 0
+    rag: Counter[RAG] | None = None
+    short: Counter[str] | None = None
+    long: Counter[str] | None = None
+
+    @property
+    def rated(self) -> int:
+        return sum(self.rag.values()) if self.rag else 0
+
+
+def _judgement(direction: Direction | None) -> str:
+    if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
+        return direction.value
+    return "other"  # no arrow, or an increase / decrease with no polarity
+
+
+def count(rows: list[ReportRow]) -> Counts:
+    rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
+    short = Counter(_judgement(row.short_term.direction) for row in rows)
+    long = Counter(_judgement(row.long_term.direction) for row in rows)
+    return Counts(indicators=len(rows), rag=rag, short=short, long=long)
+
+
+SUMMARY_HEADERS = (
+    "Section",
+    "Indicators",
+    "Rated",
+    "GREEN",
+    "AMBER",
+    "RED",
+    "Not rated",
+    "Better",
+    "Same",
+    "Worse",
+    "No arrow",
+    "Better",
+    "Same",
+    "Worse",
+    "No arrow",
+)
+SUMMARY_TABLE_ROW = 5  # group heading row; column headings below, sections from +2
+
+
+def _count_values(counts: Counts) -> list[int]:
+    assert counts.rag is not None and counts.short is not None and counts.long is not None
+    values = [counts.indicators, counts.rated]
+    values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
+    values.append(counts.indicators - counts.rated)
+    for trend in (counts.short, counts.long):
+        values += [trend["better"], trend["same"], trend["worse"], trend["other"]]
+    return values
+
+
+def overall_sentence(counts: Counts) -> str:
+    assert counts.rag is not None
+    not_rated = counts.indicators - counts.rated
+    return (
+        f"Of {counts.rated} rated indicators, {counts.rag[RAG.GREEN]} are GREEN, "
+        f"{counts.rag[RAG.AMBER]} AMBER and {counts.rag[RAG.RED]} RED; "
+        f"{not_rated} of the {counts.indicators} indicators are not rated."
+    )
+
+
+def write_summary(book: Book, sheet: Sheet, ctx: Context, sections: list[str]) -> None:
+    report, settings = ctx.report, ctx.settings
+    sheet.hide_gridlines()
+    sheet.column_width(0, 0, 30)
+    sheet.column_width(1, len(SUMMARY_HEADERS) - 1, 9)
+    sheet.string(0, 0, f"{settings.organisation}: {settings.report_title}", "title")
+    period = ctx.period
+    start, end = period.start_date(), period.end_date()
+    dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    sheet.string(1, 0, f"{period} ({dates})", "subtitle")
+    overall = count(report.rows)
+    sheet.string(2, 0, overall_sentence(overall), "plain")
+    sheet.string(
+        3,
+        0,
+        "Counts of GREEN, AMBER and RED are out of the rated indicators. Section names link "
+        "to their sheets; the Key sheet explains colours and arrows.",
+        "note",
+    )
+
+    top = SUMMARY_TABLE_ROW
+    sheet.merged_string(top, 0, top + 1, 0, "Section", "header")
+    sheet.merged_string(top, 1, top, 6, f"{period} RAG rating", "header")
+    sheet.merged_string(top, 7, top, 10, f"Short term (against {ctx.previous})", "header")
+    sheet.merged_string(top, 11, top, 14, f"Long term (against {ctx.last_year})", "header")
+    header_styles = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
+    for col, text in enumerate(SUMMARY_HEADERS[1:], start=1):
+        sheet.string(top + 1, col, text, header_styles.get(text, "header"))
+
+    first = top + 2
+    lines = [(name, ctx.section_sheets[name], count(_rows_in(report, name))) for name in sections]
+    lines.append(("All sections", ALL, overall))
+    for offset, (label, target, counts) in enumerate(lines):
+        at = first + offset
+        is_total = offset == len(lines) - 1
+        sheet.link_to_sheet(at, 0, target, label, "link_box")
+        for col, value in enumerate(_count_values(counts), start=1):
+            sheet.number(at, col, float(value), "count_bold" if is_total else "count")
+    after = first + len(lines) + 1
+    for offset, (label, target) in enumerate(
+        (
+            ("Exceptions: RED indicators and corrective actions", EXCEPTIONS),
+            ("Key: colours, arrows and the rules in force", KEY),
+            ("Data: every figure and how it was worked out", DATA),
+            ("Data quality: problems found in the returns", QUALITY),
+        )
+    ):
+        sheet.link_to_sheet(after + offset, 0, target, label, "link")
+
+    if sections:
+        last_section = first + len(sections) - 1
+        fills = chart_fills(palette(settings))
+        series = [
+            BarSeries(
+                name=word,
+                categories=ref(SUMMARY, first, 0, last_section, 0),
+                values=ref(SUMMARY, first, col, last_section, col),
+                fill=fills[word],
+            )
+            for word, col in (("GREEN", 3), ("AMBER", 4), ("RED", 5))
+        ]
+        most = max(counts.rated for _, _, counts in lines[:-1])
+        chart = book.stacked_bar_chart(
+            series,
+            title=f"RAG ratings by section, {period}",
+            value_axis="Rated indicators",
+            # Whole numbers only: a step of 1 while that leaves a readable number of gridlines.
+            major_unit=1 if most <= 12 else None,
+        )
+        height = max(260, 60 + 34 * len(sections))
+        sheet.chart(after + 6, 0, chart, width=760, height=height)
+    sheet.print_setup(ctx.print_setup("Summary", repeat=None))
+
+
+def _rows_in(report: Report, section: str) -> list[ReportRow]:
+    return [row for row in report.rows if row.indicator.section == section]
+
+
+# --- the workbook ----------------------------------------------------------------------------
+
+
+def _period(report: Report) -> Period:
+    try:
+        return Period.parse(report.period)
+    except PeriodError as error:
+        raise OutputError(f"Cannot write the board workbook: {error}") from error
+
+
+def build_workbook(report: Report, target: io.BytesIO) -> None:
+    """Write the whole workbook into target (a file-like object)."""
+    period = _period(report)
+    settings = report.settings
+    colours = palette(settings)
+    book = Book(target, {**cell_styles(colours), **conditional_styles(colours)})
+    sections = sections_in_order(report)
+    ctx = Context(report=report, period=period, section_sheets=sheet_names(sections))
+    book.set_properties(
+        title=f"{settings.organisation} {settings.report_title}: {period}",
+        subject=f"Performance report for {period}",
+        author=settings.organisation,
+        comments="Written by kpi-excel"
+        + (
+            f" from register {report.register_fingerprint[:12]}"
+            if report.register_fingerprint
+            else ""
+        ),
+        # Fixed from the period, not the clock, so two runs give the same file.
+        created=datetime.combine(period.end_date(), datetime.min.time()),
+    )
+
+    # Sheets are added in their final order, then filled in.
+    summary = book.sheet(SUMMARY)
+    section_sheets = {name: book.sheet(ctx.section_sheets[name]) for name in sections}
+    all_sheet = book.sheet(ALL)
+    exceptions = book.sheet(EXCEPTIONS)
+    key = book.sheet(KEY)
+    data = book.sheet(DATA)
+    quality = book.sheet(QUALITY)
+    trend_data = book.sheet(TREND_DATA)
+
+    ctx.trend_ranges = write_trend_data(trend_data, ctx, TREND_DATA)
+    indexed = list(enumerate(report.rows))
+    for name in sections:
+        rows = [(i, row) for i, row in indexed if row.indicator.section == name]
+        title = f"{name}: {period} performance"
+        write_board_sheet(section_sheets[name], ctx, title, rows, label=name)
+    title = f"All indicators: {period} performance"
+    write_board_sheet(all_sheet, ctx, title, indexed, label="All indicators")
+    write_exceptions(exceptions, ctx)
+    write_key(key, ctx)
+    write_data(data, ctx)
+    write_quality(quality, ctx)
+    write_summary(book, summary, ctx, sections)
+    book.close()
+
+
+def _os_message(path: Path, error: OSError) -> str:
+    folder = path.parent
+    if isinstance(error, IsADirectoryError) or path.is_dir():
+        return f"Cannot write {path}: it is a folder. Give a file name ending in .xlsx."
+    if isinstance(error, PermissionError):
+        return (
+            f"Cannot write {path}: permission denied. If the file is open in Excel, close it "
+            f"and run again; otherwise check you can save files in {folder}."
+        )
+    if isinstance(error, FileNotFoundError):
+        return f"Cannot write {path}: the folder {folder} does not exist."
+    if error.errno == errno.ENOSPC:
+        return f"Cannot write {path}: the disk is full."
+    return f"Cannot write {path}: {error.strerror or error}."
+
+
+def write_board_workbook(report: Report, path: Path) -> Path:
+    """Write the board workbook for report to path, replacing any earlier file atomically.
+
+    Raises OutputError, with a message for whoever runs kpi-excel, when it cannot be written.
+    """
+    path = Path(path)
+    buffer = io.BytesIO()
+    build_workbook(report, buffer)
+    temp: str | None = None
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        with os.fdopen(handle, "wb") as file:
+            file.write(buffer.getvalue())
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+        temp = None
+    except OSError as error:
+        raise OutputError(_os_message(path, error)) from error
+    finally:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+    return path

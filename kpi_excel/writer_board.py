@@ -1,0 +1,577 @@
+"""The board's tables: one sheet per sub-committee, the All sheet and the Exceptions sheet.
+
+What each cell says is worked out by small pure functions (performance_cell, arrow, word...)
+so the Summary, Exceptions and Data sheets and the tests all agree with the section sheets.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .display import format_target, format_value, round_display
+from .models import (
+    RAG,
+    ArrowStyle,
+    Direction,
+    Indicator,
+    Polarity,
+    Report,
+    ReportRow,
+    Status,
+    Target,
+    TargetKind,
+    Trend,
+    Unit,
+)
+from .periods import Period, PeriodError
+from .styles import LINE_HEIGHT, MAX_ROW_HEIGHT, number_format
+from .xlsx_adapter import PrintSetup, Sheet, cell, column_letter
+
+# Fixed sheet names; section sheets must not take them.
+SUMMARY = "Summary"
+ALL = "All"
+EXCEPTIONS = "Exceptions"
+KEY = "Key"
+DATA = "Data"
+QUALITY = "Data quality"
+TREND_DATA = "Trend data"
+
+# Rows of a board table sheet (zero-based).
+TITLE_ROW, KEY_ROW, LINK_ROW, GROUP_ROW, HEAD_ROW, FIRST_ROW = 0, 1, 2, 3, 4, 5
+
+POLARITY_TEXT = {
+    Polarity.BIGGER: "Bigger is better",
+    Polarity.SMALLER: "Smaller is better",
+    Polarity.RANGE: "Within the target range",
+    Polarity.NONE: "Data only (no polarity)",
+}
+
+# The example's key: the arrow says better / same / worse, whatever the polarity. Increase and
+# decrease (no polarity) get thin arrows so they are not mistaken for a judgement.
+PERFORMANCE_ARROWS = {
+    Direction.BETTER: "▲",
+    Direction.SAME: "►",
+    Direction.WORSE: "▼",
+    Direction.INCREASE: "↑",
+    Direction.DECREASE: "↓",
+}
+UP, FLAT, DOWN = "▲", "►", "▼"
+
+RAG_STYLES = {RAG.GREEN: "cf_green", RAG.AMBER: "cf_amber", RAG.RED: "cf_red"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    group: str | None = None  # key of a heading spanning neighbouring columns
+    wrap_text: bool = False  # estimate the row height from this column's text
+
+
+BOARD_COLUMNS: tuple[Column, ...] = (
+    Column("section", "Sub-committee", 13, wrap_text=True),
+    Column("indicator", "Indicator and description", 36, wrap_text=True),
+    Column("polarity", "Polarity", 10, wrap_text=True),
+    Column("annual_target", "{year} annual target", 10.5, wrap_text=True),
+    Column("period_target", "{period} target", 10.5, wrap_text=True),
+    Column("performance", "Figure", 13, "perf", wrap_text=True),
+    Column("rag", "RAG", 10, "perf", wrap_text=True),
+    Column("st_arrow", "Arrow", 5.5, "st"),
+    Column("st_word", "Better or worse", 9, "st", wrap_text=True),
+    Column("st_value", "Compared with", 11, "st", wrap_text=True),
+    Column("lt_arrow", "Arrow", 5.5, "lt"),
+    Column("lt_word", "Better or worse", 9, "lt", wrap_text=True),
+    Column("lt_value", "Last year", 11, "lt", wrap_text=True),
+    Column("trend", "Trend (up to 8 periods)", 11),
+    Column("comment", "Comments", 48, wrap_text=True),
+    Column("action", "Corrective action", 36, wrap_text=True),
+)
+
+EXCEPTION_COLUMNS: tuple[Column, ...] = (
+    Column("section", "Sub-committee", 13, wrap_text=True),
+    Column("indicator", "Indicator and description", 34, wrap_text=True),
+    Column("polarity", "Polarity", 10, wrap_text=True),
+    Column("period_target", "{period} target", 10.5, wrap_text=True),
+    Column("performance", "Figure", 13, "perf", wrap_text=True),
+    Column("rag", "RAG", 10, "perf", wrap_text=True),
+    Column("st_arrow", "Arrow", 5.5, "st"),
+    Column("st_word", "Better or worse", 9, "st", wrap_text=True),
+    Column("st_value", "Compared with", 11, "st", wrap_text=True),
+    Column("lt_arrow", "Arrow", 5.5, "lt"),
+    Column("lt_word", "Better or worse", 9, "lt", wrap_text=True),
+    Column("lt_value", "Last year", 11, "lt", wrap_text=True),
+    Column("action", "Corrective action", 48, wrap_text=True),
+    Column("comment", "Comments", 40, wrap_text=True),
+)
+
+
+@dataclass
+class Context:
+    """What every sheet needs to know about the report being written."""
+
+    report: Report
+    period: Period
+    section_sheets: dict[str, str]  # section -> sheet name
+    trend_ranges: dict[int, str] = field(default_factory=dict)  # row index -> history range
+
+    @property
+    def settings(self):
+        return self.report.settings
+
+    @property
+    def previous(self) -> Period:
+        return self.period.previous()
+
+    @property
+    def last_year(self) -> Period:
+        return self.period.same_period_last_year()
+
+    def footer(self, label: str) -> str:
+        """Report and period left, what the page is centre, page number right."""
+        settings = self.settings
+        title = _footer_text(f"{settings.organisation} {settings.report_title}: {self.period}", 140)
+        return f"&L{title}&C{_footer_text(label, 60)}&RPage &P of &N"
+
+    def print_setup(
+        self, label: str, *, repeat: tuple[int, int] | None, fit: bool = True
+    ) -> PrintSetup:
+        return PrintSetup(
+            repeat_rows=repeat, footer=self.footer(label), fit_width=1 if fit else None
+        )
+
+
+def _footer_text(text: str, limit: int) -> str:
+    # Excel allows 255 characters for the whole footer; & starts a code, so && is a literal &.
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text.replace("&", "&&")
+
+
+# --- what a cell says ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A cell's content: a number under a number format, or text; shown is what Excel shows."""
+
+    shown: str
+    number: float | None = None
+    num_format: str | None = None
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def _as_written(indicator: Indicator, value: float) -> float:
+    """The value as rated (rounded to display precision), in Excel's terms: 83% is 0.83."""
+    shown = round_display(indicator, value)
+    return shown / 100 if indicator.unit is Unit.PERCENT else shown
+
+
+def _marks(row: ReportRow) -> str:
+    record = row.record
+    if record is None:
+        return ""
+    marks = []
+    if record.provisional:
+        marks.append("(Provisional)")
+    if record.average:
+        marks.append("(avg.)")
+    if record.time_lag:
+        marks.append(f"({record.time_lag})")
+    return " " + " ".join(marks) if marks else ""
+
+
+def performance_cell(row: ReportRow) -> Figure:
+    record = row.record
+    if record is not None and _finite(record.value):
+        assert record.value is not None
+        indicator, marks = row.indicator, _marks(row)
+        return Figure(
+            shown=format_value(indicator, record.value) + marks,
+            number=_as_written(indicator, record.value),
+            num_format=number_format(indicator, marks=marks),
+        )
+    if record is not None and record.status is Status.NOT_DUE:
+        return Figure("Not due")
+    return Figure("N/A")
+
+
+def target_cell(indicator: Indicator, target: Target) -> Figure:
+    if target.kind is TargetKind.VALUE and _finite(target.value):
+        assert target.value is not None
+        return Figure(
+            shown=format_value(indicator, target.value),
+            number=_as_written(indicator, target.value),
+            num_format=number_format(indicator),
+        )
+    return Figure(format_target(indicator, target))
+
+
+FIGURE_KEYS = ("annual_target", "period_target", "performance", "st_value", "lt_value")
+MAX_FIGURE_WIDTH = 20.0
+
+
+def figure_for(ctx: Context, row: ReportRow, key: str) -> Figure:
+    indicator = row.indicator
+    if key == "annual_target":
+        return target_cell(indicator, indicator.annual_target)
+    if key == "period_target":
+        return target_cell(indicator, row.period_target.target)
+    if key == "performance":
+        return performance_cell(row)
+    if key == "st_value":
+        return compared_cell(indicator, row.short_term, ctx.previous)
+    if key == "lt_value":
+        return compared_cell(indicator, row.long_term, ctx.last_year)
+    raise ValueError(f"{key!r} is not a figure column")
+
+
+def _needed(figure: Figure) -> float:
+    return len(figure.shown) + 2.0
+
+
+def rag_text(row: ReportRow) -> str:
+    if row.rating.rag is not None:
+        return row.rating.rag.value
+    return row.rating.not_rated or "Not rated"
+
+
+def _same_period(left: str, right: Period) -> bool:
+    try:
+        return Period.parse(left) == right
+    except PeriodError:
+        return left.strip() == str(right)
+
+
+def compared_cell(indicator: Indicator, trend: Trend, expected: Period) -> Figure:
+    """The value the arrow compares with, labelled with its period when not the obvious one."""
+    point = trend.compared_with
+    if point is None or not _finite(point.value):
+        # The word column already carries the token ("NEW", "N/A"): no need to say it twice.
+        return Figure("—")
+    assert point.value is not None
+    label = point.label.strip()
+    if not label and not _same_period(point.period, expected):
+        label = f"({point.period})"
+    marks = f" {label}" if label else ""
+    return Figure(
+        shown=format_value(indicator, point.value) + marks,
+        number=_as_written(indicator, point.value),
+        num_format=number_format(indicator, marks=marks),
+    )
+
+
+def trend_word(row: ReportRow, trend: Trend) -> str:
+    """better / same / worse / increase / decrease, or why there is no arrow."""
+    if trend.direction is not None:
+        return trend.direction.value
+    point = trend.compared_with
+    if point is not None and point.token:
+        return point.token.strip()
+    record = row.record
+    if record is None or not _finite(record.value) or point is None or not _finite(point.value):
+        return "N/A"
+    return "Not compared"  # figures exist but are not like-for-like; the Data sheet says why
+
+
+def arrow(row: ReportRow, trend: Trend, style: ArrowStyle) -> str:
+    direction = trend.direction
+    if direction is None:
+        return ""
+    if style is ArrowStyle.PERFORMANCE:
+        return PERFORMANCE_ARROWS[direction]
+    # MOVEMENT: the arrow points the way the figure moved; the word says better or worse.
+    if direction is Direction.SAME:
+        return FLAT
+    if direction is Direction.INCREASE:
+        return UP
+    if direction is Direction.DECREASE:
+        return DOWN
+    record, point = row.record, trend.compared_with
+    if record is not None and point is not None and _finite(record.value) and _finite(point.value):
+        assert record.value is not None and point.value is not None
+        now = round_display(row.indicator, record.value)
+        then = round_display(row.indicator, point.value)
+        if now != then:
+            return UP if now > then else DOWN
+    rises_are_better = row.indicator.polarity is not Polarity.SMALLER
+    return UP if (direction is Direction.BETTER) == rises_are_better else DOWN
+
+
+def is_exception(row: ReportRow, include_amber: bool) -> bool:
+    rag = row.rating.rag
+    return rag is RAG.RED or (include_amber and rag is RAG.AMBER)
+
+
+def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int, ReportRow]]:
+    """RED before AMBER; within each, worsening short term first, then worsening long term."""
+
+    def key(item: tuple[int, ReportRow]) -> tuple[int, int, int, int]:
+        index, row = item
+        return (
+            0 if row.rating.rag is RAG.RED else 1,
+            0 if row.short_term.direction is Direction.WORSE else 1,
+            0 if row.long_term.direction is Direction.WORSE else 1,
+            index,
+        )
+
+    return sorted(indexed, key=key)
+
+
+# --- row heights -----------------------------------------------------------------------------
+
+# Characters of FONT_SIZE prose per unit of column width: Arial 10 averages a little under the
+# width of the digit "0" the unit is based on; kept low so estimates err on the tall side.
+CHARS_PER_UNIT = 1.1
+
+
+def lines_needed(text: str, width: float) -> int:
+    per_line = max(1, int(width * CHARS_PER_UNIT) - 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
+    return lines
+
+
+def row_height(texts: Sequence[tuple[str, float]]) -> float:
+    lines = max((lines_needed(text, width) for text, width in texts if text), default=1)
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
+
+
+# --- writing the tables ----------------------------------------------------------------------
+
+
+def _headers(ctx: Context, columns: Sequence[Column]) -> tuple[list[str], dict[str, str]]:
+    year = ctx.period.year_label
+    period = str(ctx.period)
+    texts = [c.header.format(year=year, period=period) for c in columns]
+    groups = {
+        "perf": f"{period} performance",
+        "st": f"Short-term DOT against {ctx.previous}",
+        "lt": f"Long-term DOT against {ctx.last_year}",
+    }
+    return texts, groups
+
+
+def _indicator_parts(indicator: Indicator) -> list[tuple[str, str]]:
+    name = indicator.name.strip() or indicator.id
+    parts = [("piece_name", name)]
+    if indicator.description.strip():
+        parts.append(("piece_plain", "\n" + indicator.description.strip()))
+    parts.append(("piece_ref", f"\nRef {indicator.id}"))
+    return parts
+
+
+def _write_figure(sheet: Sheet, row: int, col: int, figure: Figure, width: float) -> None:
+    # Excel cannot wrap a number, and shows ### when it does not fit: a figure too long for
+    # the widest column we allow is written as the same text, which can wrap.
+    if figure.number is not None and _needed(figure) <= width:
+        sheet.number(row, col, figure.number, "figure", figure.num_format)
+    else:
+        sheet.string(row, col, figure.shown, "figure")
+
+
+def _row_texts(
+    ctx: Context, row: ReportRow, columns: Sequence[Column], widths: Sequence[float]
+) -> list[tuple[str, float]]:
+    texts: dict[str, str] = {
+        "section": row.indicator.section,
+        "indicator": "".join(text for _, text in _indicator_parts(row.indicator)),
+        "polarity": POLARITY_TEXT[row.indicator.polarity],
+        "rag": rag_text(row),
+        "st_word": trend_word(row, row.short_term),
+        "lt_word": trend_word(row, row.long_term),
+        "comment": row.record.comment if row.record else "",
+        "action": row.record.corrective_action if row.record else "",
+    }
+    for key in FIGURE_KEYS:
+        texts[key] = figure_for(ctx, row, key).shown
+    return [(texts.get(c.key, ""), w) for c, w in zip(columns, widths, strict=True) if c.wrap_text]
+
+
+def write_row(
+    sheet: Sheet,
+    ctx: Context,
+    at: int,
+    row: ReportRow,
+    columns: Sequence[Column],
+    widths: Sequence[float],
+) -> None:
+    indicator = row.indicator
+    record = row.record
+    style = ctx.settings.arrow_style
+    for col, column in enumerate(columns):
+        key = column.key
+        if key in FIGURE_KEYS:
+            _write_figure(sheet, at, col, figure_for(ctx, row, key), widths[col])
+        elif key == "section":
+            sheet.string(at, col, indicator.section, "text")
+        elif key == "indicator":
+            sheet.rich_string(at, col, _indicator_parts(indicator), "text")
+        elif key == "polarity":
+            sheet.string(at, col, POLARITY_TEXT[indicator.polarity], "text_centre")
+        elif key == "rag":
+            sheet.string(at, col, rag_text(row), "rag" if row.rating.rag else "not_rated")
+        elif key in ("st_arrow", "lt_arrow"):
+            trend = row.short_term if key == "st_arrow" else row.long_term
+            sheet.string(at, col, arrow(row, trend, style), "arrow")
+        elif key in ("st_word", "lt_word"):
+            trend = row.short_term if key == "st_word" else row.long_term
+            sheet.string(at, col, trend_word(row, trend), "trend_word")
+        elif key == "trend":
+            sheet.blank(at, col, "spark")
+        elif key == "comment":
+            sheet.string(at, col, record.comment if record else "", "text")
+        elif key == "action":
+            action = record.corrective_action if record else ""
+            if not action and is_exception(row, ctx.settings.exceptions_include_amber):
+                sheet.string(at, col, "No corrective action given", "missing")
+            else:
+                sheet.string(at, col, action, "text")
+        else:  # a column added to a layout without a writer is a programming error
+            raise ValueError(f"no writer for column {key!r}")
+    sheet.row_height(at, row_height(_row_texts(ctx, row, columns, widths)))
+
+
+def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int) -> None:
+    """RAG and trend colours as conditional formats keyed on the word cells, not static fills.
+
+    The word stays in the cell, so the meaning survives if the colour does not (printing,
+    colour-blindness), and someone correcting a word by hand gets the right colour.
+    """
+    position = {c.key: i for i, c in enumerate(columns)}
+    perf, rag = position["performance"], position["rag"]
+    rag_ref = f"${column_letter(rag)}{first + 1}"
+    for word, style in (("RED", "cf_red"), ("AMBER", "cf_amber"), ("GREEN", "cf_green")):
+        sheet.conditional_formula(first, perf, last, rag, f'={rag_ref}="{word}"', style)
+    for arrow_key, word_key in (("st_arrow", "st_word"), ("lt_arrow", "lt_word")):
+        left, right = position[arrow_key], position[word_key]
+        word_ref = f"${column_letter(right)}{first + 1}"
+        sheet.conditional_formula(first, left, last, right, f'={word_ref}="better"', "cf_better")
+        sheet.conditional_formula(first, left, last, right, f'={word_ref}="worse"', "cf_worse")
+        sheet.conditional_formula(
+            first,
+            left,
+            last,
+            right,
+            f'=OR({word_ref}="increase",{word_ref}="decrease")',
+            "cf_neutral",
+        )
+
+
+def column_widths(
+    ctx: Context, rows: Sequence[tuple[int, ReportRow]], columns: Sequence[Column]
+) -> list[float]:
+    """The layout's widths, with figure columns widened (up to a limit) to fit their figures."""
+    widths = []
+    for column in columns:
+        width = column.width
+        if column.key in FIGURE_KEYS:
+            need = max((_needed(figure_for(ctx, row, column.key)) for _, row in rows), default=0)
+            width = max(width, min(MAX_FIGURE_WIDTH, need))
+        widths.append(width)
+    return widths
+
+
+def key_line(ctx: Context) -> str:
+    settings = ctx.settings
+    rag = (
+        f"GREEN: {settings.green_label}. AMBER: {settings.amber_label}. RED: {settings.red_label}."
+    )
+    if settings.arrow_style is ArrowStyle.PERFORMANCE:
+        arrows = "▲ better, ► same, ▼ worse than the figure compared with; ↑ ↓ rose or fell."
+    else:
+        arrows = "Arrows show which way the figure moved (▲ up, ► same, ▼ down); the word says if that is better or worse."
+    return f"{rag} {arrows} See the Key sheet."
+
+
+def write_board_sheet(
+    sheet: Sheet,
+    ctx: Context,
+    title: str,
+    rows: Sequence[tuple[int, ReportRow]],
+    columns: Sequence[Column] = BOARD_COLUMNS,
+    empty_note: str = "No indicators.",
+    label: str = "",
+) -> None:
+    """A titled table of indicators with the two-row heading the example report uses."""
+    sheet.hide_gridlines()
+    widths = column_widths(ctx, rows, columns)
+    for col, width in enumerate(widths):
+        sheet.column_width(col, col, width)
+    sheet.string(TITLE_ROW, 0, title, "title")
+    sheet.string(KEY_ROW, 0, key_line(ctx), "note")
+    sheet.link_to_sheet(LINK_ROW, 0, SUMMARY, "◄ Summary", "link")
+    sheet.link_to_sheet(LINK_ROW, 1, KEY, "Key and rules", "link")
+
+    texts, groups = _headers(ctx, columns)
+    col = 0
+    while col < len(columns):
+        group = columns[col].group
+        if group is None:
+            sheet.merged_string(GROUP_ROW, col, HEAD_ROW, col, texts[col], "header")
+            col += 1
+            continue
+        end = col
+        while end + 1 < len(columns) and columns[end + 1].group == group:
+            end += 1
+        sheet.merged_string(GROUP_ROW, col, GROUP_ROW, end, groups[group], "header")
+        for inner in range(col, end + 1):
+            sheet.string(HEAD_ROW, inner, texts[inner], "header")
+        col = end + 1
+    sheet.row_height(GROUP_ROW, 2 * LINE_HEIGHT + 4)
+    sheet.row_height(HEAD_ROW, 2 * LINE_HEIGHT + 4)
+
+    if not rows:
+        sheet.string(FIRST_ROW, 0, empty_note, "note")
+    for offset, (_, row) in enumerate(rows):
+        write_row(sheet, ctx, FIRST_ROW + offset, row, columns, widths)
+    if rows:
+        last = FIRST_ROW + len(rows) - 1
+        _colour_rules(sheet, columns, FIRST_ROW, last)
+        _sparklines(sheet, ctx, rows, columns)
+    sheet.freeze(FIRST_ROW, 2)
+    sheet.print_setup(ctx.print_setup(label or title, repeat=(GROUP_ROW, HEAD_ROW)))
+
+
+def _sparklines(
+    sheet: Sheet, ctx: Context, rows: Sequence[tuple[int, ReportRow]], columns: Sequence[Column]
+) -> None:
+    """One grouped add_sparkline call per run of neighbouring rows that have a history."""
+    keys = [c.key for c in columns]
+    if "trend" not in keys:
+        return
+    col = keys.index("trend")
+    block: list[tuple[str, str]] = []
+    indexes = [index for index, _ in rows] + [-1]  # -1 has no history: closes the last run
+    for offset, index in enumerate(indexes):
+        history = ctx.trend_ranges.get(index)
+        if history is not None:
+            block.append((cell(FIRST_ROW + offset, col), history))
+            continue
+        if block:
+            sheet.sparklines([loc for loc, _ in block], [rng for _, rng in block])
+            block = []
+
+
+def write_exceptions(sheet: Sheet, ctx: Context) -> list[tuple[int, ReportRow]]:
+    include_amber = ctx.settings.exceptions_include_amber
+    chosen = [(i, r) for i, r in enumerate(ctx.report.rows) if is_exception(r, include_amber)]
+    ordered = exception_order(chosen)
+    which = "RED or AMBER" if include_amber else "RED"
+    write_board_sheet(
+        sheet,
+        ctx,
+        f"Exceptions: every {which} indicator, {ctx.period} (worsening first)",
+        ordered,
+        EXCEPTION_COLUMNS,
+        empty_note=f"No indicator is {which} this period.",
+        label="Exceptions",
+    )
+    return ordered

@@ -1,0 +1,424 @@
+"""A small adapter over XlsxWriter that turns its quiet failures into OutputError.
+
+XlsxWriter reports many mistakes only with a warning and a return code of -1 or -2 (a cell
+out of range, a mistyped option, a string too long), and then carries on without the cell or
+the rule. Every call kpi-excel makes goes through `_checked`, which raises on any warning and
+any non-zero return code, so a dropped colour rule fails the run instead of the board report.
+XlsxWriter's option dictionaries stay in this module; the writer calls typed methods.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.format import Format
+from xlsxwriter.utility import (
+    quote_sheetname,
+    xl_cell_to_rowcol,
+    xl_col_to_name,
+    xl_range_abs,
+    xl_rowcol_to_cell,
+)
+from xlsxwriter.worksheet import Worksheet
+
+from .problems import OutputError
+
+MAX_STRING = 32767  # Excel's limit on the characters in one cell
+
+_RETURN_MEANINGS = {
+    -1: "a row or column outside the worksheet's limits, or an unknown option",
+    -2: "a string longer than Excel's 32,767 characters or an option XlsxWriter rejected",
+    -3: "a hyperlink longer than Excel's 2,079 characters",
+    -4: "more than Excel's 65,530 hyperlinks on one sheet",
+    -5: "an empty piece of rich text",
+}
+
+
+def _checked(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = call(*args, **kwargs)
+        except XlsxWriterException as error:
+            raise OutputError(f"Could not build the workbook: {what}: {error}") from error
+    if caught:
+        raise OutputError(f"Could not build the workbook: {what}: {caught[0].message}")
+    if isinstance(result, int) and not isinstance(result, bool) and result != 0:
+        meaning = _RETURN_MEANINGS.get(result, f"XlsxWriter error code {result}")
+        raise OutputError(f"Could not build the workbook: {what} failed with {meaning}.")
+    return result
+
+
+def cell(row: int, col: int, *, absolute: bool = False) -> str:
+    return xl_rowcol_to_cell(row, col, absolute, absolute)
+
+
+def column_letter(col: int) -> str:
+    return xl_col_to_name(col)
+
+
+def ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    """An absolute reference to a range on a named sheet, quoted as Excel needs."""
+    return f"{quote_sheetname(sheet)}!{xl_range_abs(first_row, first_col, last_row, last_col)}"
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    landscape: bool = True
+    paper: int = 9  # A4
+    fit_width: int | None = 1  # pages across; None leaves the scale at 100%
+    repeat_rows: tuple[int, int] | None = None
+    footer: str = ""
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left right top bottom
+
+
+@dataclass(frozen=True)
+class BarSeries:
+    name: str
+    categories: str  # a reference from ref()
+    values: str
+    fill: Mapping[str, object]
+
+
+class Sheet:
+    """One worksheet; rows and columns are zero-based as in XlsxWriter."""
+
+    def __init__(self, book: Book, worksheet: Worksheet) -> None:
+        self._book = book
+        self._ws = worksheet
+        self.name: str = worksheet.get_name()
+
+    def _at(self, row: int, col: int) -> str:
+        return f"'{self.name}'!{cell(row, col)}"
+
+    def string(self, row: int, col: int, text: str, style: str) -> None:
+        """Text exactly as given: never a formula, number or link, whatever it starts with."""
+        if len(text) > MAX_STRING:
+            raise OutputError(
+                f"Could not write {self._at(row, col)}: the text is {len(text):,} characters "
+                f"long and Excel holds at most {MAX_STRING:,} in a cell."
+            )
+        if text == "":
+            self.blank(row, col, style)
+            return
+        _checked(
+            f"write text to {self._at(row, col)}",
+            self._ws.write_string,
+            row,
+            col,
+            text,
+            self._book.style(style),
+        )
+
+    def rich_string(self, row: int, col: int, parts: Sequence[tuple[str, str]], style: str) -> None:
+        """Text in pieces of different styles: parts are (style, text); empty pieces dropped."""
+        parts = [(name, text) for name, text in parts if text]
+        if len(parts) < 2:
+            self.string(row, col, "".join(text for _, text in parts), style)
+            return
+        args: list[Any] = []
+        for name, text in parts:
+            args += [self._book.style(name), text]
+        _checked(
+            f"write rich text to {self._at(row, col)}",
+            self._ws.write_rich_string,
+            row,
+            col,
+            *args,
+            self._book.style(style),
+        )
+
+    def number(
+        self, row: int, col: int, value: float, style: str, num_format: str | None = None
+    ) -> None:
+        _checked(
+            f"write a number to {self._at(row, col)}",
+            self._ws.write_number,
+            row,
+            col,
+            value,
+            self._book.style(style, num_format),
+        )
+
+    def boolean(self, row: int, col: int, value: bool, style: str) -> None:
+        _checked(
+            f"write TRUE/FALSE to {self._at(row, col)}",
+            self._ws.write_boolean,
+            row,
+            col,
+            value,
+            self._book.style(style),
+        )
+
+    def blank(self, row: int, col: int, style: str) -> None:
+        _checked(
+            f"format {self._at(row, col)}",
+            self._ws.write_blank,
+            row,
+            col,
+            None,
+            self._book.style(style),
+        )
+
+    def link_to_sheet(self, row: int, col: int, sheet: str, text: str, style: str) -> None:
+        _checked(
+            f"write a link to {self._at(row, col)}",
+            self._ws.write_url,
+            row,
+            col,
+            f"internal:{quote_sheetname(sheet)}!A1",
+            self._book.style(style),
+            text,
+        )
+
+    def merged_string(
+        self, first_row: int, first_col: int, last_row: int, last_col: int, text: str, style: str
+    ) -> None:
+        if (first_row, first_col) == (last_row, last_col):
+            self.string(first_row, first_col, text, style)
+            return
+        _checked(
+            f"merge {self._at(first_row, first_col)}:{cell(last_row, last_col)}",
+            self._ws.merge_range,
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+            "",
+            self._book.style(style),
+        )
+        # merge_range writes with write(): put the text back with write_string.
+        self.string(first_row, first_col, text, style)
+
+    def column_width(
+        self, first_col: int, last_col: int, width: float, hidden: bool = False
+    ) -> None:
+        _checked(
+            f"set the width of columns {first_col}-{last_col} on '{self.name}'",
+            self._ws.set_column,
+            first_col,
+            last_col,
+            width,
+            None,
+            {"hidden": True} if hidden else None,
+        )
+
+    def row_height(self, row: int, height: float) -> None:
+        _checked(f"set the height of row {row + 1} on '{self.name}'", self._ws.set_row, row, height)
+
+    def conditional_formula(
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        last_col: int,
+        formula: str,
+        style: str,
+    ) -> None:
+        """Style a range where formula (written for its top-left cell) is true."""
+        _checked(
+            f"add a colour rule to '{self.name}'",
+            self._ws.conditional_format,
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+            {"type": "formula", "criteria": formula, "format": self._book.style(style)},
+        )
+
+    def table(
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        headers: Sequence[str],
+        name: str,
+        header_style: str,
+        style: str = "Table Style Light 1",
+    ) -> None:
+        """An Excel table over cells already written (add_table's own writing uses write()).
+
+        The heading cells get header_style too, so they stand out where table styles are
+        not drawn (LibreOffice's printing).
+        """
+        heading = self._book.style(header_style)
+        _checked(
+            f"add the table {name} to '{self.name}'",
+            self._ws.add_table,
+            first_row,
+            first_col,
+            last_row,
+            first_col + len(headers) - 1,
+            {
+                "name": name,
+                "style": style,
+                "columns": [{"header": h, "header_format": heading} for h in headers],
+            },
+        )
+
+    def sparklines(self, locations: Sequence[str], ranges: Sequence[str]) -> None:
+        """One sparkline group: a line per location, drawn from the matching range."""
+        row, col = xl_cell_to_rowcol(locations[0])
+        _checked(
+            f"add sparklines to '{self.name}'",
+            self._ws.add_sparkline,
+            row,
+            col,
+            {
+                "location": list(locations),
+                "range": list(ranges),
+                "type": "line",
+                "markers": True,
+                "last_point": True,
+                "series_color": "#404040",
+                "markers_color": "#404040",
+                "last_color": "#000000",
+                "weight": 1.25,
+            },
+        )
+
+    def chart(self, row: int, col: int, chart: Any, width: int, height: int) -> None:
+        _checked(
+            f"place a chart on '{self.name}'",
+            self._ws.insert_chart,
+            row,
+            col,
+            chart,
+            {"x_scale": width / 480, "y_scale": height / 288, "object_position": 3},
+        )
+
+    def freeze(self, row: int, col: int) -> None:
+        _checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
+
+    def hide(self) -> None:
+        _checked(f"hide '{self.name}'", self._ws.hide)
+
+    def hide_gridlines(self) -> None:
+        _checked(f"hide gridlines on '{self.name}'", self._ws.hide_gridlines, 2)
+
+    def print_setup(self, setup: PrintSetup) -> None:
+        ws = self._ws
+        what = f"set up printing for '{self.name}'"
+        _checked(what, ws.set_landscape if setup.landscape else ws.set_portrait)
+        _checked(what, ws.set_paper, setup.paper)
+        if setup.fit_width is not None:
+            _checked(what, ws.fit_to_pages, setup.fit_width, 0)
+        if setup.repeat_rows is not None:
+            _checked(what, ws.repeat_rows, *setup.repeat_rows)
+        left, right, top, bottom = setup.margins
+        _checked(what, ws.set_margins, left, right, top, bottom)
+        if setup.footer:
+            _checked(what, ws.set_footer, setup.footer)
+
+
+class Book:
+    """The workbook, its formats (made once per style and number format) and its sheets."""
+
+    def __init__(self, target: str | IO[bytes], styles: Mapping[str, Mapping[str, object]]):
+        self._styles = dict(styles)
+        self._formats: dict[tuple[str, str | None], Format] = {}
+        self._wb = _checked(
+            "create the workbook",
+            xlsxwriter.Workbook,
+            target,
+            {
+                # Belt and braces: the writer only calls write_string for text, but if any
+                # text ever reached write() it must stay text.
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "in_memory": True,
+                "default_format_properties": {"font_name": "Arial", "font_size": 10},
+            },
+        )
+
+    def style(self, name: str, num_format: str | None = None) -> Format:
+        key = (name, num_format)
+        if key not in self._formats:
+            try:
+                properties = dict(self._styles[name])
+            except KeyError:
+                raise OutputError(
+                    f"Could not build the workbook: no style named '{name}'."
+                ) from None
+            if num_format is not None:
+                properties["num_format"] = num_format
+            self._formats[key] = _checked(
+                f"make the style '{name}'", self._wb.add_format, properties
+            )
+        return self._formats[key]
+
+    def sheet(self, name: str) -> Sheet:
+        return Sheet(self, _checked(f"add the sheet '{name}'", self._wb.add_worksheet, name))
+
+    def stacked_bar_chart(
+        self,
+        series: Sequence[BarSeries],
+        *,
+        title: str,
+        value_axis: str,
+        major_unit: int | None = None,
+    ) -> Any:
+        chart = _checked("make a chart", self._wb.add_chart, {"type": "bar", "subtype": "stacked"})
+        for one in series:
+            _checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {
+                    "name": one.name,
+                    "categories": one.categories,
+                    "values": one.values,
+                    "border": {"color": "#000000", "width": 0.75},
+                    # Hide zero labels: a 0 on a bar of no width only clutters.
+                    "data_labels": {
+                        "value": True,
+                        "num_format": "0;;;",
+                        "font": {"bold": True, "color": "#000000"},
+                        "fill": {"color": "#FFFFFF"},
+                    },
+                    "gap": 60,
+                    **one.fill,
+                },
+            )
+        _checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
+        # Bar charts list categories bottom-up; reverse so sections read in report order.
+        _checked("set the chart's category axis", chart.set_y_axis, {"reverse": True})
+        _checked(
+            "set the chart's value axis",
+            chart.set_x_axis,
+            {
+                "name": value_axis,
+                "min": 0,
+                "num_format": "0",
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                **({"major_unit": major_unit} if major_unit else {}),
+            },
+        )
+        _checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
+        return chart
+
+    def set_properties(
+        self, *, title: str, subject: str, author: str, comments: str, created: datetime
+    ) -> None:
+        _checked(
+            "set the document properties",
+            self._wb.set_properties,
+            {
+                "title": title,
+                "subject": subject,
+                "author": author,
+                "company": author,
+                "comments": comments,
+                "keywords": "KPI, performance report",
+                "created": created,
+            },
+        )
+
+    def close(self) -> None:
+        _checked("finish the workbook", self._wb.close)
