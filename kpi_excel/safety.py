@@ -38,6 +38,9 @@ class Limits:
     # judged by its ratio: it cannot expand far enough to matter.
     ratio_min_size: int = 1 * MB
     max_members: int = 10_000
+    # Parts up to this size are parsed whole, at C speed; bigger ones are streamed row by row
+    # in bounded memory (an element tree takes about ten times the XML's size).
+    whole_parse_max: int = 2 * MB
 
 
 DEFAULT_LIMITS = Limits()
@@ -113,13 +116,12 @@ def iter_member(
         with zf.open(info) as stream:
             while chunk := stream.read(CHUNK):
                 count += len(chunk)
-                if count > info.file_size or total_so_far + count > limits.max_uncompressed:
-                    _fail(
-                        "file-too-large",
-                        path,
-                        detail=f"more than {_size(info.file_size)} in "
-                        f"part {info.filename}, more than its zip directory declares",
-                    )
+                if count > info.file_size:
+                    _fail("file-too-large", path, detail=f"more than the {_size(info.file_size)} "
+                          f"its zip directory declares for part {info.filename}")  # fmt: skip
+                if total_so_far + count > limits.max_uncompressed:
+                    _fail("file-too-large", path, detail=f"more than "
+                          f"{_size(limits.max_uncompressed)} when unzipped")  # fmt: skip
                 window = tail + chunk
                 if any(marker in window for marker in _ENTITY_MARKERS):
                     _fail("file-xml-entities", path, value=info.filename)
@@ -141,6 +143,12 @@ class GuardedStream:
             _fail("file-corrupt", path, detail=f"part {name} is missing")
         self._chunks = iter_member(zf, info, limits, path=path)
         self._buffer = b""
+
+    def chunks(self) -> Iterator[bytes]:
+        if self._buffer:
+            yield self._buffer
+            self._buffer = b""
+        yield from self._chunks
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:

@@ -123,6 +123,7 @@ class SheetData:
 
 
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+_DIGITS = "0123456789"
 
 
 @lru_cache(maxsize=4096)
@@ -304,17 +305,9 @@ class XlsxBook:
         part = self._part_of_type("/sharedStrings", "xl/sharedStrings.xml")
         if part is None:
             return []
-        strings = []
         with self._parsing(part):
-            events = ET.iterparse(self._stream(part), events=("start", "end"))
-            _, root = next(events)
-            ns = _namespace(root.tag)
-            si_tag, t_tag, r_tag = f"{{{ns}}}si", f"{{{ns}}}t", f"{{{ns}}}r"
-            for event, elem in events:
-                if event == "end" and elem.tag == si_tag:
-                    strings.append(_string_item(elem, t_tag, r_tag))
-                    root.clear()  # finished items are not needed again; bounds memory
-        return strings
+            items = self._elements(part, "si", [])
+            return [_string_item(si, f"{si.tag[:-2]}t", f"{si.tag[:-2]}r") for si in items]
 
     # --- cells ------------------------------------------------------------------------
 
@@ -323,83 +316,91 @@ class XlsxBook:
     ) -> SheetData:
         cells: dict[tuple[int, int], RawCell] = {}
         merged: list[str] = []
-        # start events only: a row is handled when the next one starts (it is complete by
-        # then), which halves the events and lets each row be dropped from the tree after.
-        events = ET.iterparse(self._stream(part), events=("start",))
-        _, root = next(events)
-        ns = _namespace(root.tag)
-        row_tag, merge_tag, data_tag = f"{{{ns}}}row", f"{{{ns}}}mergeCell", f"{{{ns}}}sheetData"
-        tags = _CellTags(ns)
-        sheet_data = root
-        pending = None
-        row_num = 0
+        last_row = max_rows if max_rows is not None else 1 << 30
+        last_col = max_cols if max_cols is not None else 1 << 30
+        formats = {str(i): fmt for i, fmt in enumerate(self._formats)}
+        default_format = self._formats[0]
+        strings, date1904 = self._strings, self.date1904
         shared: dict[str, tuple[str, int, int]] = {}
-        max_rows = max_rows if max_rows is not None else 1 << 30
-        max_cols = max_cols if max_cols is not None else 1 << 30
-        for _, elem in events:
-            tag = elem.tag
-            if tag == row_tag or tag == merge_tag:
-                if pending is not None:
-                    row_num = self._read_row(
-                        pending, row_num, tags, cells, shared, max_rows, max_cols
-                    )
-                    sheet_data.remove(pending)
-                    pending = None
-                if tag == row_tag:
-                    pending = elem
+        c_tag = v_tag = f_tag = ""
+        row_num = 0
+        for row in self._elements(part, "row", merged):
+            if not c_tag:
+                ns = row.tag[: -len("row")]
+                c_tag, v_tag, f_tag = ns + "c", ns + "v", ns + "f"
+            r = row.get("r")
+            row_num = int(r) if r else row_num + 1
+            if row_num > last_row:
+                continue
+            col = 0
+            for c in row:
+                if c.tag != c_tag:
+                    continue
+                ref = c.get("r")
+                if ref:
+                    letters = ref.rstrip(_DIGITS)
+                    if not (letters.isalpha() and letters.isascii()):
+                        raise ValueError(f"cell reference {ref!r} is not valid")
+                    col = column_index(letters)
+                    cell_row = int(ref[len(letters) :])
                 else:
-                    merged.append(elem.get("ref", ""))
-            elif tag == data_tag:
-                sheet_data = elem
-        if pending is not None:
-            self._read_row(pending, row_num, tags, cells, shared, max_rows, max_cols)
+                    col += 1
+                    cell_row = row_num
+                    ref = f"{column_letter(col)}{cell_row}"
+                if col > last_col or cell_row > last_row:
+                    continue
+                fmt, is_date = formats.get(c.get("s", "0"), default_format)
+                v = c.find(v_tag)
+                text = (v.text or "") if v is not None else None
+                t = c.get("t", "n")
+                if t == "n" and text and not is_date:
+                    kind, value = "number", float(text)  # the common case, kept inline
+                elif t == "s" and text:
+                    kind, value = "text", strings[int(text)]
+                else:
+                    kind, value = _value(t, text, c, is_date, date1904)
+                f = c.find(f_tag)
+                formula = None if f is None else _formula(f, shared, cell_row, col)
+                cells[(cell_row, col)] = RawCell(ref, cell_row, col, kind, value, formula, fmt)
         return SheetData(cells=cells, merged=[ref for ref in merged if ref], name=name)
 
-    def _read_row(
-        self,
-        row: ET.Element,
-        previous: int,
-        tags: _CellTags,
-        cells: dict[tuple[int, int], RawCell],
-        shared: dict[str, tuple[str, int, int]],
-        max_rows: int,
-        max_cols: int,
-    ) -> int:
-        """Add a row's cells to `cells`; return its row number (counted if not given)."""
-        r = row.get("r")
-        row_num = int(r) if r else previous + 1
-        if row_num > max_rows:
-            return row_num
-        col = 0
-        formats, strings = self._formats, self._strings
-        for c in row:
-            if c.tag != tags.c:
-                continue
-            ref = c.get("r")
-            if ref:
-                match = _REF_RE.fullmatch(ref)
-                if match is None:
-                    raise ValueError(f"cell reference {ref!r} is not valid")
-                col = column_index(match.group(1))
-                cell_row = int(match.group(2))
-            else:
-                col += 1
-                cell_row = row_num
-                ref = f"{column_letter(col)}{cell_row}"
-            if col > max_cols or cell_row > max_rows:
-                continue
-            s = c.get("s")
-            fmt, is_date = formats[int(s)] if s and int(s) < len(formats) else formats[0]
-            t = c.get("t", "n")
-            v = c.find(tags.v)
-            text = (v.text or "") if v is not None else None
-            f = c.find(tags.f)
-            formula = None
-            if f is not None:
-                formula = _formula(f, shared, cell_row, col)
-            kind, value = _value(t, text, c, tags, strings, is_date, self.date1904)
-            cells[(cell_row, col)] = RawCell(ref, cell_row, col, kind, value, formula, fmt)
-        return row_num
+    def _elements(self, part: str, local: str, merged: list[str]) -> Iterator[ET.Element]:
+        """The part's children of its main child (rows of sheetData, si of sst), in order.
+
+        mergeCell refs met on the way are appended to `merged`. A small part is parsed whole,
+        which is several times faster than iterparse's per-element events; a large one is
+        streamed, each element dropped from the tree once handled, so memory stays bounded.
+        """
+        size = self._zip.getinfo(self._names.get(part.lower(), part)).file_size
+        if size <= self.limits.whole_parse_max:
+            parser = ET.XMLParser()
+            for chunk in self._stream(part).chunks():
+                parser.feed(chunk)
+            root = parser.close()
+            ns = root.tag[: -len(_local(root.tag))]
+            merged.extend(m.get("ref", "") for m in root.iter(ns + "mergeCell"))
+            for container in (root, *root):
+                yield from (child for child in container if child.tag == ns + local)
+            return
+        # start events only: an element is handled when its next sibling starts (it is
+        # complete by then), which halves the events iterparse must deliver.
+        events = ET.iterparse(self._stream(part), events=("start",))
+        _, root = next(events)
+        ns = root.tag[: -len(_local(root.tag))]
+        tag, merge_tag = ns + local, ns + "mergeCell"
+        parent, pending = root, None
+        for _, elem in events:
+            if elem.tag == tag:
+                if pending is not None:
+                    yield pending
+                    parent.remove(pending)
+                else:
+                    parent = next((p for p in (root, *root) if elem in p), root)
+                pending = elem
+            elif elem.tag == merge_tag:
+                merged.append(elem.get("ref", ""))
+        if pending is not None:
+            yield pending
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -432,16 +433,12 @@ def open_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> XlsxBook:
     return XlsxBook(Path(path), limits)
 
 
-class _CellTags:
-    __slots__ = ("c", "v", "f", "is_", "t", "r")
-
-    def __init__(self, ns: str) -> None:
-        self.c, self.v, self.f = f"{{{ns}}}c", f"{{{ns}}}v", f"{{{ns}}}f"
-        self.is_, self.t, self.r = f"{{{ns}}}is", f"{{{ns}}}t", f"{{{ns}}}r"
-
-
 def _namespace(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else MAIN_NS
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _string_item(item: ET.Element, t_tag: str, r_tag: str) -> str:
@@ -456,18 +453,18 @@ def _string_item(item: ET.Element, t_tag: str, r_tag: str) -> str:
 
 
 def _value(
-    t: str,
-    text: str | None,
-    c: ET.Element,
-    tags: _CellTags,
-    strings: list[str],
-    is_date: bool,
-    date1904: bool,
+    t: str, text: str | None, c: ET.Element, is_date: bool, date1904: bool
 ) -> tuple[str, float | str | bool | datetime | None]:
-    """The kind and value of a cell from its t attribute and its <v> (or <is>) content."""
+    """The kind and value of a cell from its t attribute and its <v> (or <is>) content.
+
+    Shared strings and plain numbers are handled inline by the caller, for speed.
+    """
     if t == "inlineStr":
-        item = c.find(tags.is_)
-        return ("text", _string_item(item, tags.t, tags.r)) if item is not None else ("blank", None)
+        ns = c.tag[:-1]
+        item = c.find(ns + "is")
+        if item is None:
+            return "blank", None
+        return "text", _string_item(item, ns + "t", ns + "r")
     if t == "str":
         return ("text", _unescape(text)) if text is not None else ("blank", None)
     if not text:
@@ -480,8 +477,6 @@ def _value(
             except (OverflowError, ValueError):
                 pass  # a serial no calendar can show stays a number
         return "number", number
-    if t == "s":
-        return "text", strings[int(text)]
     if t == "b":
         return "bool", text.strip() in ("1", "true")
     if t == "e":

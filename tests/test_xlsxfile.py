@@ -20,6 +20,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from kpi_excel.problems import ReturnFileError
+from kpi_excel.safety import DEFAULT_LIMITS, Limits
 from kpi_excel.xlsxfile import (
     STRICT_NS,
     RawCell,
@@ -36,6 +37,7 @@ from kpi_excel.xlsxfile import (
 )
 
 LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
+STREAMING = Limits(whole_parse_max=0)  # every part streamed, as a large one would be
 
 
 # --- cross-check against openpyxl ----------------------------------------------------------
@@ -43,15 +45,16 @@ LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
 
 def assert_matches_openpyxl(path: Path) -> None:
     """Every cell we read has openpyxl's saved value, formula and number format, and we miss
-    no cell openpyxl has a value for."""
+    no cell openpyxl has a value for; streaming the parts gives the same as parsing them whole."""
     values = openpyxl.load_workbook(path, data_only=True)
     formulas = openpyxl.load_workbook(path)
-    with open_xlsx(path) as book:
+    with open_xlsx(path) as book, open_xlsx(path, limits=STREAMING) as streamed:
         assert book.sheet_names() == values.sheetnames
         for info in book.sheets:
             want_values, want_formulas = values[info.name], formulas[info.name]
             assert info.state == want_values.sheet_state
             data = book.read_sheet(info.name)
+            assert streamed.read_sheet(info.name) == data
             for (row, col), cell in data.cells.items():
                 expected = want_values.cell(row, col)
                 assert cell.ref == expected.coordinate
@@ -218,11 +221,12 @@ def hand_built(tmp_path: Path, sheet: str, extra: dict[str, str] | None = None) 
     return fx.write_zip(tmp_path / "hand.xlsx", parts)
 
 
-def test_cells_and_rows_without_r(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
+def test_cells_and_rows_without_r(tmp_path: Path, limits: Limits) -> None:
     path = hand_built(tmp_path, "<row><c><v>1</v></c><c><v>2</v></c><c r='E1'><v>5</v></c>"
                                 "<c><v>6</v></c></row><row><c t='b'><v>1</v></c></row>"
                                 "<row r='5'><c><v>9</v></c></row>")  # fmt: skip
-    with open_xlsx(path) as book:
+    with open_xlsx(path, limits=limits) as book:
         data = book.read_sheet("Return")
     assert {c.ref: c.value for c in data.cells.values()} == {
         "A1": 1.0, "B1": 2.0, "E1": 5.0, "F1": 6.0, "A2": True, "A5": 9.0}  # fmt: skip
@@ -230,7 +234,8 @@ def test_cells_and_rows_without_r(tmp_path: Path) -> None:
     assert (data.max_row, data.max_col) == (5, 6)
 
 
-def test_shared_strings_rich_phonetic_space_and_escapes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
+def test_shared_strings_rich_phonetic_space_and_escapes(tmp_path: Path, limits: Limits) -> None:
     sst = (
         f'{fx.XML}<sst xmlns="{fx.MAIN}" count="4" uniqueCount="4">'
         '<si><t xml:space="preserve">  two  spaces </t></si>'
@@ -248,7 +253,7 @@ def test_shared_strings_rich_phonetic_space_and_escapes(tmp_path: Path) -> None:
     cells = "".join(f'<c r="A{i + 1}" t="s"><v>{i}</v></c>' for i in range(4))
     path = hand_built(tmp_path, f"<row r='1'>{cells}</row>",
                       {"xl/strings.xml": sst, "xl/_rels/workbook.xml.rels": rels})  # fmt: skip
-    with open_xlsx(path) as book:
+    with open_xlsx(path, limits=limits) as book:
         values = [c.value for c in book.read_sheet("Return").cells.values()]
     assert values == ["  two  spaces ", "Rich ", "東京", "line\rbreak _x0041_ kept"]
 
@@ -377,12 +382,13 @@ def test_refs() -> None:
         split_ref("9H")
 
 
-def test_max_rows_and_cols(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
+def test_max_rows_and_cols(tmp_path: Path, limits: Limits) -> None:
     rows = "".join(f"<row r='{r}'>" + "".join(f"<c r='{column_letter(c)}{r}'><v>{r * c}</v></c>"
                    for c in range(1, 6)) + "</row>" for r in range(1, 11))  # fmt: skip
     path = hand_built(tmp_path, rows + "</sheetData><mergeCells><mergeCell ref='A9:B10'/>"
                       "</mergeCells><sheetData>")  # fmt: skip
-    with open_xlsx(path) as book:
+    with open_xlsx(path, limits=limits) as book:
         data = book.read_sheet("Return", max_rows=3, max_cols=2)
     assert sorted(data.cells) == [(r, c) for r in (1, 2, 3) for c in (1, 2)]
     assert data.merged == ["A9:B10"]  # merges are still read past the row limit
