@@ -70,42 +70,45 @@ class Column:
     width: float
     group: str | None = None  # key of a heading spanning neighbouring columns
     wrap_text: bool = False  # estimate the row height from this column's text
+    span: int = 1  # heading cells merged across this many columns (arrow and its word)
 
 
+# Widths in Excel's character units. The whole table is fitted to one A4 landscape page width,
+# so every unit here makes the printed text smaller: about 205 units print at roughly 70%.
 BOARD_COLUMNS: tuple[Column, ...] = (
-    Column("section", "Sub-committee", 13, wrap_text=True),
-    Column("indicator", "Indicator and description", 36, wrap_text=True),
-    Column("polarity", "Polarity", 10, wrap_text=True),
-    Column("annual_target", "{year} annual target", 10.5, wrap_text=True),
-    Column("period_target", "{period} target", 10.5, wrap_text=True),
-    Column("performance", "Figure", 13, "perf", wrap_text=True),
-    Column("rag", "RAG", 10, "perf", wrap_text=True),
-    Column("st_arrow", "Arrow", 5.5, "st"),
-    Column("st_word", "Better or worse", 9, "st", wrap_text=True),
-    Column("st_value", "Compared with", 11, "st", wrap_text=True),
-    Column("lt_arrow", "Arrow", 5.5, "lt"),
-    Column("lt_word", "Better or worse", 9, "lt", wrap_text=True),
-    Column("lt_value", "Last year", 11, "lt", wrap_text=True),
-    Column("trend", "Trend (up to 8 periods)", 11),
-    Column("comment", "Comments", 48, wrap_text=True),
-    Column("action", "Corrective action", 36, wrap_text=True),
+    Column("section", "Sub-committee", 11, wrap_text=True),
+    Column("indicator", "Indicator and description", 28, wrap_text=True),
+    Column("polarity", "Polarity", 9, wrap_text=True),
+    Column("annual_target", "{year} annual target", 9.5, wrap_text=True),
+    Column("period_target", "{period} target", 9.5, wrap_text=True),
+    Column("performance", "Figure", 11, "perf", wrap_text=True),
+    Column("rag", "RAG", 9, "perf", wrap_text=True),
+    Column("st_arrow", "Direction", 4.5, "st", span=2),
+    Column("st_word", "", 8, "st", wrap_text=True),
+    Column("st_value", "Compared with", 10, "st", wrap_text=True),
+    Column("lt_arrow", "Direction", 4.5, "lt", span=2),
+    Column("lt_word", "", 8, "lt", wrap_text=True),
+    Column("lt_value", "Last year", 10, "lt", wrap_text=True),
+    Column("trend", "Trend (up to 8 periods)", 9),
+    Column("comment", "Comments", 36, wrap_text=True),
+    Column("action", "Corrective action", 28, wrap_text=True),
 )
 
 EXCEPTION_COLUMNS: tuple[Column, ...] = (
-    Column("section", "Sub-committee", 13, wrap_text=True),
-    Column("indicator", "Indicator and description", 34, wrap_text=True),
-    Column("polarity", "Polarity", 10, wrap_text=True),
-    Column("period_target", "{period} target", 10.5, wrap_text=True),
-    Column("performance", "Figure", 13, "perf", wrap_text=True),
-    Column("rag", "RAG", 10, "perf", wrap_text=True),
-    Column("st_arrow", "Arrow", 5.5, "st"),
-    Column("st_word", "Better or worse", 9, "st", wrap_text=True),
-    Column("st_value", "Compared with", 11, "st", wrap_text=True),
-    Column("lt_arrow", "Arrow", 5.5, "lt"),
-    Column("lt_word", "Better or worse", 9, "lt", wrap_text=True),
-    Column("lt_value", "Last year", 11, "lt", wrap_text=True),
-    Column("action", "Corrective action", 48, wrap_text=True),
-    Column("comment", "Comments", 40, wrap_text=True),
+    Column("section", "Sub-committee", 11, wrap_text=True),
+    Column("indicator", "Indicator and description", 28, wrap_text=True),
+    Column("polarity", "Polarity", 9, wrap_text=True),
+    Column("period_target", "{period} target", 9.5, wrap_text=True),
+    Column("performance", "Figure", 11, "perf", wrap_text=True),
+    Column("rag", "RAG", 9, "perf", wrap_text=True),
+    Column("st_arrow", "Direction", 4.5, "st", span=2),
+    Column("st_word", "", 8, "st", wrap_text=True),
+    Column("st_value", "Compared with", 10, "st", wrap_text=True),
+    Column("lt_arrow", "Direction", 4.5, "lt", span=2),
+    Column("lt_word", "", 8, "lt", wrap_text=True),
+    Column("lt_value", "Last year", 10, "lt", wrap_text=True),
+    Column("action", "Corrective action", 40, wrap_text=True),
+    Column("comment", "Comments", 34, wrap_text=True),
 )
 
 
@@ -326,9 +329,10 @@ def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int,
 
 # --- row heights -----------------------------------------------------------------------------
 
-# Characters of FONT_SIZE prose per unit of column width: Arial 10 averages a little under the
-# width of the digit "0" the unit is based on; kept low so estimates err on the tall side.
-CHARS_PER_UNIT = 1.1
+# Characters of FONT_SIZE prose per unit of column width. Arial 10 prose (or Liberation Sans,
+# its metric twin) wraps at about 1.25 characters a unit in LibreOffice's rendering; 1.2 and
+# a character's margin per line err on the tall side, as clipped text is worse than space.
+CHARS_PER_UNIT = 1.2
 
 
 def lines_needed(text: str, width: float) -> int:
@@ -337,6 +341,37 @@ def lines_needed(text: str, width: float) -> int:
     for paragraph in text.split("\n"):
         lines += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
     return lines
+
+
+MAX_LINES = int((MAX_ROW_HEIGHT - 3) // LINE_HEIGHT)
+LONG_TEXT_KEYS = ("comment", "action")
+MAX_TEXT_WIDTH = 60.0
+CONTINUED = " … (continued in the Data sheet)"
+
+
+def fit_text(text: str, width: float) -> str:
+    """text, cut at a word so it fits Excel's tallest row (409 points) at this width.
+
+    Rows cannot grow further, and Excel would hide the rest without a sign; the whole text
+    stays in the Data sheet.
+    """
+    if lines_needed(text, width) <= MAX_LINES:
+        return text
+    words = text.split(" ")
+    low, high = 0, len(words)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if lines_needed(" ".join(words[:middle]) + CONTINUED, width) <= MAX_LINES:
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[:low]).rstrip() + CONTINUED
+
+
+def _long_text(row: ReportRow, key: str) -> str:
+    if row.record is None:
+        return ""
+    return row.record.comment if key == "comment" else row.record.corrective_action
 
 
 def row_height(texts: Sequence[tuple[str, float]]) -> float:
@@ -377,22 +412,31 @@ def _write_figure(sheet: Sheet, row: int, col: int, figure: Figure, width: float
         sheet.string(row, col, figure.shown, "figure")
 
 
+def _cell_text(ctx: Context, row: ReportRow, key: str, width: float) -> str:
+    """The text a wrapped cell shows, for estimating the row's height."""
+    if key in FIGURE_KEYS:
+        return figure_for(ctx, row, key).shown
+    if key in LONG_TEXT_KEYS:
+        return fit_text(_long_text(row, key), width)
+    texts = {
+        "section": lambda: row.indicator.section,
+        "indicator": lambda: "".join(text for _, text in _indicator_parts(row.indicator)),
+        "polarity": lambda: POLARITY_TEXT[row.indicator.polarity],
+        "rag": lambda: rag_text(row),
+        "st_word": lambda: trend_word(row, row.short_term),
+        "lt_word": lambda: trend_word(row, row.long_term),
+    }
+    return texts[key]() if key in texts else ""
+
+
 def _row_texts(
     ctx: Context, row: ReportRow, columns: Sequence[Column], widths: Sequence[float]
 ) -> list[tuple[str, float]]:
-    texts: dict[str, str] = {
-        "section": row.indicator.section,
-        "indicator": "".join(text for _, text in _indicator_parts(row.indicator)),
-        "polarity": POLARITY_TEXT[row.indicator.polarity],
-        "rag": rag_text(row),
-        "st_word": trend_word(row, row.short_term),
-        "lt_word": trend_word(row, row.long_term),
-        "comment": row.record.comment if row.record else "",
-        "action": row.record.corrective_action if row.record else "",
-    }
-    for key in FIGURE_KEYS:
-        texts[key] = figure_for(ctx, row, key).shown
-    return [(texts.get(c.key, ""), w) for c, w in zip(columns, widths, strict=True) if c.wrap_text]
+    return [
+        (_cell_text(ctx, row, column.key, width), width)
+        for column, width in zip(columns, widths, strict=True)
+        if column.wrap_text
+    ]
 
 
 def write_row(
@@ -404,7 +448,6 @@ def write_row(
     widths: Sequence[float],
 ) -> None:
     indicator = row.indicator
-    record = row.record
     style = ctx.settings.arrow_style
     for col, column in enumerate(columns):
         key = column.key
@@ -427,13 +470,13 @@ def write_row(
         elif key == "trend":
             sheet.blank(at, col, "spark")
         elif key == "comment":
-            sheet.string(at, col, record.comment if record else "", "text")
+            sheet.string(at, col, fit_text(_long_text(row, key), widths[col]), "text")
         elif key == "action":
-            action = record.corrective_action if record else ""
+            action = _long_text(row, key)
             if not action and is_exception(row, ctx.settings.exceptions_include_amber):
                 sheet.string(at, col, "No corrective action given", "missing")
             else:
-                sheet.string(at, col, action, "text")
+                sheet.string(at, col, fit_text(action, widths[col]), "text")
         else:  # a column added to a layout without a writer is a programming error
             raise ValueError(f"no writer for column {key!r}")
     sheet.row_height(at, row_height(_row_texts(ctx, row, columns, widths)))
@@ -468,13 +511,23 @@ def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int
 def column_widths(
     ctx: Context, rows: Sequence[tuple[int, ReportRow]], columns: Sequence[Column]
 ) -> list[float]:
-    """The layout's widths, with figure columns widened (up to a limit) to fit their figures."""
+    """The layout's widths, widened (up to a limit) where this sheet's content needs it.
+
+    Figure columns grow to fit their longest figure; comment columns grow until their longest
+    text fits in Excel's tallest row.
+    """
     widths = []
     for column in columns:
         width = column.width
         if column.key in FIGURE_KEYS:
             need = max((_needed(figure_for(ctx, row, column.key)) for _, row in rows), default=0)
             width = max(width, min(MAX_FIGURE_WIDTH, need))
+        elif column.key in LONG_TEXT_KEYS:
+            longest = max((lines_needed(_long_text(row, column.key), width) for _, row in rows),
+                          default=0)  # fmt: skip
+            while longest > MAX_LINES and width < MAX_TEXT_WIDTH:
+                width += 2
+                longest = max(lines_needed(_long_text(row, column.key), width) for _, row in rows)
         widths.append(width)
     return widths
 
@@ -522,8 +575,11 @@ def write_board_sheet(
         while end + 1 < len(columns) and columns[end + 1].group == group:
             end += 1
         sheet.merged_string(GROUP_ROW, col, GROUP_ROW, end, groups[group], "header")
-        for inner in range(col, end + 1):
-            sheet.string(HEAD_ROW, inner, texts[inner], "header")
+        inner = col
+        while inner <= end:
+            last = inner + columns[inner].span - 1
+            sheet.merged_string(HEAD_ROW, inner, HEAD_ROW, last, texts[inner], "header")
+            inner = last + 1
         col = end + 1
     sheet.row_height(GROUP_ROW, 2 * LINE_HEIGHT + 4)
     sheet.row_height(HEAD_ROW, 2 * LINE_HEIGHT + 4)

@@ -111,11 +111,20 @@ def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:
     ]
 
 
+KEY_WIDTHS = (24, 100)
+
+
+def _key_line(sheet: Sheet, at: int, symbol: str, style: str, meaning: str) -> None:
+    sheet.string(at, 0, symbol, style)
+    sheet.string(at, 1, meaning, "text")
+    sheet.row_height(at, row_height([(symbol, KEY_WIDTHS[0]), (meaning, KEY_WIDTHS[1])]))
+
+
 def write_key(sheet: Sheet, ctx: Context) -> None:
     settings = ctx.settings
     sheet.hide_gridlines()
-    sheet.column_width(0, 0, 24)
-    sheet.column_width(1, 1, 100)
+    sheet.column_width(0, 0, KEY_WIDTHS[0])
+    sheet.column_width(1, 1, KEY_WIDTHS[1])
     sheet.string(0, 0, f"Key and rules: {settings.report_title}, {ctx.period}", "title")
     sheet.link_to_sheet(1, 0, SUMMARY, "Back to Summary", "link")
     at = 3
@@ -123,8 +132,7 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
     sheet.string(at, 1, "Meaning", "header_left")
     for symbol, style, meaning in _key_rows(ctx):
         at += 1
-        sheet.string(at, 0, symbol, style)
-        sheet.string(at, 1, meaning, "text")
+        _key_line(sheet, at, symbol, style, meaning)
     at += 2
     style_name = (
         "performance (up = better)"
@@ -135,8 +143,7 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
     sheet.string(at, 1, f"Arrow style in force: {style_name}", "header_left")
     for symbol, style, meaning in _arrow_rows(ctx):
         at += 1
-        sheet.string(at, 0, symbol, style)
-        sheet.string(at, 1, meaning, "text")
+        _key_line(sheet, at, symbol, style, meaning)
     for symbol, meaning in (
         (
             "Short term",
@@ -152,8 +159,7 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
         ),
     ):
         at += 1
-        sheet.string(at, 0, symbol, "text_centre")
-        sheet.string(at, 1, meaning, "text")
+        _key_line(sheet, at, symbol, "text_centre", meaning)
     at += 2
     sheet.string(at, 0, "Marks on figures", "header_left")
     sheet.string(at, 1, "Meaning", "header_left")
@@ -163,8 +169,7 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
         ("(16-17), (2016/17)", "The period of a comparison figure when it is not the obvious one."),
     ):
         at += 1
-        sheet.string(at, 0, symbol, "text_centre")
-        sheet.string(at, 1, meaning, "text")
+        _key_line(sheet, at, symbol, "text_centre", meaning)
     at += 2
     sheet.string(at, 0, "Rules in force", "header_left")
     sheet.string(at, 1, f"Reporting year {settings.reporting_year}", "header_left")
@@ -196,8 +201,7 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
         ("Exceptions", exceptions),
     ):
         at += 1
-        sheet.string(at, 0, symbol, "text_bold")
-        sheet.string(at, 1, meaning, "text")
+        _key_line(sheet, at, symbol, "text_bold", meaning)
     sheet.print_setup(ctx.print_setup("Key", repeat=None))
 
 
@@ -352,8 +356,9 @@ def write_data(sheet: Sheet, ctx: Context) -> None:
     rows = [data_values(row) for row in ctx.report.rows]
     _write_table(sheet, 0, DATA_COLUMNS, rows, "KpiData", "No indicators in this report.")
     sheet.freeze(1, 1)
-    # Not fitted to a page: over fifty columns would print too small to read.
-    sheet.print_setup(ctx.print_setup("Data", repeat=(0, 0), fit=False))
+    # Fitted to one page wide like the rest: small print, but a few pages rather than dozens
+    # when someone prints the whole workbook; the sheet is for reading on screen.
+    sheet.print_setup(ctx.print_setup("Data", repeat=(0, 0)))
 
 
 # --- Data quality ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The board workbook, tested by reading it back (values, formats, colour rules) and rendering it.
 
 Run as a script to re-render the documentation images:
-    python tests/test_writer.py docs/images
+    PYTHONPATH=. python tests/test_writer.py docs/images
 """
 
 from __future__ import annotations
@@ -385,9 +385,9 @@ def test_headings_follow_the_period(book):
     assert ws["H4"].value == "Short-term DOT against 2016/17 Q4"
     assert ws["K4"].value == "Long-term DOT against 2016/17 Q1"
     assert [ws.cell(5, c).value for c in range(6, 14)] == [
-        "Figure", "RAG", "Arrow", "Better or worse", "Compared with",
-        "Arrow", "Better or worse", "Last year",
+        "Figure", "RAG", "Direction", None, "Compared with", "Direction", None, "Last year",
     ]  # fmt: skip
+    assert {"H5:I5", "K5:L5"} <= {str(r) for r in ws.merged_cells.ranges}
     assert ws["O4"].value == "Comments" and ws["P4"].value == "Corrective action"
     assert "A4:A5" in {str(r) for r in ws.merged_cells.ranges}
 
@@ -432,6 +432,40 @@ def test_free_text_stays_text(book):
         assert (cell.value, cell.data_type) == (text, "s"), (ref, column)
         assert cell.hyperlink is None
     assert rows["CL02"]["Corrective action"].value == "No corrective action given"
+
+
+def test_names_and_descriptions_stay_text(tmp_path):
+    row = make_row("X1", "S", "=1+1", value=50, target=40, rag=RAG.GREEN)
+    indicator = row.indicator.model_copy(update={"description": "@SUM(A1)"})
+    report = sample_report().model_copy(
+        update={"rows": [row.model_copy(update={"indicator": indicator})]}
+    )
+    wb = load(write(report, tmp_path / "n.xlsx"))
+    cell = wb["All"]["B6"]
+    assert (cell.value, cell.data_type) == ("=1+1\n@SUM(A1)\nRef X1", "s")
+    assert wb["Data"]["D2"].value == "=1+1" and wb["Data"]["D2"].data_type == "s"
+
+
+def test_rows_grow_with_their_text_and_long_text_is_cut_at_excels_limit(tmp_path):
+    rows = table_rows(load(write(sample_report(), tmp_path / "h.xlsx"))["All"])
+    heights = {ref: cells["Figure"].parent.row_dimensions[cells["_row"]].height
+               for ref, cells in rows.items()}  # fmt: skip
+    assert heights["CD01"] > heights["CD02"] >= 15
+    long = " ".join(f"word{n}" for n in range(1500))  # about 10,000 characters
+    report = sample_report()
+    first = report.rows[0]
+    record = first.record.model_copy(update={"comment": long})
+    report.rows[0] = first.model_copy(update={"record": record})
+    wb = load(write(report, tmp_path / "long.xlsx"))
+    ws = wb["All"]
+    shown = ws["O6"].value
+    assert shown.endswith(" … (continued in the Data sheet)") and shown.startswith("word0 word1")
+    assert len(shown) < len(long)
+    assert ws.row_dimensions[6].height <= 409
+    assert 36 < ws.column_dimensions["O"].width <= 61  # widened to fit more first
+    data = wb["Data"]
+    column = list(DATA_COLUMNS).index("comment") + 1
+    assert data.cell(2, column).value == long
 
 
 def test_rag_and_trend_colours_are_conditional_rules(book):
@@ -734,14 +768,36 @@ def test_libreoffice_resave_keeps_the_words(libreoffice, written, tmp_path):
 
 
 def render_images(outdir: Path) -> None:
-    """Render the sample report and keep the Summary and a section page as PNGs."""
+    """Render the board workbook and keep the Summary and the first section page as PNGs.
+
+    Uses the shipped samples (the example council's Q1 2017/18 returns) when they are there,
+    otherwise the hand-built report above.
+    """
+    import glob
     import tempfile
 
+    root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
-        xlsx = write(sample_report(), work / "board.xlsx")
+        xlsx = work / "board.xlsx"
+        if (root / "samples" / "register.xlsx").exists():
+            from kpi_excel.api import consolidate_returns
+            from kpi_excel.periods import Period
+
+            consolidate_returns(
+                root / "samples" / "register.xlsx",
+                sorted(glob.glob(str(root / "samples" / "returns" / "*.xlsx"))),
+                Period.parse(PERIOD),
+                xlsx,
+                history=root / "samples" / "history.csv",
+            )
+        else:
+            write(sample_report(), xlsx)
         pdf = convert(xlsx, "pdf", work / "pdf")
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(work / "page")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(work / "page")],
+            check=True,
+        )
         pages = sorted(work.glob("page-*.png"))
         outdir.mkdir(parents=True, exist_ok=True)
         shutil.copy(pages[0], outdir / "summary.png")
