@@ -79,14 +79,14 @@ def sections_in_order(report: Report) -> list[str]:
 
 @dataclass
 class Counts:
-    indicators: int = 0
-    rag: Counter[RAG] | None = None
-    short: Counter[str] | None = None
-    long: Counter[str] | None = None
+    indicators: int
+    rag: Counter[RAG]
+    short: Counter[str]  # better / same / worse / other, short term
+    long: Counter[str]
 
     @property
     def rated(self) -> int:
-        return sum(self.rag.values()) if self.rag else 0
+        return sum(self.rag.values())
 
 
 def _judgement(direction: Direction | None) -> str:
@@ -123,7 +123,6 @@ SUMMARY_TABLE_ROW = 5  # group heading row; column headings below, sections from
 
 
 def _count_values(counts: Counts) -> list[int]:
-    assert counts.rag is not None and counts.short is not None and counts.long is not None
     values = [counts.indicators, counts.rated]
     values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
     values.append(counts.indicators - counts.rated)
@@ -133,7 +132,6 @@ def _count_values(counts: Counts) -> list[int]:
 
 
 def overall_sentence(counts: Counts) -> str:
-    assert counts.rag is not None
     not_rated = counts.indicators - counts.rated
     return (
         f"Of {counts.rated} rated indicators, {counts.rag[RAG.GREEN]} are GREEN, "

@@ -20,6 +20,7 @@ from .models import (
     Polarity,
     Report,
     ReportRow,
+    Settings,
     Status,
     Target,
     TargetKind,
@@ -60,7 +61,8 @@ PERFORMANCE_ARROWS = {
 }
 UP, FLAT, DOWN = "▲", "►", "▼"
 
-RAG_STYLES = {RAG.GREEN: "cf_green", RAG.AMBER: "cf_amber", RAG.RED: "cf_red"}
+# Conditional styles keyed by the word in the RAG cell (rules are mutually exclusive).
+RAG_STYLES = {RAG.RED: "cf_red", RAG.AMBER: "cf_amber", RAG.GREEN: "cf_green"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class Context:
     trend_ranges: dict[int, str] = field(default_factory=dict)  # row index -> history range
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         return self.report.settings
 
     @property
@@ -491,8 +493,8 @@ def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int
     position = {c.key: i for i, c in enumerate(columns)}
     perf, rag = position["performance"], position["rag"]
     rag_ref = f"${column_letter(rag)}{first + 1}"
-    for word, style in (("RED", "cf_red"), ("AMBER", "cf_amber"), ("GREEN", "cf_green")):
-        sheet.conditional_formula(first, perf, last, rag, f'={rag_ref}="{word}"', style)
+    for rag_word, style in RAG_STYLES.items():
+        sheet.conditional_formula(first, perf, last, rag, f'={rag_ref}="{rag_word}"', style)
     for arrow_key, word_key in (("st_arrow", "st_word"), ("lt_arrow", "lt_word")):
         left, right = position[arrow_key], position[word_key]
         word_ref = f"${column_letter(right)}{first + 1}"

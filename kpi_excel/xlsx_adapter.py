@@ -28,6 +28,7 @@ from xlsxwriter.utility import (
 from xlsxwriter.worksheet import Worksheet
 
 from .problems import OutputError
+from .styles import SPARKLINE_COLOUR
 
 MAX_STRING = 32767  # Excel's limit on the characters in one cell
 
@@ -276,8 +277,8 @@ class Sheet:
                 "type": "line",
                 "markers": True,
                 "last_point": True,
-                "series_color": "#404040",
-                "markers_color": "#404040",
+                "series_color": SPARKLINE_COLOUR,
+                "markers_color": SPARKLINE_COLOUR,
                 "last_color": "#000000",
                 "weight": 1.25,
             },

@@ -6,6 +6,7 @@ Run as a script to re-render the documentation images:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -338,7 +339,7 @@ EXPECTED = {  # id: (RAG cell, short-term arrow, short-term word, long-term arro
 }
 
 
-def _words(rows, st_arrow="Arrow", lt_arrow="Arrow.1"):
+def _words(rows):
     return {
         ref: (
             cells["RAG"].value,
@@ -540,9 +541,10 @@ def test_summary_chart_is_a_stacked_bar_of_rag_counts(written):
     with zipfile.ZipFile(written) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
     assert '<c:barDir val="bar"/>' in chart and '<c:grouping val="stacked"/>' in chart
-    assert [m for m in re.findall(r"<c:f>Summary!\$([A-Z])\$8:", chart)] == ["A", "D"] * 1 + [
-        "A", "E", "A", "F"
-    ]  # fmt: skip
+    # Three series (GREEN, AMBER, RED counts: columns D, E, F) over the section names in A.
+    assert re.findall(r"<c:f>Summary!\$([A-Z])\$8:", chart) == ["A", "D", "A", "E", "A", "F"]
+    assert re.findall(r"<c:tx><c:v>(\w+)</c:v>", chart) == ["GREEN", "AMBER", "RED"]
+    assert '<a:srgbClr val="C6EFCE"/>' in chart  # the settings' green
 
 
 def test_data_table_has_every_field(book):
@@ -682,8 +684,6 @@ def test_missing_folder(tmp_path):
 
 
 def test_adapter_raises_on_xlsxwriter_return_codes(tmp_path):
-    import io
-
     book = Book(io.BytesIO(), {"plain": {}})
     sheet = book.sheet("S")
     with pytest.raises(OutputError, match="outside the worksheet"):
