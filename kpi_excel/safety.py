@@ -127,7 +127,8 @@ def iter_member(
                     _fail("file-xml-entities", path, value=info.filename)
                 tail = window[-_MARKER_OVERLAP:]
                 yield chunk
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+        # The file opened, so an OSError here is a bad offset in the zip, not the disk.
         _fail("file-corrupt", path, detail=f"part {info.filename} is damaged: {_reason(exc)}")
     except RuntimeError as exc:  # zipfile's way of saying an entry is zip-encrypted
         _fail("file-encrypted", path, detail=_reason(exc))
@@ -196,10 +197,9 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         EOFError,
         NotImplementedError,
         struct.error,
+        OSError,  # the file opened already: a failed seek is a bad offset in the zip
     ) as exc:
         _fail("file-corrupt", path, detail=f"the zip structure is broken: {_reason(exc)}")
-    except OSError as exc:
-        _fail("file-unreadable", path, detail=_reason(exc))
 
 
 def _reject_non_zip(path: Path, raw: IO[bytes], head: bytes, limits: Limits) -> None:
@@ -369,8 +369,8 @@ def _external_targets(
         stream = GuardedStream(zf, name, limits, path=path)
         try:
             root = ET.parse(stream).getroot()  # type: ignore[arg-type]  # has read()
-        except ET.ParseError:
-            continue
+        except (ET.ParseError, LookupError, ValueError):
+            continue  # a link we cannot name is still reported, by count
         for rel in root.iter(f"{_PACKAGE_RELS_NS}Relationship"):
             target = rel.get("Target", "")
             if target:

@@ -28,9 +28,9 @@ from .safety import DEFAULT_LIMITS, GuardedStream, Limits, check_package
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-_REL_NS = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+_RID = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+    "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
 )
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _WORKBOOK = "xl/workbook.xml"
@@ -236,15 +236,12 @@ class XlsxBook:
 
     def _read_workbook(self) -> None:
         targets = self._workbook_rels = self._relationships(_WORKBOOK)
-        with self._parsing(_WORKBOOK):
-            root = ET.parse(self._stream(_WORKBOOK)).getroot()  # type: ignore[arg-type]
-        ns = _namespace(root.tag)
-        pr = root.find(f"{{{ns}}}workbookPr")
+        root = self._parse(_WORKBOOK)
+        ns = _prefix(root.tag)
+        pr = root.find(f"{ns}workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
-        for sheet in root.iter(f"{{{ns}}}sheet"):
-            rid = next(
-                (sheet.get(f"{{{rel}}}id") for rel in _REL_NS if sheet.get(f"{{{rel}}}id")), None
-            )
+        for sheet in root.iter(f"{ns}sheet"):
+            rid = sheet.get(_RID[0]) or sheet.get(_RID[1])
             name = sheet.get("name")
             if name is None or rid not in targets:
                 self._corrupt(_WORKBOOK, f"sheet {name!r} has no part")
@@ -261,8 +258,7 @@ class XlsxBook:
         rels = posixpath.join(folder, "_rels", base + ".rels")
         if rels.lower() not in self._names:
             return {}
-        with self._parsing(rels):
-            root = ET.parse(self._stream(rels)).getroot()  # type: ignore[arg-type]
+        root = self._parse(rels)
         found = {}
         for rel in root.iter(f"{_PKG}Relationship"):
             if rel.get("TargetMode") == "External":
@@ -286,15 +282,14 @@ class XlsxBook:
         part = self._part_of_type("/styles", "xl/styles.xml")
         if part is None:
             return [("General", False)]
-        with self._parsing(part):
-            root = ET.parse(self._stream(part)).getroot()  # type: ignore[arg-type]
-        ns = _namespace(root.tag)
+        root = self._parse(part)
+        ns = _prefix(root.tag)
         custom = {
             int(fmt.get("numFmtId", "-1")): fmt.get("formatCode", "General")
-            for fmt in root.iter(f"{{{ns}}}numFmt")
+            for fmt in root.iter(f"{ns}numFmt")
         }
         formats = []
-        xfs = root.find(f"{{{ns}}}cellXfs")
+        xfs = root.find(f"{ns}cellXfs")
         for xf in xfs if xfs is not None else ():
             fmt_id = int(xf.get("numFmtId", "0"))
             code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "General")
@@ -373,11 +368,8 @@ class XlsxBook:
         """
         size = self._zip.getinfo(self._names.get(part.lower(), part)).file_size
         if size <= self.limits.whole_parse_max:
-            parser = ET.XMLParser()
-            for chunk in self._stream(part).chunks():
-                parser.feed(chunk)
-            root = parser.close()
-            ns = root.tag[: -len(_local(root.tag))]
+            root = self._parse(part)
+            ns = _prefix(root.tag)
             merged.extend(m.get("ref", "") for m in root.iter(ns + "mergeCell"))
             for container in (root, *root):
                 yield from (child for child in container if child.tag == ns + local)
@@ -386,7 +378,7 @@ class XlsxBook:
         # complete by then), which halves the events iterparse must deliver.
         events = ET.iterparse(self._stream(part), events=("start",))
         _, root = next(events)
-        ns = root.tag[: -len(_local(root.tag))]
+        ns = _prefix(root.tag)
         tag, merge_tag = ns + local, ns + "mergeCell"
         parent, pending = root, None
         for _, elem in events:
@@ -404,6 +396,14 @@ class XlsxBook:
 
     # --- plumbing ---------------------------------------------------------------------
 
+    def _parse(self, part: str) -> ET.Element:
+        """Parse a whole part; fed in chunks so the guarded stream's checks apply."""
+        with self._parsing(part):
+            parser = ET.XMLParser()
+            for chunk in self._stream(part).chunks():
+                parser.feed(chunk)
+            return parser.close()
+
     def _stream(self, part: str) -> GuardedStream:
         name = self._names.get(part.lower(), part)
         return GuardedStream(self._zip, name, self.limits, path=self.path)
@@ -417,7 +417,7 @@ class XlsxBook:
             self._corrupt(part, f"not well-formed XML, {exc}")
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             self._corrupt(part, str(exc) or type(exc).__name__)
-        except (ValueError, IndexError, KeyError, StopIteration) as exc:
+        except (ValueError, LookupError, StopIteration) as exc:
             self._corrupt(part, f"unexpected content: {exc}")
         except OSError as exc:
             found = problem("file-unreadable", file=str(self.path), detail=str(exc))
@@ -433,12 +433,9 @@ def open_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> XlsxBook:
     return XlsxBook(Path(path), limits)
 
 
-def _namespace(tag: str) -> str:
-    return tag[1:].split("}", 1)[0] if tag.startswith("{") else MAIN_NS
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _prefix(tag: str) -> str:
+    """'{ns}worksheet' -> '{ns}': the main namespace may be transitional or strict."""
+    return tag[: tag.rfind("}") + 1]
 
 
 def _string_item(item: ET.Element, t_tag: str, r_tag: str) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import fixtures_hostile as hostile
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kpi_excel.problems import ReturnFileError, Severity
 from kpi_excel.safety import DEFAULT_LIMITS, Limits, check_package, describe_bytes
@@ -178,3 +180,32 @@ def test_open_xlsx_refuses_hostile_file_and_keeps_warnings(tmp_path: Path) -> No
 )
 def test_describe_bytes(head: bytes, words: str) -> None:
     assert words in describe_bytes(head)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_damaged_parts_give_only_catalogued_errors(tmp_path: Path, data: st.DataObject) -> None:
+    """Mangle one XML part of a valid workbook (keeping the zip itself sound): the reader either
+    reads it or refuses it with a ReturnFileError, never another exception."""
+    parts = hostile.minimal_parts(
+        hostile.sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="b"><v>1</v>'
+            '</c><c r="C1"><f>A1</f><v>2</v></c></row></sheetData><mergeCells><mergeCell '
+            'ref="A2:B3"/></mergeCells><sheetData>'
+        )
+    )
+    name = data.draw(st.sampled_from(sorted(parts)))
+    text = bytearray(parts[name])
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text) - 1))
+        text[at : at + data.draw(st.integers(0, 8))] = data.draw(st.binary(max_size=6))
+    parts[name] = bytes(text)
+    path = hostile.write_zip(tmp_path / "mangled.xlsx", parts)
+    try:
+        with open_xlsx(path) as book:
+            for sheet in book.sheet_names():
+                book.read_sheet(sheet)
+    except ReturnFileError as exc:
+        assert exc.problems and exc.problems[0].code.startswith(("file-", "sheet-"))
