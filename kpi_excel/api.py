@@ -16,7 +16,7 @@ from .consolidate import Collected, build_report, collect_returns, write_json
 from .history import History, load_history
 from .models import Register, Report
 from .periods import Period
-from .problems import OutputError, Problem, Severity
+from .problems import OutputError, Problem, Severity, UsageError
 from .register import load_register
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
@@ -98,6 +98,7 @@ class Consolidation:
     problems: list[Problem]
     written: list[Path] = field(default_factory=list)
     pdf_note: str = ""
+    as_at: int | None = None  # the store version history came from
 
     @property
     def error_count(self) -> int:
@@ -119,13 +120,31 @@ def consolidate_returns(
     json_path: Path | str | None = None,
     pdf: bool = False,
     progress: Progress | None = None,
+    store: Path | str | None = None,
+    as_at: int | None = None,
 ) -> Consolidation:
-    """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF)."""
+    """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF).
+
+    History comes from a history file or from a store (as at a version); a store is only
+    read, apart from the run log. For a period closed in the store, its closed figures are
+    reported.
+    """
     from .writer import write_board_workbook
 
+    if history is not None and store is not None:
+        raise UsageError("Give a history file or a history store, not both.")
+    if as_at is not None and store is None:
+        raise UsageError("--as-at needs --store: versions are kept in the history store.")
     register = load_register(Path(register_path))
-    past, history_warnings = _history(Path(history) if history else None, register)
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
+    view = None
+    if store is not None:
+        from .api_history import read_store
+
+        view = read_store(Path(store), register, period, collected, as_at=as_at)
+        past, history_warnings, collected = view.history, view.problems, view.collected
+    else:
+        past, history_warnings = _history(Path(history) if history else None, register)
     report = build_report(register, period, collected, past)
     report = report.model_copy(update={"problems": [*report.problems, *history_warnings]})
     outcome = Consolidation(report, collected, list(report.problems))
@@ -133,12 +152,18 @@ def consolidate_returns(
     _make_folder(out.parent)
     outcome.written.append(write_board_workbook(report, out))
     if json_path is not None:
-        outcome.written.append(write_json(report, Path(json_path)))
+        extra = {"history": view.json()} if view is not None else None
+        outcome.written.append(write_json(report, Path(json_path), extra=extra))
     if pdf:
         pdf_path, note = write_pdf(out)
         if pdf_path:
             outcome.written.append(pdf_path)
         outcome.pdf_note = note
+    if view is not None:
+        from .api_history import log_consolidate
+
+        outcome.as_at = view.as_at
+        log_consolidate(view, register, period, outcome.problems, outcome.written)
     return outcome
 
 

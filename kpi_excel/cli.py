@@ -18,7 +18,7 @@ import click
 
 from . import __version__
 from .periods import Period, PeriodError
-from .problems import KpiExcelError, Problem, Severity
+from .problems import KpiExcelError, Problem, Severity, UsageError
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -44,6 +44,11 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> None:
         try:
             code = command(*args, **kwargs)
+        except UsageError as error:
+            if debug:
+                raise
+            click.secho(f"Error: {error.message}", fg="red", err=True)
+            sys.exit(EXIT_USAGE)
         except KpiExcelError as error:
             if debug:
                 raise
@@ -213,6 +218,17 @@ def _print_log(log: Iterable[Any]) -> None:
 @_returns_options
 @click.option("--history", type=_EXISTING, help="History file (CSV or .xlsx) of past periods.")
 @click.option(
+    "--store",
+    type=_EXISTING,
+    help="History store (see close, import-history) instead of --history; only read.",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    type=click.IntRange(min=1),
+    help="Use the store as it was at this version (see show-history, runs).",
+)
+@click.option(
     "--out",
     "-o",
     type=click.Path(path_type=Path),
@@ -229,12 +245,16 @@ def consolidate(
     json_path: Path | None,
     quiet: bool,
     history: Path | None,
+    store: Path | None,
+    as_at: int | None,
     out: Path,
     pdf: bool,
 ) -> int:
     """Read the returns, rate every indicator and write the board workbook.
 
-    The workbook is written from the good returns even when others have problems.
+    The workbook is written from the good returns even when others have problems. With
+    --store, past periods come from the history store and the run is logged there; a draft
+    changes no figures. A period closed in the store is reported from its closed figures.
 
     \b
     Example:
@@ -243,6 +263,10 @@ def consolidate(
     """
     from .api import consolidate_returns
 
+    if history is not None and store is not None:
+        raise click.UsageError("Give --history or --store, not both.")
+    if as_at is not None and store is None:
+        raise click.UsageError("--as-at needs --store: versions are kept in the history store.")
     outcome = consolidate_returns(
         register,
         list(returns),
@@ -252,6 +276,8 @@ def consolidate(
         json_path=json_path,
         pdf=pdf,
         progress=_progress(quiet),
+        store=store,
+        as_at=as_at,
     )
     _print_problems(outcome.problems)
     if not quiet:
@@ -263,6 +289,8 @@ def consolidate(
             "warnings.",
             err=True,
         )
+        if outcome.as_at is not None:
+            click.echo(f"History from {store} as at version {outcome.as_at}.", err=True)
         for path in outcome.written:
             click.echo(f"Wrote {path}", err=True)
         if outcome.pdf_note:
@@ -315,5 +343,8 @@ def problems(markdown: bool) -> None:
     )
 
 
+from . import cli_history  # noqa: E402, F401  (registers the history commands on main)
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # Run as a script this module is __main__; the history commands joined kpi_excel.cli.main.
+    cli_history.main()

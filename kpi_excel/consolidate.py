@@ -28,6 +28,7 @@ from .models import (
 from .periods import Period
 from .problems import OutputError, Problem, Severity, problem
 from .reader import ReturnFile, read_return
+from .register import settings_fingerprint
 from .rules import rate, trend
 from .targets import resolve_target
 
@@ -263,6 +264,7 @@ def report_json(report: Report) -> dict:
     return {
         "period": report.period,
         "register_fingerprint": report.register_fingerprint,
+        "settings_fingerprint": settings_fingerprint(report.settings),
         "indicators": indicators,
         "problems": [p.model_dump(mode="json") for p in report.problems],
         "return_log": [entry.model_dump(mode="json") for entry in report.return_log],
@@ -280,8 +282,10 @@ def _point(point: HistoryPoint | None) -> dict | None:
     }
 
 
-def write_json(report: Report, path: Path) -> Path:
-    write_atomically(Path(path), json.dumps(report_json(report), indent=2).encode("utf-8"))
+def write_json(report: Report, path: Path, *, extra: dict | None = None) -> Path:
+    """The report as JSON; extra (such as where the history came from) is added at the top."""
+    payload = {**report_json(report), **(extra or {})}
+    write_atomically(Path(path), json.dumps(payload, indent=2).encode("utf-8"))
     return Path(path)
 
 

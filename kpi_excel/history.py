@@ -98,6 +98,7 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
             ],
         )
     where = {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
+    seen: dict[tuple[str, str], tuple[int, HistoryPoint]] = {}
     for row_number, row in enumerate(rows[1:], start=2):
         cells = {name: (row[i] if i < len(row) else None) for name, i in where.items()}
         if all(v in (None, "") for v in cells.values()):
@@ -129,16 +130,31 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
             )
             continue
         label = str(cells.get("label") or "").strip()
-        points.append(
-            HistoryPoint(
-                indicator_id=indicator_id,
-                period=str(period),
-                value=value,
-                label=label,
-                token=token,
-                source=Source(file=path.name, cell=f"row {row_number}"),
-            )
+        point = HistoryPoint(
+            indicator_id=indicator_id,
+            period=str(period),
+            value=value,
+            label=label,
+            token=token,
+            source=Source(file=path.name, cell=f"row {row_number}"),
         )
+        first = seen.get((indicator_id, str(period)))
+        if first is not None:
+            first_row, earlier = first
+            if (earlier.value, earlier.token, earlier.label) != (value, token, label):
+                errors.append(
+                    problem(
+                        "history-invalid",
+                        file=path.name,
+                        cell=f"row {row_number}",
+                        indicator_id=indicator_id,
+                        detail=f"{indicator_id} {period} is already on row {first_row} with "
+                        "a different figure or label: keep one of the two rows.",
+                    )
+                )
+            continue
+        seen[(indicator_id, str(period))] = (row_number, point)
+        points.append(point)
     if errors:
         raise HistoryError(f"The history file {path.name} has {len(errors)} rows to fix.", errors)
     return History(points), warnings
@@ -169,10 +185,15 @@ def _read_rows(path: Path) -> list[list[Any]]:
     )
 
 
+def plain_number(value: float) -> str:
+    """A figure as text that reads back exactly: 83, 89.42, 1234567 (never 1.23457e+06)."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def write_history_csv(path: Path, points: Iterable[HistoryPoint]) -> None:
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HISTORY_COLUMNS)
         for point in points:
-            value = point.token if point.value is None else f"{point.value:g}"
+            value = point.token if point.value is None else plain_number(point.value)
             writer.writerow([point.indicator_id, point.period, value, point.label])

@@ -550,6 +550,15 @@ _kind(
     "Remove the rows, or add the indicator to the register.",
 )
 _kind(
+    "closed-period-differs",
+    W,
+    TEAM,
+    "Differs from the closed period",
+    "{detail} is closed with {expected}, but this gives {value}.",
+    "A closed period is changed only by a correction, which keeps who, when and why: "
+    "kpi-excel correct --period ... --id ... --value ... --why ....",
+)
+_kind(
     "published-arrow-disagrees",
     W,
     TEAM,
