@@ -1,12 +1,18 @@
-"""Regenerate the samples from samples/source/havering-2017-18-q1.csv.
+"""Regenerate the samples from samples/source/havering-2017-18-q1.csv (and the invented Q2).
 
-    python samples/make_samples.py
+    python samples/make_samples.py        # Q1, then Q2
+    python samples/make_samples.py q2     # only Q2, from the Q1 samples already there
 
 Writes samples/register.xlsx, samples/history.csv and one filled-in return per service area in
 samples/returns/. The returns are made the way an officer would: the generated template is
 opened (here with openpyxl), the figure, status, flags and comments are typed in, and it is saved.
 The figures, flags and comments are the example report's (London Borough of Havering, Overview
 and Scrutiny Board, Q1 2017/18); service areas and ids are ours.
+
+Q2 (samples/returns-q2/) is INVENTED, from samples/source/invented-2017-18-q2.csv: see
+samples/README.md. Its templates are made the way the team would make them: history.csv is
+imported into a history store, Q1 is closed from samples/returns, and the store's export gives
+the templates their previous figures.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import csv
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,12 +29,15 @@ sys.path.insert(0, str(HERE.parent))
 from openpyxl import load_workbook  # noqa: E402
 
 from kpi_excel.api import make_templates  # noqa: E402
+from kpi_excel.api_history import close_period, export_history, import_history  # noqa: E402
 from kpi_excel.periods import Period  # noqa: E402
 from kpi_excel.register_book import write_register  # noqa: E402
 from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
 
 SOURCE = HERE / "source" / "havering-2017-18-q1.csv"
 PERIOD = Period.parse("2017/18 Q1")
+SOURCE_Q2 = HERE / "source" / "invented-2017-18-q2.csv"
+PERIOD_Q2 = Period.parse("2017/18 Q2")
 SETTINGS = {
     "reporting_year": "2017/18",
     "organisation": "London Borough of Havering (example data)",
@@ -49,8 +59,8 @@ def _number_or_text(text: str) -> float | int | str:
     return int(number) if number.is_integer() and "." not in text else number
 
 
-def load_source() -> list[dict[str, str]]:
-    with SOURCE.open(newline="", encoding="utf-8") as handle:
+def load_source(path: Path = SOURCE) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -99,7 +109,7 @@ def fill_return(template: Path, rows_by_id: dict[str, dict[str, str]], target: P
     workbook.save(target)
 
 
-def main() -> None:
+def make_q1() -> None:
     rows = load_source()
     register = HERE / "register.xlsx"
     history = HERE / "history.csv"
@@ -118,5 +128,31 @@ def main() -> None:
     print(f"Wrote {register.name}, {history.name} and {len(templates)} returns in {returns}")
 
 
+def make_q2() -> None:
+    """The invented Q2 returns, on templates whose previous figures come from a store."""
+    register = HERE / "register.xlsx"
+    returns = HERE / "returns-q2"
+    rows_by_id = {row["id"]: row for row in load_source(SOURCE_Q2)}
+    with tempfile.TemporaryDirectory() as temp:
+        store = Path(temp) / "history.sqlite"
+        import_history(HERE / "history.csv", register, store=store, by="make_samples")
+        close_period(register, [HERE / "returns"], PERIOD, store=store, by="make_samples")
+        exported = export_history(Path(temp) / "history.csv", store=store).path
+        templates = make_templates(register, PERIOD_Q2, Path(temp) / "templates", history=exported)
+        shutil.rmtree(returns, ignore_errors=True)
+        returns.mkdir()
+        for template in templates:
+            fill_return(template, rows_by_id, returns / template.name)
+    print(f"Wrote {len(templates)} invented {PERIOD_Q2} returns in {returns}")
+
+
+def main(argv: list[str]) -> None:
+    if argv not in ([], ["q2"]):
+        sys.exit("usage: python samples/make_samples.py [q2]")
+    if not argv:
+        make_q1()
+    make_q2()
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
