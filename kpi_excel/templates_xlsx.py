@@ -9,14 +9,13 @@ OutputError naming the call.
 from __future__ import annotations
 
 import textwrap
-import warnings
 from typing import Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from .models import Indicator, Settings, Unit
-from .problems import OutputError
+from .xlsx_adapter import checked
 
 # Fills an officer learns once: yellow is for you, grey is filled in for you.
 INPUT_FILL = "#FFF2CC"
@@ -88,18 +87,12 @@ STYLES: dict[str, dict[str, Any]] = {
 
 
 def call(target: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call an XlsxWriter method; raise OutputError if it warns or returns a negative code."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = getattr(target, method)(*args, **kwargs)
-    if caught or (isinstance(result, int) and not isinstance(result, bool) and result < 0):
-        detail = "; ".join(str(warning.message) for warning in caught) or f"code {result}"
-        shown = ", ".join(_short(arg) for arg in args[:4])
-        raise OutputError(
-            f"The return template could not be built: XlsxWriter refused {method}({shown}): "
-            f"{detail}. This is a fault in kpi-excel or an over-long text in the register."
-        )
-    return result
+    """Call an XlsxWriter method through the shared adapter, which turns its warnings and
+    negative return codes into an OutputError naming the call."""
+    shown = ", ".join(_short(arg) for arg in args[:4])
+    return checked(
+        f"the return template's {method}({shown})", getattr(target, method), *args, **kwargs
+    )
 
 
 def _short(value: Any) -> str:

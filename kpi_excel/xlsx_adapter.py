@@ -2,7 +2,7 @@
 
 XlsxWriter reports many mistakes only with a warning and a return code of -1 or -2 (a cell
 out of range, a mistyped option, a string too long), and then carries on without the cell or
-the rule. Every call kpi-excel makes goes through `_checked`, which raises on any warning and
+the rule. Every call kpi-excel makes goes through `checked`, which raises on any warning and
 any non-zero return code, so a dropped colour rule fails the run instead of the board report.
 XlsxWriter's option dictionaries stay in this module; the writer calls typed methods.
 """
@@ -41,7 +41,7 @@ _RETURN_MEANINGS = {
 }
 
 
-def _checked(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def checked(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -108,7 +108,7 @@ class Sheet:
         if text == "":
             self.blank(row, col, style)
             return
-        _checked(
+        checked(
             f"write text to {self._at(row, col)}",
             self._ws.write_string,
             row,
@@ -126,7 +126,7 @@ class Sheet:
         args: list[Any] = []
         for name, text in parts:
             args += [self._book.style(name), text]
-        _checked(
+        checked(
             f"write rich text to {self._at(row, col)}",
             self._ws.write_rich_string,
             row,
@@ -138,7 +138,7 @@ class Sheet:
     def number(
         self, row: int, col: int, value: float, style: str, num_format: str | None = None
     ) -> None:
-        _checked(
+        checked(
             f"write a number to {self._at(row, col)}",
             self._ws.write_number,
             row,
@@ -148,7 +148,7 @@ class Sheet:
         )
 
     def boolean(self, row: int, col: int, value: bool, style: str) -> None:
-        _checked(
+        checked(
             f"write TRUE/FALSE to {self._at(row, col)}",
             self._ws.write_boolean,
             row,
@@ -158,7 +158,7 @@ class Sheet:
         )
 
     def blank(self, row: int, col: int, style: str) -> None:
-        _checked(
+        checked(
             f"format {self._at(row, col)}",
             self._ws.write_blank,
             row,
@@ -168,7 +168,7 @@ class Sheet:
         )
 
     def link_to_sheet(self, row: int, col: int, sheet: str, text: str, style: str) -> None:
-        _checked(
+        checked(
             f"write a link to {self._at(row, col)}",
             self._ws.write_url,
             row,
@@ -184,7 +184,7 @@ class Sheet:
         if (first_row, first_col) == (last_row, last_col):
             self.string(first_row, first_col, text, style)
             return
-        _checked(
+        checked(
             f"merge {self._at(first_row, first_col)}:{cell(last_row, last_col)}",
             self._ws.merge_range,
             first_row,
@@ -200,7 +200,7 @@ class Sheet:
     def column_width(
         self, first_col: int, last_col: int, width: float, hidden: bool = False
     ) -> None:
-        _checked(
+        checked(
             f"set the width of columns {first_col}-{last_col} on '{self.name}'",
             self._ws.set_column,
             first_col,
@@ -211,7 +211,7 @@ class Sheet:
         )
 
     def row_height(self, row: int, height: float) -> None:
-        _checked(f"set the height of row {row + 1} on '{self.name}'", self._ws.set_row, row, height)
+        checked(f"set the height of row {row + 1} on '{self.name}'", self._ws.set_row, row, height)
 
     def conditional_formula(
         self,
@@ -223,7 +223,7 @@ class Sheet:
         style: str,
     ) -> None:
         """Style a range where formula (written for its top-left cell) is true."""
-        _checked(
+        checked(
             f"add a colour rule to '{self.name}'",
             self._ws.conditional_format,
             first_row,
@@ -249,7 +249,7 @@ class Sheet:
         not drawn (LibreOffice's printing).
         """
         heading = self._book.style(header_style)
-        _checked(
+        checked(
             f"add the table {name} to '{self.name}'",
             self._ws.add_table,
             first_row,
@@ -266,7 +266,7 @@ class Sheet:
     def sparklines(self, locations: Sequence[str], ranges: Sequence[str]) -> None:
         """One sparkline group: a line per location, drawn from the matching range."""
         row, col = xl_cell_to_rowcol(locations[0])
-        _checked(
+        checked(
             f"add sparklines to '{self.name}'",
             self._ws.add_sparkline,
             row,
@@ -285,7 +285,7 @@ class Sheet:
         )
 
     def chart(self, row: int, col: int, chart: Any, width: int, height: int) -> None:
-        _checked(
+        checked(
             f"place a chart on '{self.name}'",
             self._ws.insert_chart,
             row,
@@ -295,27 +295,27 @@ class Sheet:
         )
 
     def freeze(self, row: int, col: int) -> None:
-        _checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
+        checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
 
     def hide(self) -> None:
-        _checked(f"hide '{self.name}'", self._ws.hide)
+        checked(f"hide '{self.name}'", self._ws.hide)
 
     def hide_gridlines(self) -> None:
-        _checked(f"hide gridlines on '{self.name}'", self._ws.hide_gridlines, 2)
+        checked(f"hide gridlines on '{self.name}'", self._ws.hide_gridlines, 2)
 
     def print_setup(self, setup: PrintSetup) -> None:
         ws = self._ws
         what = f"set up printing for '{self.name}'"
-        _checked(what, ws.set_landscape if setup.landscape else ws.set_portrait)
-        _checked(what, ws.set_paper, setup.paper)
+        checked(what, ws.set_landscape if setup.landscape else ws.set_portrait)
+        checked(what, ws.set_paper, setup.paper)
         if setup.fit_width is not None:
-            _checked(what, ws.fit_to_pages, setup.fit_width, 0)
+            checked(what, ws.fit_to_pages, setup.fit_width, 0)
         if setup.repeat_rows is not None:
-            _checked(what, ws.repeat_rows, *setup.repeat_rows)
+            checked(what, ws.repeat_rows, *setup.repeat_rows)
         left, right, top, bottom = setup.margins
-        _checked(what, ws.set_margins, left, right, top, bottom)
+        checked(what, ws.set_margins, left, right, top, bottom)
         if setup.footer:
-            _checked(what, ws.set_footer, setup.footer)
+            checked(what, ws.set_footer, setup.footer)
 
 
 class Book:
@@ -324,7 +324,7 @@ class Book:
     def __init__(self, target: str | IO[bytes], styles: Mapping[str, Mapping[str, object]]):
         self._styles = dict(styles)
         self._formats: dict[tuple[str, str | None], Format] = {}
-        self._wb = _checked(
+        self._wb = checked(
             "create the workbook",
             xlsxwriter.Workbook,
             target,
@@ -350,13 +350,13 @@ class Book:
                 ) from None
             if num_format is not None:
                 properties["num_format"] = num_format
-            self._formats[key] = _checked(
+            self._formats[key] = checked(
                 f"make the style '{name}'", self._wb.add_format, properties
             )
         return self._formats[key]
 
     def sheet(self, name: str) -> Sheet:
-        return Sheet(self, _checked(f"add the sheet '{name}'", self._wb.add_worksheet, name))
+        return Sheet(self, checked(f"add the sheet '{name}'", self._wb.add_worksheet, name))
 
     def stacked_bar_chart(
         self,
@@ -366,9 +366,9 @@ class Book:
         value_axis: str,
         major_unit: int | None = None,
     ) -> Any:
-        chart = _checked("make a chart", self._wb.add_chart, {"type": "bar", "subtype": "stacked"})
+        chart = checked("make a chart", self._wb.add_chart, {"type": "bar", "subtype": "stacked"})
         for one in series:
-            _checked(
+            checked(
                 f"add the {one.name} series to the chart",
                 chart.add_series,
                 {
@@ -387,10 +387,10 @@ class Book:
                     **one.fill,
                 },
             )
-        _checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
+        checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
         # Bar charts list categories bottom-up; reverse so sections read in report order.
-        _checked("set the chart's category axis", chart.set_y_axis, {"reverse": True})
-        _checked(
+        checked("set the chart's category axis", chart.set_y_axis, {"reverse": True})
+        checked(
             "set the chart's value axis",
             chart.set_x_axis,
             {
@@ -401,13 +401,13 @@ class Book:
                 **({"major_unit": major_unit} if major_unit else {}),
             },
         )
-        _checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
+        checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
         return chart
 
     def set_properties(
         self, *, title: str, subject: str, author: str, comments: str, created: datetime
     ) -> None:
-        _checked(
+        checked(
             "set the document properties",
             self._wb.set_properties,
             {
@@ -422,4 +422,4 @@ class Book:
         )
 
     def close(self) -> None:
-        _checked("finish the workbook", self._wb.close)
+        checked("finish the workbook", self._wb.close)
