@@ -463,7 +463,18 @@ def load_register(path: Path) -> Register:
             collector.problems,
         )
     register = Register(indicators=indicators, settings=settings, source=path.name)
-    return register.model_copy(update={"fingerprint": fingerprint(register)})
+    register = register.model_copy(update={"fingerprint": fingerprint(register)})
+    if settings.logo:
+        # resolved after fingerprinting, so the fingerprint does not depend on the folder
+        logo = path.parent / settings.logo
+        if not logo.is_file():
+            raise RegisterError(
+                f"The logo '{settings.logo}' named on the Settings sheet was not found.",
+                [problem("settings-invalid", file=path.name, sheet=SETTINGS_SHEET,
+                         detail=f"Logo: no file '{settings.logo}' beside the register.")],
+            )
+        register.settings = settings.model_copy(update={"logo": str(logo)})
+    return register
 
 
 def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:

@@ -146,6 +146,8 @@ def write_summary(book: Book, sheet: Sheet, ctx: Context, sections: list[str]) -
     sheet.column_width(0, 0, 30)
     sheet.column_width(1, len(SUMMARY_HEADERS) - 1, 9)
     sheet.string(0, 0, f"{settings.organisation}: {settings.report_title}", "title")
+    if settings.logo:
+        sheet.image(0, len(SUMMARY_HEADERS) - 2, settings.logo)
     period = ctx.period
     start, end = period.start_date(), period.end_date()
     dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"

@@ -294,6 +294,23 @@ class Sheet:
             {"x_scale": width / 480, "y_scale": height / 288, "object_position": 3},
         )
 
+    def image(self, row: int, col: int, path: str, *, height: int = 60) -> None:
+        """An image such as the organisation's logo, scaled to `height` pixels tall."""
+        from xlsxwriter.image import Image
+
+        try:
+            scale = height / Image(path).height
+        except Exception as error:  # a file XlsxWriter cannot read as an image
+            raise OutputError(f"Could not use the logo {path}: {error}.") from None
+        checked(
+            f"place the image {path} on '{self.name}'",
+            self._ws.insert_image,
+            row,
+            col,
+            path,
+            {"x_scale": scale, "y_scale": scale, "object_position": 3},
+        )
+
     def freeze(self, row: int, col: int) -> None:
         checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
 

@@ -1,4 +1,7 @@
+import zipfile
+
 import pytest
+from conftest import ROOT
 
 from kpi_excel.models import Basis, Polarity, TargetKind, ToleranceKind, Unit
 from kpi_excel.problems import RegisterError
@@ -8,8 +11,14 @@ from kpi_excel.register_book import write_register
 
 def test_the_sample_register(register):
     assert len(register.indicators) == 34
-    assert register.sections() == ["Towns and Communities", "Crime and Disorder", "Health",
-                                   "Individuals", "Environment", "Children and Learning"]
+    assert register.sections() == [
+        "Towns and Communities",
+        "Crime and Disorder",
+        "Health",
+        "Individuals",
+        "Environment",
+        "Children and Learning",
+    ]
     assert len(register.service_areas()) == 6
     by_id = register.by_id()
     assert by_id["HE01"].quarter_targets[0].kind is TargetKind.COMPARATOR
@@ -21,16 +30,19 @@ def test_the_sample_register(register):
     assert len(register.fingerprint) == 16
 
 
-@pytest.mark.parametrize(("raw", "kind", "value", "high", "label"), [
-    (95, TargetKind.VALUE, 95, None, None),
-    ("95%", TargetKind.VALUE, 95, None, None),
-    ("1,330", TargetKind.VALUE, 1330, None, None),
-    ("TBC", TargetKind.TBC, None, None, None),
-    ("n/a", TargetKind.NONE, None, None, None),
-    ("40 to 60", TargetKind.RANGE, 40, 60, None),
-    ("Better than England (184)", TargetKind.COMPARATOR, 184, None, "Better than England"),
-    (None, TargetKind.DERIVE, None, None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "kind", "value", "high", "label"),
+    [
+        (95, TargetKind.VALUE, 95, None, None),
+        ("95%", TargetKind.VALUE, 95, None, None),
+        ("1,330", TargetKind.VALUE, 1330, None, None),
+        ("TBC", TargetKind.TBC, None, None, None),
+        ("n/a", TargetKind.NONE, None, None, None),
+        ("40 to 60", TargetKind.RANGE, 40, 60, None),
+        ("Better than England (184)", TargetKind.COMPARATOR, 184, None, "Better than England"),
+        (None, TargetKind.DERIVE, None, None, None),
+    ],
+)
 def test_targets(raw, kind, value, high, label):
     target = parse_target(raw, blank=TargetKind.DERIVE)
     assert (target.kind, target.value, target.high, target.label) == (kind, value, high, label)
@@ -50,13 +62,25 @@ def test_tolerance_from_one_cell_or_two():
         parse_tolerance("relative", None)
 
 
-ROW = {"id": "A1", "section": "S", "service_area": "X", "name": "N", "polarity": "bigger",
-       "unit": "percent", "annual_target": 80}
+ROOT_IMAGES = ROOT / "docs" / "images"
+ROW = {
+    "id": "A1",
+    "section": "S",
+    "service_area": "X",
+    "name": "N",
+    "polarity": "bigger",
+    "unit": "percent",
+    "annual_target": 80,
+}
 
 
 def test_every_register_problem_is_listed_with_its_cell(tmp_path):
-    rows = [ROW, {**ROW, "id": "A2", "polarity": "biggest"}, {**ROW, "annual_target": "soon"},
-            {**ROW, "id": "A3", "section": ""}]
+    rows = [
+        ROW,
+        {**ROW, "id": "A2", "polarity": "biggest"},
+        {**ROW, "annual_target": "soon"},
+        {**ROW, "id": "A3", "section": ""},
+    ]
     path = write_register(tmp_path / "register.xlsx", rows)
     with pytest.raises(RegisterError) as caught:
         load_register(path)
@@ -73,8 +97,9 @@ def test_every_register_problem_is_listed_with_its_cell(tmp_path):
 
 
 def test_bad_settings_name_their_cell(tmp_path):
-    path = write_register(tmp_path / "register.xlsx", [ROW], {"same_threshold": "a bit",
-                                                              "green_colour": "green"})
+    path = write_register(
+        tmp_path / "register.xlsx", [ROW], {"same_threshold": "a bit", "green_colour": "green"}
+    )
     with pytest.raises(RegisterError) as caught:
         load_register(path)
     assert {(p.sheet, p.code) for p in caught.value.problems} == {("Settings", "settings-invalid")}
@@ -88,3 +113,32 @@ def test_a_missing_register_and_a_non_workbook(tmp_path):
     fake.write_text("not a workbook")
     with pytest.raises(RegisterError, match="cannot be opened"):
         load_register(fake)
+
+
+def test_a_logo_is_found_beside_the_register_and_reaches_the_workbook(tmp_path):
+
+    from kpi_excel.consolidate import Collected, build_report
+    from kpi_excel.history import History
+    from kpi_excel.periods import Period
+    from kpi_excel.writer import write_board_workbook
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "logo.png").write_bytes((ROOT_IMAGES / "summary.png").read_bytes())
+    path = write_register(tmp_path / "register.xlsx", [ROW], {"logo": "assets/logo.png"})
+    register = load_register(path)
+    assert register.settings.logo == str(tmp_path / "assets" / "logo.png")
+    report = build_report(
+        register, Period.parse("2017/18 Q1"), Collected([], {}, set(), [], []), History()
+    )
+    out = write_board_workbook(report, tmp_path / "board.xlsx")
+    with zipfile.ZipFile(out) as package:  # openpyxl drops images unless Pillow is installed
+        assert [n for n in package.namelist() if n.startswith("xl/media/")] == [
+            "xl/media/image1.png"
+        ]
+
+
+def test_a_missing_logo_is_a_settings_problem(tmp_path):
+    path = write_register(tmp_path / "register.xlsx", [ROW], {"logo": "nope.png"})
+    with pytest.raises(RegisterError) as caught:
+        load_register(path)
+    assert [(p.code, p.sheet) for p in caught.value.problems] == [("settings-invalid", "Settings")]
