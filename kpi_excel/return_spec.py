@@ -32,6 +32,12 @@ META_KEYS = (
 
 YES, NO = "Yes", "No"
 STATUS_CHOICES = tuple(status.value for status in Status)
+# What each status means, for the Status cell's input message and the Instructions sheet.
+STATUS_HELP: dict[str, str] = {
+    Status.AVAILABLE.value: "a figure is given",
+    Status.NOT_AVAILABLE.value: "say why in the comment",
+    Status.NOT_DUE.value: "the indicator is not reported this period",
+}
 
 
 class FieldKind(StrEnum):
@@ -111,8 +117,7 @@ FIELDS: tuple[Field, ...] = (
         "Status",
         FieldKind.CHOICE,
         14,
-        "available: a figure is given. not available: say why in the comment. "
-        "not due: the indicator is not reported this period.",
+        " ".join(f"{status}: {meaning}." for status, meaning in STATUS_HELP.items()),
         STATUS_CHOICES,
     ),
     Field(

@@ -106,20 +106,8 @@ def write_meta_sheet(sheet: Worksheet, values: Mapping[str, str]) -> None:
 
 
 def status_meanings() -> dict[str, str]:
-    """Each status's meaning, taken from the Status field's help ("available: ... . not ...").
-
-    Reading the help text, rather than restating it, keeps the instructions and the in-cell
-    message identical.
-    """
-    help_text = spec.FIELD_BY_KEY["status"].help
-    meanings: dict[str, str] = {}
-    for sentence in help_text.split(". "):
-        word, _, meaning = sentence.partition(": ")
-        if word in spec.STATUS_CHOICES and meaning:
-            meanings[word] = meaning.rstrip(".").strip()
-    for status in spec.STATUS_CHOICES:
-        meanings.setdefault(status, "see the Status column's help")
-    return {status: meanings[status] for status in spec.STATUS_CHOICES}
+    """Each status's meaning, in drop-down order: the same words as the Status cell's help."""
+    return {status: spec.STATUS_HELP[status] for status in spec.STATUS_CHOICES}
 
 
 def _token_list(tokens: Sequence[str]) -> str:
