@@ -175,7 +175,10 @@ def _finite(value: float | None) -> bool:
 def _as_written(indicator: Indicator, value: float) -> float:
     """The value as rated (rounded to display precision), in Excel's terms: 83% is 0.83."""
     shown = round_display(indicator, value)
-    return shown / 100 if indicator.unit is Unit.PERCENT else shown
+    if indicator.unit is Unit.PERCENT:
+        # round again: 90.6 / 100 is 0.9059999999999999 in binary, which Excel shows as typed
+        return round(shown / 100, indicator.decimals + 2)
+    return shown
 
 
 def _marks(row: ReportRow) -> str:

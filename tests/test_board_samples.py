@@ -1,0 +1,220 @@
+"""The board workbook of the shipped samples, read back: what a councillor sees on each sheet."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from click.testing import CliRunner
+from conftest import COLUMN, ROOT, SAMPLES, convert_with_libreoffice, row_of
+from openpyxl import load_workbook
+
+from kpi_excel.cli import main
+
+ARROW = {"up": "better", "down": "worse", "same": "same", "none": None}
+SECTIONS = [
+    "Towns and Communities",
+    "Crime and Disorder",
+    "Health",
+    "Individuals",
+    "Environment",
+    "Children and Learning",
+]
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory):
+    out = tmp_path_factory.mktemp("board") / "board.xlsx"
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(SAMPLES / "returns"),
+            "--period",
+            "2017/18 Q1",
+            "--history",
+            str(SAMPLES / "history.csv"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def expected_by_name():
+    with (ROOT / "tests" / "data" / "havering-q1-2017-18-expected.csv").open(
+        encoding="utf-8"
+    ) as handle:
+        return {row["indicator"]: row for row in csv.DictReader(handle)}
+
+
+def section_rows(sheet):
+    """(id, row number, cells) for each indicator row, found by the 'Ref' line of column B."""
+    header = next(r for r in sheet.iter_rows(max_row=12) if any(c.value == "RAG" for c in r))
+    rag_col = next(c.column for c in header if c.value == "RAG")
+    rows = []
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        match = re.search(r"Ref (\w+)$", str(row[1].value or ""))
+        if match:
+            rows.append((match.group(1), row[0].row, rag_col, row))
+    return rows
+
+
+def test_each_section_sheet_has_every_rating_word_and_direction_word(board):
+    workbook = load_workbook(board)
+    expected = expected_by_name()
+    register = {
+        r.id: r
+        for r in __import__("kpi_excel.register", fromlist=["x"])
+        .load_register(SAMPLES / "register.xlsx")
+        .indicators
+    }
+    seen = 0
+    for section in SECTIONS:
+        sheet = workbook[section[:31]]
+        for indicator_id, _, rag_col, row in section_rows(sheet):
+            want = expected[register[indicator_id].name]
+            rag = row[rag_col - 1].value
+            if want["expect_rag"] == "none":
+                assert rag not in ("GREEN", "AMBER", "RED"), indicator_id
+            else:
+                assert rag == want["expect_rag"], indicator_id
+            short_word, long_word = row[rag_col + 1].value, row[rag_col + 4].value
+            assert (short_word if short_word in ARROW.values() else None) == ARROW[
+                want["expect_st"]
+            ], indicator_id
+            assert (long_word if long_word in ARROW.values() else None) == ARROW[
+                want["expect_lt"]
+            ], indicator_id
+            seen += 1
+    assert seen == 34
+
+
+def test_rating_colours_are_conditional_rules_on_the_rating_word(board):
+    workbook = load_workbook(board)
+    for section in SECTIONS:
+        sheet = workbook[section[:31]]
+        rows = section_rows(sheet)
+        rag_letter = sheet.cell(1, rows[0][2]).column_letter
+        rules = [
+            (str(rng.sqref), formula)
+            for rng in sheet.conditional_formatting
+            for rule in rng.rules
+            for formula in (rule.formula or [])
+        ]
+        for word in ("GREEN", "AMBER", "RED"):
+            covering = [
+                sqref
+                for sqref, formula in rules
+                if f"${rag_letter}" in formula and f'"{word}"' in formula
+            ]
+            assert covering, (section, word)
+        for _, row_number, _, _ in rows:
+            cell = f"{rag_letter}{row_number}"
+            assert any(_covers(sqref, cell) for sqref, _ in rules), (section, cell)
+        # the rating colours are never static fills on the rating cells themselves
+        for _, row_number, rag_col, _ in rows:
+            assert sheet.cell(row_number, rag_col).fill.fgColor.rgb not in (
+                "FFC6EFCE",
+                "FFFFEB9C",
+                "FFFFC7CE",
+            )
+
+
+def _covers(sqref: str, cell: str) -> bool:
+    from openpyxl.worksheet.cell_range import CellRange
+
+    return any(cell in CellRange(part) for part in sqref.split())
+
+
+def test_summary_counts(board):
+    sheet = load_workbook(board)["Summary"]
+    rows = {r[0]: r[1:] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    assert list(rows["All sections"][:6]) == [34, 22, 7, 0, 15, 12]
+    assert list(rows["Children and Learning"][:6]) == [16, 12, 3, 0, 9, 4]
+
+
+def test_exceptions_list_every_red_indicator_worsening_first(board):
+    workbook = load_workbook(board)
+    ids = [
+        m.group(1)
+        for r in workbook["Exceptions"].iter_rows(values_only=True)
+        for m in [re.search(r"Ref (\w+)$", str(r[1] or ""))]
+        if m
+    ]
+    assert sorted(ids) == sorted(
+        [
+            "TC02",
+            "TC04",
+            "CD01",
+            "CD02",
+            "IN01",
+            "EN02",
+            "CL02",
+            "CL03",
+            "CL04",
+            "CL05",
+            "CL06",
+            "CL07",
+            "CL08",
+            "CL09",
+            "CL16",
+        ]
+    )
+    assert ids[0] == "CL02"  # the only RED indicator worse on both terms
+
+
+def test_a_comment_starting_with_equals_is_stored_as_text(tmp_path, fill):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for path in (SAMPLES / "returns").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+
+    def as_text(workbook):
+        # a comment that merely starts with "=": stored as text, as Excel does for '=...
+        sheet = workbook["Return"]
+        cell = sheet.cell(row_of(sheet, "EN01"), COLUMN["comment"])
+        cell.value = '=HYPERLINK("http://x","click")'
+        cell.data_type = "s"
+
+    bad = fill("Environment", {"EN01": {"corrective_action": "+44 20 7946 0000"}}, edit=as_text)
+    (folder / bad.name).write_bytes(bad.read_bytes())
+    out = tmp_path / "board.xlsx"
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(folder),
+            "--period",
+            "2017/18 Q1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    found = [
+        c
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(("=HYPERLINK", "+44"))
+    ]
+    assert found and all(c.data_type == "s" and c.hyperlink is None for c in found)
+
+
+def test_libreoffice_opens_and_recalculates_without_changing_a_rating(board, tmp_path):
+    resaved = convert_with_libreoffice(board, tmp_path / "lo")
+    before, after = load_workbook(board), load_workbook(resaved)
+    assert after.sheetnames == before.sheetnames
+    for section in SECTIONS:
+        old, new = before[section[:31]], after[section[:31]]
+        for (_, row_number, rag_col, _), (_, row2, _, _) in zip(
+            section_rows(old), section_rows(new), strict=True
+        ):
+            for col in range(rag_col, rag_col + 7):
+                assert old.cell(row_number, col).value == new.cell(row2, col).value
