@@ -218,3 +218,31 @@ def test_libreoffice_opens_and_recalculates_without_changing_a_rating(board, tmp
         ):
             for col in range(rag_col, rag_col + 7):
                 assert old.cell(row_number, col).value == new.cell(row2, col).value
+
+
+def _consolidate_with_pdf(out):
+    return CliRunner().invoke(main, [
+        "consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"),
+        "--period", "2017/18 Q1", "--history", str(SAMPLES / "history.csv"),
+        "--out", str(out), "--pdf"])
+
+
+def test_pdf_is_written_through_libreoffice(tmp_path):
+    from conftest import soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
+    result = _consolidate_with_pdf(tmp_path / "board.xlsx")
+    assert result.exit_code == 0, result.output
+    pdf = (tmp_path / "board.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 7
+
+
+def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
+    import kpi_excel.api
+
+    monkeypatch.setattr(kpi_excel.api, "find_soffice", lambda: None)
+    result = _consolidate_with_pdf(tmp_path / "board.xlsx")
+    assert result.exit_code == 0
+    assert "LibreOffice is not installed" in result.output and "Export" in result.output
+    assert (tmp_path / "board.xlsx").exists() and not (tmp_path / "board.pdf").exists()
