@@ -227,7 +227,7 @@ def _csv_value(value: object) -> str:
 
 def _export_row(figure: Figure) -> list[object]:
     source = figure.source
-    value: object = figure.value if figure.value is not None else (figure.token or "N/A")
+    value: object = figure.value if figure.value is not None else figure.shown()
     return [
         figure.indicator_id,
         figure.period,

@@ -3,7 +3,7 @@
 A history file (CSV or .xlsx) has one row per indicator and period:
     indicator_id, period, value, label
 value is a number in the indicator's unit (percentages as 83 or "83%"), or a token: NEW
-(no comparable earlier figure) or N/A (not available). label is printed beside the value,
+(no comparable earlier figure), N/A (not available) or "not due". label is printed beside the value,
 e.g. "(16-17)" or "(AY 15-16)".
 """
 
@@ -22,6 +22,7 @@ from .values import parse_number_text
 HISTORY_COLUMNS = ("indicator_id", "period", "value", "label")
 NEW_TOKENS = {"new"}
 NOT_AVAILABLE_TOKENS = {"n/a", "na", "not available", "-", "tbc"}
+NOT_DUE = "not due"  # the figure was not due that period (exported by export-history)
 
 
 class History:
@@ -51,7 +52,7 @@ class History:
 
 
 def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | None, str | None]:
-    """(value, token) from a cell: a number, "83%", "NEW" or "N/A"."""
+    """(value, token) from a cell: a number, "83%", "NEW", "N/A" or "not due"."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, "N/A"
     if isinstance(raw, bool):
@@ -63,6 +64,8 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
         return None, "NEW"
     if text.lower() in NOT_AVAILABLE_TOKENS:
         return None, "N/A"
+    if text.lower() == NOT_DUE:
+        return None, NOT_DUE
     parsed = parse_number_text(text)
     if parsed is None:
         raise ValueError(f"'{text}' is not a figure, NEW or N/A")

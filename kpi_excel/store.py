@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .history import History
+from .history import NOT_DUE, History
 from .models import HistoryPoint, ResolvedTarget, ReturnRecord, Source, Status, Target
 from .periods import Period
 from .problems import HistoryError
@@ -177,12 +177,15 @@ class Figure:
     @classmethod
     def from_point(cls, point: HistoryPoint) -> Figure:
         status = Status.AVAILABLE if point.value is not None else Status.NOT_AVAILABLE
+        token = point.token if point.value is None else None
+        if token == NOT_DUE:
+            status, token = Status.NOT_DUE, None
         return cls(
             indicator_id=point.indicator_id,
             period=point.period,
             status=status,
             value=point.value,
-            token=point.token if point.value is None else None,
+            token=token,
             label=point.label,
             source=point.source,
         )
@@ -214,15 +217,15 @@ class Figure:
         if self.value is not None:
             return f"{self.value:g}"
         if self.status is Status.NOT_DUE:
-            return "not due"
+            return NOT_DUE
         return self.token or "N/A"
 
-    def to_point(self) -> HistoryPoint | None:
-        """The figure as the rules see a past period; None when it was not due."""
-        if self.status is Status.NOT_DUE:
-            return None
+    def to_point(self) -> HistoryPoint:
+        """The figure as the rules see a past period, as a history file would give it."""
         value = self.value if self.status is Status.AVAILABLE else None
         token = None if value is not None else (self.token or "N/A")
+        if self.status is Status.NOT_DUE:
+            token = NOT_DUE
         return HistoryPoint(
             indicator_id=self.indicator_id,
             period=self.period,
@@ -473,8 +476,7 @@ class Store:
 
     def history(self, *, as_at: int | None = None) -> History:
         """The figures as at a version, in the form the rules read."""
-        points = [f.to_point() for f in self.figures(as_at=as_at)]
-        return History(point for point in points if point is not None)
+        return History(f.to_point() for f in self.figures(as_at=as_at))
 
     def closed(self, period: str, *, as_at: int | None = None) -> ClosedPeriod | None:
         limit = self.version if as_at is None else as_at
