@@ -7,6 +7,7 @@ the reader adds file, sheet and cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .models import Indicator, Unit
@@ -78,7 +79,8 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
     if not text:
         return reading
     parsed = parse_number_text(text)
-    if parsed is None:
+    if parsed is None or (parsed.unit and not _UNIT_LIKE.match(parsed.unit)):
+        # "about 60", "60 (est.)", "60*", "21/07/2017": words or marks, not a unit
         reading.problems.append(problem("value-not-number", value=text))
         return reading
     if parsed.is_percent and not percent:
@@ -109,6 +111,10 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
         reading.problems.append(problem("value-text-number", value=text, detail=shown))
     reading.value = _checked(parsed.value, indicator, text, reading)
     return reading
+
+
+# What may follow a number as its unit: a word ("days", "kg per head", "per 100,000"), or % or £.
+_UNIT_LIKE = re.compile(r"^(?:%|£|[^\W\d_][\w ,./-]*)$")
 
 
 def _checked(
@@ -143,10 +149,14 @@ def _unit_words(indicator: Indicator | None) -> str:
 
 
 def read_text(cell: RawCell | None, *, long_text: bool = False) -> CellReading:
+    """Typed words (a comment, a status, Yes/No); a formula's saved result is not trusted."""
     reading = CellReading()
-    if cell is None or cell.value is None:
-        if cell is not None and cell.formula is not None:
-            reading.problems.append(problem("value-formula-no-result", value=f"={cell.formula}"))
+    if cell is None:
+        return reading
+    if (found := _formula_problem(cell)) is not None:
+        reading.problems.append(found)
+        return reading
+    if cell.value is None:
         return reading
     if cell.kind == "error":
         reading.problems.append(problem("value-excel-error", value=cell.value))

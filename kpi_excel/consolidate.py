@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from .models import (
     ReturnLogEntry,
     ReturnOutcome,
     ReturnRecord,
-    Status,
 )
 from .periods import Period
 from .problems import OutputError, Problem, Severity, problem
@@ -76,11 +75,19 @@ def collect_returns(
     period: Period,
     *,
     progress: Progress | None = None,
+    previous_comments: Mapping[str, str] | None = None,
 ) -> Collected:
-    """Read every return; one bad file never stops the rest."""
+    """Read every return; one bad file never stops the rest.
+
+    previous_comments (indicator id -> last period's comment) lets the reader query a comment
+    copied unchanged from last period.
+    """
     paths = find_return_files(sources)
     iterator = progress(paths) if progress else paths
-    files = [read_return(path, register, period) for path in iterator]
+    files = [
+        read_return(path, register, period, previous_comments=previous_comments)
+        for path in iterator
+    ]
     chosen: dict[str, ReturnFile] = {}
     problems: list[Problem] = []
     log: list[ReturnLogEntry] = []
@@ -184,7 +191,6 @@ def build_report(
                 history=_series(indicator, record, history, period),
             )
         )
-        problems.extend(_commentary_problems(indicator, record, rating, collected))
     return Report(
         period=str(period),
         settings=settings,
@@ -204,28 +210,6 @@ def _series(
             HistoryPoint(indicator_id=indicator.id, period=str(period), value=record.value)
         )
     return points
-
-
-def _commentary_problems(
-    indicator: Indicator, record: ReturnRecord | None, rating: Rating, collected: Collected
-) -> list[Problem]:
-    """Off-target figures need words for the board: a comment, and an action when RED."""
-    if record is None or rating.rag is None or record.status is not Status.AVAILABLE:
-        return []
-    file, refs = collected.cells.get(indicator.id, (None, {}))
-    found: list[Problem] = []
-    where = {
-        "file": file,
-        "sheet": record.source.sheet if record.source else None,
-        "indicator_id": indicator.id,
-    }
-    if rating.rag.value in ("RED", "AMBER") and not record.comment:
-        found.append(
-            problem("comment-missing", cell=refs.get("comment"), detail=rating.rag.value, **where)
-        )
-    if rating.rag.value == "RED" and not record.corrective_action:
-        found.append(problem("action-missing", cell=refs.get("corrective_action"), **where))
-    return found
 
 
 def report_json(report: Report) -> dict:

@@ -166,6 +166,14 @@ _kind(
     "Unhide it (right-click a sheet tab > Unhide); the figures on it were still read.",
 )
 _kind(
+    "sheet-renamed",
+    W,
+    OFF,
+    "Return sheet renamed",
+    "The sheet '{expected}' has been renamed '{sheet}'; it was read all the same.",
+    "Please rename it back to '{expected}' (double-click the sheet tab).",
+)
+_kind(
     "metadata-missing",
     E,
     OFF,
@@ -191,6 +199,24 @@ _kind(
     "It was read, but please use the latest template next time.",
 )
 _kind(
+    "template-unsupported-version",
+    E,
+    OFF,
+    "Template version not readable",
+    "This return was made from template version {detail}, which this kpi-excel cannot read "
+    "(it reads version {expected}).",
+    "Copy the figures into the return template sent for this period and resend it.",
+)
+_kind(
+    "template-newer-version",
+    W,
+    TEAM,
+    "Template from a newer kpi-excel",
+    "This return was made from template version {detail}, newer than the version {expected} "
+    "this kpi-excel writes; it was read.",
+    "Update kpi-excel, so the newer template's checks are applied.",
+)
+_kind(
     "template-wrong-period",
     E,
     OFF,
@@ -205,6 +231,15 @@ _kind(
     "Unknown service area",
     "This return is for service area '{detail}', which is not in the indicator register.",
     "Check you were sent the right template; the performance team can add the service area.",
+)
+_kind(
+    "template-other-service",
+    W,
+    OFF,
+    "Another service area's template",
+    "The file is named as the return for '{expected}' but it is the template for '{detail}'.",
+    "It was read as {detail}'s return. If {expected} filled in the wrong template, fill in "
+    "your own and resend it.",
 )
 _kind(
     "template-stale-register",
@@ -255,6 +290,15 @@ _kind(
     "Unknown indicator id",
     "The indicator id '{value}' is not one of this service area's indicators.",
     "Do not edit the ID column: copy the row back from a fresh template.",
+)
+_kind(
+    "row-no-id",
+    E,
+    OFF,
+    "Entries on a row with no indicator id",
+    "This row has entries but no indicator id, so they belong to no indicator.",
+    "Type only on the template's rows; if you inserted this row, move its entries to the "
+    "indicator's own row and delete it.",
 )
 _kind(
     "row-missing",
@@ -327,8 +371,9 @@ _kind(
     E,
     OFF,
     "Formula in an input cell",
-    "The cell holds a formula ({value}); only typed figures are accepted.",
-    "Copy the cell and Paste Special > Values, so the figure itself is stored.",
+    "The cell holds a formula ({value}); only typed entries are accepted.",
+    "Copy the cell and use Paste Special > Values, so the figure or words themselves are "
+    "stored.",
 )
 _kind(
     "value-formula-no-result",
@@ -489,6 +534,14 @@ _kind(
     "Corrective action missing",
     "The figure is RED but there is no corrective action.",
     "Say what is being done to bring the figure back on target.",
+)
+_kind(
+    "reason-missing",
+    W,
+    OFF,
+    "Reason missing",
+    "The figure is marked '{detail}' but the comment does not say why.",
+    "Say in the comment why the figure is not available, and when it will be.",
 )
 _kind(
     "comment-repeated",

@@ -8,6 +8,8 @@ so one bad return never stops the others.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +20,8 @@ from .periods import Period, PeriodError
 from .problems import Problem, ReturnFileError, Severity, problem
 from .return_spec import (
     FIELDS,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
     META_SHEET,
     NOT_AVAILABLE_TOKENS,
     NOT_DUE_TOKENS,
@@ -26,8 +30,10 @@ from .return_spec import (
     FieldKind,
     column_letter,
 )
+from .rules import rate
+from .targets import resolve_target
 from .values import normalise_token
-from .xlsxfile import RawCell, SheetData, open_xlsx
+from .xlsxfile import RawCell, SheetData, XlsxBook, open_xlsx
 
 SMALL_DENOMINATOR = 10
 _HEADER_SEARCH_ROWS = 30
@@ -49,6 +55,7 @@ class ReturnFile:
     service_area: str | None = None
     period: str | None = None
     template_version: str = ""
+    sheet: str = RETURN_SHEET  # the return sheet's name as found (an officer may rename it)
     readable: bool = False
     records: dict[str, ReturnRecord] = field(default_factory=dict)
     rejected_ids: set[str] = field(default_factory=set)  # rows whose figure has errors
@@ -72,38 +79,42 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_return(path: Path, register: Register, period: Period) -> ReturnFile:
-    """Read and validate one return. Never raises for a bad file: problems say what is wrong."""
+def read_return(
+    path: Path,
+    register: Register,
+    period: Period,
+    *,
+    previous_comments: Mapping[str, str] | None = None,
+) -> ReturnFile:
+    """Read and validate one return. Never raises for a bad file: problems say what is wrong.
+
+    previous_comments (indicator id -> last period's comment), when given, lets a comment
+    copied unchanged from last period be queried.
+    """
     path = Path(path)
     result = ReturnFile(path=path)
     name = path.name
     try:
         result.sha256 = sha256_of(path)
         with open_xlsx(path) as book:
-            states = {sheet.name: sheet.state for sheet in book.sheets}
-            if META_SHEET not in states:
+            result.problems.extend(_here(book.warnings, name))
+            if META_SHEET not in book.sheet_names():
                 result.problems.append(problem("metadata-missing", file=name))
                 return result
             meta = _read_meta(book.read_sheet(META_SHEET, max_cols=2, max_rows=50))
             if not _check_identity(meta, register, period, result):
                 return result
-            if RETURN_SHEET not in states:
-                result.problems.append(
-                    problem(
-                        "sheet-missing",
-                        file=name,
-                        sheet=RETURN_SHEET,
-                        detail=", ".join(s for s, st in states.items() if st == "visible"),
-                    )
-                )
+            found = _find_return_sheet(book, result)
+            if found is None:
                 return result
-            if states[RETURN_SHEET] != "visible":
-                result.problems.append(problem("sheet-hidden", file=name, sheet=RETURN_SHEET))
-            sheet = book.read_sheet(RETURN_SHEET, max_cols=60)
-            result.problems.extend(book.warnings)
+            result.sheet = found
+            if book.sheet_info(found).state != "visible":
+                result.problems.append(problem("sheet-hidden", file=name, sheet=found))
+            sheet = book.read_sheet(found, max_cols=60)
     except ReturnFileError as error:
         result.problems.extend(
-            error.problems or [problem("file-corrupt", file=name, detail=error.message)]
+            _here(error.problems, name)
+            or [problem("file-corrupt", file=name, detail=error.message)]
         )
         return result
     except OSError as error:
@@ -112,8 +123,48 @@ def read_return(path: Path, register: Register, period: Period) -> ReturnFile:
         )
         return result
     result.readable = True
-    _read_rows(sheet, meta, register, period, result)
+    _read_rows(sheet, meta, register, period, result, previous_comments or {})
     return result
+
+
+def _here(problems: list[Problem], name: str) -> list[Problem]:
+    """The file checks name the full path; a return's problems name the file alone."""
+    return [item.model_copy(update={"file": name}) for item in problems]
+
+
+_TEMPLATE_SHEETS = frozenset({INSTRUCTIONS_SHEET, META_SHEET, LISTS_SHEET})
+
+
+def _find_return_sheet(book: XlsxBook, result: ReturnFile) -> str | None:
+    """The return sheet: by its name, or, when an officer renamed it, by its header row."""
+    names = book.sheet_names()
+    if RETURN_SHEET in names:
+        return RETURN_SHEET
+    candidates = [
+        name
+        for name in names
+        if name not in _TEMPLATE_SHEETS
+        and _find_header(book.read_sheet(name, max_rows=_HEADER_SEARCH_ROWS, max_cols=60))[0]
+    ]
+    if len(candidates) == 1:
+        result.problems.append(
+            problem(
+                "sheet-renamed",
+                file=result.path.name,
+                sheet=candidates[0],
+                expected=RETURN_SHEET,
+            )
+        )
+        return candidates[0]
+    result.problems.append(
+        problem(
+            "sheet-missing",
+            file=result.path.name,
+            sheet=RETURN_SHEET,
+            detail=", ".join(f"'{n}'" for n in names if n not in _TEMPLATE_SHEETS) or "none",
+        )
+    )
+    return None
 
 
 def _read_meta(sheet: SheetData) -> dict[str, str]:
@@ -131,7 +182,11 @@ def _read_meta(sheet: SheetData) -> dict[str, str]:
 def _check_identity(
     meta: dict[str, str], register: Register, period: Period, result: ReturnFile
 ) -> bool:
-    """Is this a current template for this period and a known service area?"""
+    """Is this a current template for this period and a known service area?
+
+    Every reason to refuse the return is reported, not just the first: an old template for
+    another period is both.
+    """
     name = result.path.name
     required = ("template_version", "period", "service_area", "indicator_ids")
     missing = [key for key in required if not meta.get(key)]
@@ -147,10 +202,11 @@ def _check_identity(
         return False
     result.template_version = meta["template_version"]
     result.service_area = meta["service_area"]
+    refused: list[Problem] = []
     try:
         return_period = Period.parse(meta["period"])
     except PeriodError:
-        result.problems.append(
+        refused.append(
             problem(
                 "metadata-edited",
                 file=name,
@@ -158,42 +214,71 @@ def _check_identity(
                 detail=f"period '{meta['period']}' is not a period",
             )
         )
-        return False
-    result.period = str(return_period)
-    if result.template_version.split(".")[0] != TEMPLATE_VERSION.split(".")[0]:
-        result.problems.append(
+    else:
+        result.period = str(return_period)
+        if return_period != period:
+            refused.append(
+                problem(
+                    "template-wrong-period", file=name, detail=result.period, expected=str(period)
+                )
+            )
+    version, current = _version(result.template_version), _version(TEMPLATE_VERSION)
+    if version is None:
+        refused.append(
             problem(
                 "metadata-edited",
                 file=name,
                 sheet=META_SHEET,
-                detail=f"template version {result.template_version} is "
-                f"not one this kpi-excel reads ({TEMPLATE_VERSION})",
+                detail=f"template version '{result.template_version}' is not a version",
             )
         )
-        return False
-    if result.template_version != TEMPLATE_VERSION:
-        result.problems.append(
+    elif version[0] != current[0]:
+        refused.append(
             problem(
-                "template-old-version",
+                "template-unsupported-version",
                 file=name,
                 detail=result.template_version,
                 expected=TEMPLATE_VERSION,
             )
         )
-    if return_period != period:
+    elif version != current:
+        code = "template-old-version" if version < current else "template-newer-version"
         result.problems.append(
-            problem("template-wrong-period", file=name, detail=result.period, expected=str(period))
+            problem(code, file=name, detail=result.template_version, expected=TEMPLATE_VERSION)
         )
-        return False
     if result.service_area not in register.service_areas():
-        result.problems.append(
-            problem("template-unknown-service", file=name, detail=result.service_area)
-        )
+        refused.append(problem("template-unknown-service", file=name, detail=result.service_area))
+    if refused:
+        result.problems.extend(refused)
         return False
     fingerprint = meta.get("register_fingerprint", "")
     if register.fingerprint and fingerprint and fingerprint != register.fingerprint:
         result.problems.append(problem("template-stale-register", file=name))
+    named_for = _area_named_by_file(name, register, period)
+    if named_for is not None and named_for != result.service_area:
+        result.problems.append(
+            problem(
+                "template-other-service", file=name, detail=result.service_area, expected=named_for
+            )
+        )
     return True
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    """'1.0' -> (1, 0); None for anything that is not dotted numbers."""
+    if not re.fullmatch(r"\d+(\.\d+)*", text.strip()):
+        return None
+    return tuple(int(part) for part in text.strip().split("."))
+
+
+def _area_named_by_file(name: str, register: Register, period: Period) -> str | None:
+    """The service area whose template file name this file still has, if any."""
+    from .templates import template_file_name  # the one definition of template names
+
+    for area in register.service_areas():
+        if template_file_name(area, period).lower() == name.lower():
+            return area
+    return None
 
 
 def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:
@@ -213,19 +298,24 @@ def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:
 
 
 def _read_rows(
-    sheet: SheetData, meta: dict[str, str], register: Register, period: Period, result: ReturnFile
+    sheet: SheetData,
+    meta: dict[str, str],
+    register: Register,
+    period: Period,
+    result: ReturnFile,
+    previous_comments: Mapping[str, str],
 ) -> None:
-    name = result.path.name
+    name, sheet_name = result.path.name, result.sheet
     header_row, columns = _find_header(sheet)
     if not header_row:
         result.problems.append(
-            problem("column-missing", file=name, sheet=RETURN_SHEET, detail="ID / Figure")
+            problem("column-missing", file=name, sheet=sheet_name, detail="ID / Figure")
         )
         return
     for spec in FIELDS:
         if spec.kind is not FieldKind.LIVE and spec.key not in columns:
             result.problems.append(
-                problem("column-missing", file=name, sheet=RETURN_SHEET, detail=spec.header)
+                problem("column-missing", file=name, sheet=sheet_name, detail=spec.header)
             )
     expected = [i for i in register.indicators if i.service_area == result.service_area]
     indicators = {i.id: i for i in expected}
@@ -241,23 +331,18 @@ def _read_rows(
     for row_number in range(header_row + 1, last_row + 1):
         id_cell = sheet.get(row_number, columns["id"])
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
+        ref = f"{_letter(columns['id'])}{row_number}"
         if not raw_id:
-            if _row_has_input(sheet, row_number, columns):
+            entry = _first_input(sheet, row_number, columns)
+            if entry is not None:
                 result.problems.append(
-                    problem(
-                        "row-unknown-id",
-                        file=name,
-                        sheet=RETURN_SHEET,
-                        cell=f"{_letter(columns['id'])}{row_number}",
-                        value="",
-                    )
+                    problem("row-no-id", file=name, sheet=sheet_name, cell=entry)
                 )
             continue
-        ref = f"{_letter(columns['id'])}{row_number}"
         indicator = indicators.get(raw_id)
         if indicator is None:
             result.problems.append(
-                problem("row-unknown-id", file=name, sheet=RETURN_SHEET, cell=ref, value=raw_id)
+                problem("row-unknown-id", file=name, sheet=sheet_name, cell=ref, value=raw_id)
             )
             continue
         if raw_id in seen:
@@ -265,7 +350,7 @@ def _read_rows(
                 problem(
                     "row-duplicate",
                     file=name,
-                    sheet=RETURN_SHEET,
+                    sheet=sheet_name,
                     cell=ref,
                     indicator_id=raw_id,
                     detail=seen[raw_id],
@@ -276,14 +361,15 @@ def _read_rows(
         if not moved and position < len(template_order) and template_order[position] != raw_id:
             moved = True
             result.problems.append(
-                problem("row-moved", file=name, sheet=RETURN_SHEET, cell=ref, indicator_id=raw_id)
+                problem("row-moved", file=name, sheet=sheet_name, cell=ref, indicator_id=raw_id)
             )
         position += 1
-        _read_row(sheet, row_number, columns, indicator, period, result)
+        _read_row(sheet, row_number, columns, indicator, register, period, result)
+        _check_commentary(indicator, register, period, result, previous_comments.get(raw_id))
     for indicator in expected:
         if indicator.id not in seen:
             result.problems.append(
-                problem("row-missing", file=name, sheet=RETURN_SHEET, indicator_id=indicator.id)
+                problem("row-missing", file=name, sheet=sheet_name, indicator_id=indicator.id)
             )
 
 
@@ -291,12 +377,13 @@ def _letter(col: int) -> str:
     return column_letter(col - 1)
 
 
-def _row_has_input(sheet: SheetData, row: int, columns: dict[str, int]) -> bool:
-    for key in ("value", "numerator", "denominator", "comment"):
+def _first_input(sheet: SheetData, row: int, columns: dict[str, int]) -> str | None:
+    """The first input cell holding something on a row, as "H9"."""
+    for key in ("value", "numerator", "denominator", "comment", "corrective_action"):
         cell = sheet.get(row, columns[key]) if key in columns else None
         if cell is not None and cell.value not in (None, ""):
-            return True
-    return False
+            return cell.ref
+    return None
 
 
 def _check_merged(
@@ -315,7 +402,7 @@ def _check_merged(
                 problem(
                     "merged-cells",
                     file=result.path.name,
-                    sheet=RETURN_SHEET,
+                    sheet=result.sheet,
                     cell=merged,
                     detail=merged,
                 )
@@ -336,6 +423,7 @@ def _read_row(
     row: int,
     columns: dict[str, int],
     indicator: Indicator,
+    register: Register,
     period: Period,
     result: ReturnFile,
 ) -> None:
@@ -349,28 +437,23 @@ def _read_row(
 
     def place(reading: CellReading, key: str) -> None:
         for item in reading.problems:
-            problems.append(
-                item.model_copy(
-                    update={
-                        "file": name,
-                        "sheet": RETURN_SHEET,
-                        "cell": refs.get(key),
-                        "indicator_id": indicator.id,
-                    }
-                )
-            )
+            problems.append(item.model_copy(update={"cell": refs.get(key)}))
 
     status_reading = read_text(cell("status"))
     place(status_reading, "status")
     status_word = normalise_token(status_reading.text or "")
     status = _STATUS_WORDS.get(status_word) if status_word else None
     if status_word and status is None:
-        problems.append(problem("status-unknown", value=status_reading.text))
+        problems.append(
+            problem("status-unknown", cell=refs.get("status"), value=status_reading.text)
+        )
 
     value_cell = cell("value")
     token = (
         normalise_token(value_cell.value)
-        if value_cell is not None and isinstance(value_cell.value, str)
+        if value_cell is not None
+        and value_cell.formula is None
+        and isinstance(value_cell.value, str)
         else ""
     )
     value = None
@@ -425,7 +508,7 @@ def _read_row(
             item.model_copy(
                 update={
                     "file": name,
-                    "sheet": RETURN_SHEET,
+                    "sheet": result.sheet,
                     "cell": item.cell or refs.get("value"),
                     "indicator_id": indicator.id,
                 }
@@ -448,12 +531,54 @@ def _read_row(
         source=Source(
             file=name,
             sha256=result.sha256,
-            sheet=RETURN_SHEET,
+            sheet=result.sheet,
             cell=refs.get("value", ""),
             template_version=result.template_version,
             read_at=_read_at(result.path),
         ),
     )
+
+
+def _check_commentary(
+    indicator: Indicator,
+    register: Register,
+    period: Period,
+    result: ReturnFile,
+    previous_comment: str | None,
+) -> None:
+    """Words for the board: why a figure is missing, a comment on an off-target figure and an
+    action on a RED one (rated here as the run will rate it), and this period's own comment."""
+    record = result.records.get(indicator.id)
+    if record is None:
+        return
+    refs = result.cells.get(indicator.id, {})
+    where = {
+        "file": result.path.name,
+        "sheet": result.sheet,
+        "indicator_id": indicator.id,
+    }
+    found: list[Problem] = []
+    if record.status is Status.NOT_AVAILABLE and not record.comment:
+        found.append(
+            problem("reason-missing", cell=refs.get("comment"), detail=record.status.value, **where)
+        )
+    if record.status is Status.AVAILABLE:
+        rating = rate(
+            indicator, resolve_target(indicator, period), record, register.settings, period
+        )
+        rag = rating.rag.value if rating.rag is not None else None
+        if rag in ("RED", "AMBER") and not record.comment:
+            found.append(problem("comment-missing", cell=refs.get("comment"), detail=rag, **where))
+        if rag == "RED" and not record.corrective_action:
+            found.append(problem("action-missing", cell=refs.get("corrective_action"), **where))
+    if record.comment and previous_comment and _same_words(record.comment, previous_comment):
+        found.append(problem("comment-repeated", cell=refs.get("comment"), **where))
+    result.problems.extend(found)
+
+
+def _same_words(first: str, second: str) -> bool:
+    """Equal ignoring case, spacing and line breaks: a copied comment re-wrapped is the same."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
 def _apply_fraction(

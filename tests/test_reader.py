@@ -156,6 +156,7 @@ def test_a_return_written_by_xlsxwriter_reads(register, tmp_path):
         sheet.write(row, COLUMN["value"] - 1, value, fmt)
         sheet.write_string(row, COLUMN["status"] - 1, status)
         sheet.write_string(row, COLUMN["comment"] - 1, "Typed in another program")
+        sheet.write_string(row, COLUMN["corrective_action"] - 1, "A plan is in place")
     meta = workbook.add_worksheet(META_SHEET)
     meta.very_hidden()
     for row, (key, value) in enumerate({
@@ -195,6 +196,8 @@ def test_rows_are_found_by_id_not_position(register, fill):
     result = read_return(path, register, Q1)
     assert result.records["CL02"].value == pytest.approx(60.9)
     assert result.records["CL03"].value == 60
-    assert [p.code for p in result.problems] == ["row-moved"]
+    # The sample's CL07 and CL16 are RED with no corrective action, as in the example report.
+    assert [(p.code, p.indicator_id) for p in result.problems] == [
+        ("row-moved", "CL03"), ("action-missing", "CL07"), ("action-missing", "CL16")]
 
 
