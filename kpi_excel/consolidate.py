@@ -155,6 +155,17 @@ _NOT_USED = Rating(
 )
 
 
+def previous_due_period(indicator: Indicator, period: Period) -> Period:
+    """The short-term comparison: the last period before this one in which the indicator was
+    due. For a biannual indicator at Q4 that is Q2, not the Q3 in which nothing was reported."""
+    candidate = period.previous()
+    for _ in range(4):
+        if candidate.quarter is None or indicator.due_in(candidate.quarter):
+            return candidate
+        candidate = candidate.previous()
+    return period.previous()
+
+
 def build_report(
     register: Register,
     period: Period,
@@ -172,7 +183,7 @@ def build_report(
             rating = _NOT_USED
         else:
             rating = rate(indicator, target, record, settings, period)
-        previous = history.get(indicator.id, period.previous())
+        previous = history.get(indicator.id, previous_due_period(indicator, period))
         last_year = history.get(indicator.id, period.same_period_last_year())
         short_term = trend(
             indicator, record, previous, settings, term="short", period=period, target=target.target
