@@ -73,7 +73,9 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
                 problem("value-percent-scale", value=f"{number:g}", detail=f"{number * 100:g}%")
             )
             number *= 100
-        reading.value = _checked(number, indicator, f"{number:g}", reading)
+        # Say it as the cell shows it: 60.9 in a cell formatted as a percentage shows 6090%.
+        shown = f"{number:g}%" if cell.is_percent_format else f"{number:g}"
+        reading.value = _checked(number, indicator, shown, reading)
         return reading
     text = str(cell.value).strip()
     if not text:

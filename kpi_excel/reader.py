@@ -31,6 +31,7 @@ from .return_spec import (
     column_letter,
 )
 from .rules import rate
+from .safety import DEFAULT_LIMITS
 from .targets import resolve_target
 from .values import normalise_token
 from .xlsxfile import RawCell, SheetData, XlsxBook, open_xlsx
@@ -79,6 +80,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _hash_if_small(path: Path) -> str:
+    """The file's hash for the return log; not worth reading a file too big to be a return
+    (the file checks refuse it), and a file that cannot be read is reported by them too."""
+    try:
+        if path.stat().st_size > DEFAULT_LIMITS.max_file_size:
+            return ""
+        return sha256_of(path)
+    except OSError:
+        return ""
+
+
 def read_return(
     path: Path,
     register: Register,
@@ -95,7 +107,7 @@ def read_return(
     result = ReturnFile(path=path)
     name = path.name
     try:
-        result.sha256 = sha256_of(path)
+        result.sha256 = _hash_if_small(path)
         with open_xlsx(path) as book:
             result.problems.extend(_here(book.warnings, name))
             if META_SHEET not in book.sheet_names():
@@ -326,8 +338,6 @@ def _read_rows(
 
     seen: dict[str, str] = {}
     last_row = max((row for row, _ in sheet.cells), default=header_row)
-    position = 0
-    moved = False
     for row_number in range(header_row + 1, last_row + 1):
         id_cell = sheet.get(row_number, columns["id"])
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
@@ -358,12 +368,6 @@ def _read_rows(
             )
             continue
         seen[raw_id] = ref
-        if not moved and position < len(template_order) and template_order[position] != raw_id:
-            moved = True
-            result.problems.append(
-                problem("row-moved", file=name, sheet=sheet_name, cell=ref, indicator_id=raw_id)
-            )
-        position += 1
         _read_row(sheet, row_number, columns, indicator, register, period, result)
         _check_commentary(indicator, register, period, result, previous_comments.get(raw_id))
     for indicator in expected:
@@ -371,6 +375,16 @@ def _read_rows(
             result.problems.append(
                 problem("row-missing", file=name, sheet=sheet_name, indicator_id=indicator.id)
             )
+    # Moved, not merely closed up: a deleted or an extra row leaves the others in order.
+    in_order = [i for i in template_order if i in seen]
+    for found, wanted in zip(seen, in_order, strict=False):
+        if found != wanted:
+            result.problems.append(
+                problem(
+                    "row-moved", file=name, sheet=sheet_name, cell=seen[found], indicator_id=found
+                )
+            )
+            break
 
 
 def _letter(col: int) -> str:
@@ -471,7 +485,7 @@ def _read_row(
     denominator = read_number(cell("denominator"), None) if fraction else CellReading()
     place(numerator, "numerator")
     place(denominator, "denominator")
-    value = _apply_fraction(indicator, value, numerator.value, denominator.value, problems)
+    value = _apply_fraction(indicator, value, numerator.value, denominator.value, problems, refs)
 
     provisional = read_flag(cell("provisional"))
     average = read_flag(cell("average"))
@@ -587,27 +601,37 @@ def _apply_fraction(
     numerator: float | None,
     denominator: float | None,
     problems: list[Problem],
+    refs: Mapping[str, str],
 ) -> float | None:
-    """Counts win over a typed percentage: rates come from numerators and denominators."""
+    """Counts win over a typed percentage: rates come from numerators and denominators.
+
+    Each problem points at the cell to change: the missing count, the zero, the numerator.
+    """
     if numerator is None and denominator is None:
         return value
     if numerator is None or denominator is None:
-        problems.append(problem("fraction-incomplete"))
+        missing = "numerator" if numerator is None else "denominator"
+        problems.append(problem("fraction-incomplete", cell=refs.get(missing)))
         return value
     if denominator == 0:
-        problems.append(problem("denominator-zero"))
+        problems.append(problem("denominator-zero", cell=refs.get("denominator")))
         return value
     if indicator.unit is Unit.PERCENT and numerator > denominator:
         problems.append(
             problem(
-                "numerator-above-denominator", value=_plain(numerator), detail=_plain(denominator)
+                "numerator-above-denominator",
+                cell=refs.get("numerator"),
+                value=_plain(numerator),
+                detail=_plain(denominator),
             )
         )
         return value
     scale = 100.0 if indicator.unit is Unit.PERCENT else 1.0
     computed = numerator / denominator * scale
     if denominator < SMALL_DENOMINATOR:
-        problems.append(problem("small-denominator", value=_plain(denominator)))
+        problems.append(
+            problem("small-denominator", cell=refs.get("denominator"), value=_plain(denominator))
+        )
     if value is not None:
         step = 10**-indicator.decimals
         if abs(round(value, indicator.decimals) - round(computed, indicator.decimals)) > step / 2:

@@ -238,9 +238,10 @@ def describe_bytes(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "a Unicode text file, perhaps saved as 'Unicode Text'"
     if b"\x00" not in head and _mostly_printable(head):
-        if any(sep in head for sep in (b",", b";", b"\t")):
-            return "a CSV or text file"
-        return "a text file"
+        separated = any(sep in head for sep in (b",", b";", b"\t"))
+        what = "a CSV or text file" if separated else "a text file"
+        first = _first_line(text)
+        return f"{what} beginning '{first}'" if first else what
     return "an unrecognised kind of file"
 
 
@@ -251,6 +252,13 @@ _MAGIC = (
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
 )
+
+
+def _first_line(text: bytes, limit: int = 40) -> str:
+    """The start of a text file's first line, to help the officer recognise what they sent."""
+    line = text.decode("utf-8", errors="replace").splitlines()[0] if text.strip() else ""
+    line = "".join(ch if ch.isprintable() else " " for ch in line).strip()
+    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
 
 
 def _mostly_printable(head: bytes) -> bool:

@@ -198,6 +198,6 @@ def test_rows_are_found_by_id_not_position(register, fill):
     assert result.records["CL03"].value == 60
     # The sample's CL07 and CL16 are RED with no corrective action, as in the example report.
     assert [(p.code, p.indicator_id) for p in result.problems] == [
-        ("row-moved", "CL03"), ("action-missing", "CL07"), ("action-missing", "CL16")]
+        ("action-missing", "CL07"), ("action-missing", "CL16"), ("row-moved", "CL03")]
 
 
