@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree as ET
 
 from .problems import Problem, ReturnFileError, problem
@@ -71,9 +71,12 @@ def is_date_format(code: str) -> bool:
     return any(ch in "dmyhsDMYHS" for ch in bare)
 
 
-@dataclass(frozen=True, slots=True)
-class RawCell:
-    """One cell as saved: its value, formula, type and number format."""
+class RawCell(NamedTuple):
+    """One cell as saved: its value, formula, type and number format.
+
+    Immutable and compared field by field; a named tuple because a return has hundreds of
+    cells and a tuple is built several times faster than a frozen dataclass.
+    """
 
     ref: str
     row: int
@@ -143,6 +146,15 @@ def column_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+@lru_cache(maxsize=1 << 16)
+def _position(ref: str) -> tuple[int, int]:
+    """A cell's r attribute, 'H9', as (9, 8); cached, since every return has the same refs."""
+    letters = ref.rstrip(_DIGITS)
+    if not (letters.isalpha() and letters.isascii()):
+        raise ValueError(f"cell reference {ref!r} is not valid")
+    return int(ref[len(letters) :]), column_index(letters)
 
 
 def split_ref(ref: str) -> tuple[int, int]:
@@ -236,7 +248,7 @@ class XlsxBook:
 
     def _read_workbook(self) -> None:
         targets = self._workbook_rels = self._relationships(_WORKBOOK)
-        root = self._parse(_WORKBOOK)
+        root = self._parse(_WORKBOOK, alike=True)
         ns = _prefix(root.tag)
         pr = root.find(f"{ns}workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
@@ -258,7 +270,7 @@ class XlsxBook:
         rels = posixpath.join(folder, "_rels", base + ".rels")
         if rels.lower() not in self._names:
             return {}
-        root = self._parse(rels)
+        root = self._parse(rels, alike=True)
         found = {}
         for rel in root.iter(f"{_PKG}Relationship"):
             if rel.get("TargetMode") == "External":
@@ -282,7 +294,7 @@ class XlsxBook:
         part = self._part_of_type("/styles", "xl/styles.xml")
         if part is None:
             return [("General", False)]
-        root = self._parse(part)
+        root = self._parse(part, alike=True)
         ns = _prefix(root.tag)
         custom = {
             int(fmt.get("numFmtId", "-1")): fmt.get("formatCode", "General")
@@ -317,12 +329,15 @@ class XlsxBook:
         default_format = self._formats[0]
         strings, date1904 = self._strings, self.date1904
         shared: dict[str, tuple[str, int, int]] = {}
-        c_tag = v_tag = f_tag = ""
+        new_cell = tuple.__new__  # RawCell's own __new__ is a Python call; this is not
+        c_tag = v_tag = f_tag = is_tag = t_tag = ""
         row_num = 0
         for row in self._elements(part, "row", merged):
             if not c_tag:
                 ns = row.tag[: -len("row")]
-                c_tag, v_tag, f_tag = ns + "c", ns + "v", ns + "f"
+                c_tag, v_tag, f_tag, is_tag, t_tag = (
+                    ns + tag for tag in ("c", "v", "f", "is", "t")
+                )
             r = row.get("r")
             row_num = int(r) if r else row_num + 1
             if row_num > last_row:
@@ -333,11 +348,7 @@ class XlsxBook:
                     continue
                 ref = c.get("r")
                 if ref:
-                    letters = ref.rstrip(_DIGITS)
-                    if not (letters.isalpha() and letters.isascii()):
-                        raise ValueError(f"cell reference {ref!r} is not valid")
-                    col = column_index(letters)
-                    cell_row = int(ref[len(letters) :])
+                    cell_row, col = _position(ref)
                 else:
                     col += 1
                     cell_row = row_num
@@ -345,18 +356,30 @@ class XlsxBook:
                 if col > last_col or cell_row > last_row:
                     continue
                 fmt, is_date = formats.get(c.get("s", "0"), default_format)
-                v = c.find(v_tag)
-                text = (v.text or "") if v is not None else None
                 t = c.get("t", "n")
-                if t == "n" and text and not is_date:
-                    kind, value = "number", float(text)  # the common case, kept inline
-                elif t == "s" and text:
-                    kind, value = "text", strings[int(text)]
+                # The common cases inline, for speed: plain numbers, shared and inline strings.
+                if t == "inlineStr":
+                    item = c.find(is_tag)
+                    if item is None:
+                        kind, value = "blank", None
+                    elif (plain := item.find(t_tag)) is not None:
+                        kind, value = "text", _unescape(plain.text or "")
+                    else:
+                        kind, value = "text", _string_item(item, t_tag, t_tag[:-1] + "r")
                 else:
-                    kind, value = _value(t, text, c, is_date, date1904)
+                    v = c.find(v_tag)
+                    text = (v.text or "") if v is not None else None
+                    if t == "n" and text and not is_date:
+                        kind, value = "number", float(text)
+                    elif t == "s" and text:
+                        kind, value = "text", strings[int(text)]
+                    else:
+                        kind, value = _value(t, text, c, is_date, date1904)
                 f = c.find(f_tag)
                 formula = None if f is None else _formula(f, shared, cell_row, col)
-                cells[(cell_row, col)] = RawCell(ref, cell_row, col, kind, value, formula, fmt)
+                cells[(cell_row, col)] = new_cell(
+                    RawCell, (ref, cell_row, col, kind, value, formula, fmt)
+                )
         return SheetData(cells=cells, merged=[ref for ref in merged if ref], name=name)
 
     def _elements(self, part: str, local: str, merged: list[str]) -> Iterator[ET.Element]:
@@ -396,11 +419,20 @@ class XlsxBook:
 
     # --- plumbing ---------------------------------------------------------------------
 
-    def _parse(self, part: str) -> ET.Element:
-        """Parse a whole part; fed in chunks so the guarded stream's checks apply."""
+    def _parse(self, part: str, *, alike: bool = False) -> ET.Element:
+        """Parse a whole part; fed in chunks so the guarded stream's checks apply.
+
+        alike: a part every return from one template has the same (workbook, relationships,
+        styles). Its bytes still pass the guarded stream's checks, but a tree parsed before
+        from identical bytes is reused; such trees are only ever read, never changed.
+        """
         with self._parsing(part):
+            stream = self._stream(part)  # first: it reports a missing part as corrupt
+            name = self._names.get(part.lower(), part)
+            if alike and self._zip.getinfo(name).file_size <= _ALIKE_MAX:
+                return _parse_alike(stream.read())
             parser = ET.XMLParser()
-            for chunk in self._stream(part).chunks():
+            for chunk in stream.chunks():
                 parser.feed(chunk)
             return parser.close()
 
@@ -426,6 +458,14 @@ class XlsxBook:
     def _corrupt(self, part: str, detail: str) -> NoReturn:
         found = problem("file-corrupt", file=str(self.path), detail=f"part {part}: {detail}")
         raise ReturnFileError(found.message, problems=[found])
+
+
+_ALIKE_MAX = 256 * 1024  # bytes; a template's styles part is about 10 KB
+
+
+@lru_cache(maxsize=32)
+def _parse_alike(data: bytes) -> ET.Element:
+    return ET.fromstring(data)
 
 
 def open_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> XlsxBook:
@@ -454,7 +494,7 @@ def _value(
 ) -> tuple[str, float | str | bool | datetime | None]:
     """The kind and value of a cell from its t attribute and its <v> (or <is>) content.
 
-    Shared strings and plain numbers are handled inline by the caller, for speed.
+    Plain numbers and shared and inline strings are handled inline by the caller, for speed.
     """
     if t == "inlineStr":
         ns = c.tag[:-1]
