@@ -1,0 +1,82 @@
+"""Reading returns on several processes gives exactly what reading them one by one gives."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import Q1, SAMPLES
+
+from kpi_excel.parallel import SERIAL_BELOW, read_returns_parallel
+from kpi_excel.reader import read_return
+
+CHILDREN = "Children's Services"
+
+
+def serial(paths, register, **options):
+    return [read_return(path, register, Q1, **options) for path in paths]
+
+
+@pytest.fixture
+def many_returns(tmp_path, fill):
+    """The samples four times over, under other names, with bad files among them."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    paths = []
+    for copy in range(4):
+        for sample in sorted((SAMPLES / "returns").glob("*.xlsx")):
+            target = folder / f"{copy}-{sample.name}"
+            shutil.copy(sample, target)
+            paths.append(target)
+    bad_cell = fill(CHILDREN, {"CL02": {"value": "about 60"}}, name="bad-cell.xlsx")
+    not_a_workbook = folder / "notes.xlsx"
+    not_a_workbook.write_text("figures to follow, sorry\n", encoding="utf-8")
+    truncated = folder / "truncated.xlsx"
+    truncated.write_bytes(paths[0].read_bytes()[:3000])
+    missing = folder / "never-sent.xlsx"
+    paths[3:3] = [bad_cell, not_a_workbook]
+    paths[12:12] = [truncated, missing]
+    assert len(paths) >= SERIAL_BELOW
+    return paths
+
+
+def test_parallel_reading_matches_serial_reading_problems_and_order(register, many_returns):
+    expected = serial(many_returns, register)
+    found = read_returns_parallel(many_returns, register, Q1, workers=2)
+    assert found == expected
+    assert [result.path for result in found] == many_returns
+    codes = {p.code for result in found for p in result.problems}
+    assert {"value-not-number", "file-not-xlsx", "file-corrupt", "file-missing"} <= codes
+
+
+def test_a_few_returns_are_read_here_and_match(register):
+    paths = sorted((SAMPLES / "returns").glob("*.xlsx"))
+    assert len(paths) < SERIAL_BELOW
+    assert read_returns_parallel(paths, register, Q1, workers=2) == serial(paths, register)
+
+
+def test_paths_may_come_from_a_generator_such_as_a_progress_bar(register, many_returns):
+    drawn = []
+
+    def progress(paths):
+        for path in paths:
+            drawn.append(path)
+            yield path
+
+    found = read_returns_parallel(progress(many_returns), register, Q1, workers=2)
+    assert drawn == many_returns
+    assert found == serial(many_returns, register)
+
+
+def test_last_periods_comments_reach_the_workers(register, many_returns):
+    first = serial(many_returns[:1], register)[0]
+    indicator_id, record = next((i, r) for i, r in first.records.items() if r.comment)
+    previous = {indicator_id: record.comment}
+    found = read_returns_parallel(many_returns, register, Q1, workers=2, previous_comments=previous)
+    assert found == serial(many_returns, register, previous_comments=previous)
+    assert "comment-repeated" in {p.code for p in found[0].problems}
+
+
+def test_one_worker_reads_in_this_process(register, many_returns):
+    found = read_returns_parallel(many_returns, register, Q1, workers=1)
+    assert found == serial(many_returns, register)
