@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .consolidate import Collected, build_report, collect_returns, write_json
 from .history import History, load_history
@@ -18,6 +19,10 @@ from .models import Register, Report
 from .periods import Period
 from .problems import OutputError, Problem, Severity, UsageError
 from .register import load_register
+
+if TYPE_CHECKING:
+    from .feedback import Feedback
+    from .returnlog import LogRow
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
@@ -58,6 +63,9 @@ class Validation:
     register: Register
     collected: Collected
     problems: list[Problem]
+    log: list[LogRow] = field(default_factory=list)  # per file and per missing service area
+    written: list[Path] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
 
 
 def validate_returns(
@@ -68,27 +76,73 @@ def validate_returns(
     progress: Progress | None = None,
     json_path: Path | None = None,
     log_path: Path | None = None,
+    chase_path: Path | None = None,
+    feedback_dir: Path | None = None,
+    store: Path | str | None = None,
 ) -> Validation:
-    """Read and check every return; write nothing but the optional log and JSON."""
+    """Read and check every return; write nothing but the optional log, chase list, JSON and
+    feedback copies (never over a return). With a history store, last period's comments are
+    read from it, so a comment copied unchanged is queried."""
+    from .logbook import write_output, write_validation_log
+    from .returnlog import chase_list, return_log
+
     register = load_register(Path(register_path))
-    collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
-    outcome = Validation(register, collected, collected.problems)
+    previous = _previous_comments(Path(store), period) if store is not None else None
+    collected = collect_returns(
+        [Path(r) for r in returns],
+        register,
+        period,
+        progress=progress,
+        previous_comments=previous,
+    )
+    outcome = Validation(register, collected, collected.problems, return_log(collected, register))
     if json_path is not None:
         import json
 
-        from .consolidate import write_atomically
-
         payload = {
             "period": str(period),
-            "return_log": [e.model_dump(mode="json") for e in collected.log],
+            "return_log": [_log_json(row) for row in outcome.log],
             "problems": [p.model_dump(mode="json") for p in collected.problems],
         }
-        write_atomically(Path(json_path), json.dumps(payload, indent=2).encode("utf-8"))
+        data = json.dumps(payload, indent=2).encode("utf-8")
+        outcome.written.append(write_output(Path(json_path), data))
     if log_path is not None:
-        from .logbook import write_validation_log
+        outcome.written.append(
+            write_validation_log(collected, period, Path(log_path), register=register)
+        )
+    if chase_path is not None:
+        text = chase_list(collected, period, register)
+        outcome.written.append(write_output(Path(chase_path), text.encode("utf-8")))
+    if feedback_dir is not None:
+        from .feedback import write_feedback
 
-        write_validation_log(collected, period, Path(log_path))
+        outcome.feedback = write_feedback(collected, Path(feedback_dir))
+        outcome.written += [f.written for f in outcome.feedback if f.written is not None]
     return outcome
+
+
+def _previous_comments(store: Path, period: Period) -> dict[str, str]:
+    """Last period's comments from the history store, by indicator id."""
+    from .store import Store
+
+    with Store(store) as opened:
+        figures = opened.figures(period=str(period.previous()))
+    return {f.indicator_id: f.comment for f in figures if f.comment}
+
+
+def _log_json(row: LogRow) -> dict:
+    return {
+        "service_area": row.service_area,
+        "outcome": row.outcome.value,
+        "expected": row.expected,
+        "file": row.file,
+        "sha256": row.sha256,
+        "template_version": row.template_version,
+        "errors": row.errors,
+        "warnings": row.warnings,
+        "saved": row.saved.isoformat() if row.saved else None,
+        "late": row.late,
+    }
 
 
 @dataclass

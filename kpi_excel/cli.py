@@ -159,7 +159,24 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--log",
     "log_path",
     type=click.Path(path_type=Path),
-    help="Also write the return log and problems as a workbook.",
+    help="Also write the return log, the problems and the chase list as a workbook.",
+)
+@click.option(
+    "--chase",
+    "chase_path",
+    type=click.Path(path_type=Path),
+    help="Also write the chase list (what each service area must send or fix) as text.",
+)
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a marked-up copy of each return with problems into this folder.",
+)
+@click.option(
+    "--store",
+    type=_EXISTING,
+    help="History store, for last period's comments: a comment copied unchanged is queried.",
 )
 @_handle_errors
 def validate(
@@ -169,14 +186,20 @@ def validate(
     json_path: Path | None,
     quiet: bool,
     log_path: Path | None,
+    chase_path: Path | None,
+    feedback_dir: Path | None,
+    store: Path | None,
 ) -> int:
     """Check the returns and list every problem, without writing the board workbook.
 
-    RETURNS are return files or folders of them.
+    RETURNS are return files or folders of them. The return log says which service areas
+    have sent a return, which are missing or late (saved after the register's return
+    deadline), and which files were refused or replaced by a newer one.
 
     \b
     Example:
-      kpi-excel validate samples/register.xlsx samples/returns --period "2017/18 Q1"
+      kpi-excel validate samples/register.xlsx samples/returns --period "2017/18 Q1" \\
+          --log out/return-log.xlsx --chase out/chase.txt --feedback out/feedback
     """
     from .api import validate_returns
 
@@ -187,9 +210,12 @@ def validate(
         progress=_progress(quiet),
         json_path=json_path,
         log_path=log_path,
+        chase_path=chase_path,
+        feedback_dir=feedback_dir,
+        store=store,
     )
     if not quiet:
-        _print_log(outcome.collected.log)
+        _print_log(outcome.log)
     _print_problems(outcome.problems)
     errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
     warnings = len(outcome.problems) - errors
@@ -197,18 +223,28 @@ def validate(
         f"{len(outcome.collected.files)} files read: {errors} errors, {warnings} warnings.",
         err=True,
     )
+    if not quiet:
+        for item in outcome.feedback:
+            if item.written is None:
+                click.echo(f"No feedback copy of {item.source.name}: {item.note}.", err=True)
+        for path in outcome.written:
+            click.echo(f"Wrote {path}", err=True)
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
 
 def _print_log(log: Iterable[Any]) -> None:
+    """The return log as a table: one line per file, and per service area with none."""
     entries = list(log)
     if not entries:
         return
-    width = max(len(e.service_area) for e in entries)
-    click.echo(f"{'Service area':<{width}}  {'Outcome':<10}  Errors  Warnings  File", err=True)
+    width = max(len("Service area"), *(len(e.service_area) for e in entries))
+    click.echo(
+        f"{'Service area':<{width}}  {'Outcome':<10}  Late  Errors  Warnings  File", err=True
+    )
     for e in entries:
+        late = "" if e.late is None else ("yes" if e.late else "no")
         click.echo(
-            f"{e.service_area:<{width}}  {e.outcome.value:<10}  {e.errors:>6}  "
+            f"{e.service_area:<{width}}  {e.outcome.value:<10}  {late:<4}  {e.errors:>6}  "
             f"{e.warnings:>8}  {e.file or '-'}",
             err=True,
         )

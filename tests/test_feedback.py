@@ -1,0 +1,180 @@
+"""Feedback copies: every problem cell marked with a fill and a note, a list on a first sheet,
+and the officer's original left exactly as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixtures_bad import CASES, CHILDREN, Q1, SAMPLES, Returns, bad_inputs_register
+from openpyxl import load_workbook
+
+from kpi_excel.consolidate import collect_returns
+from kpi_excel.feedback import (
+    ERROR_FILL,
+    FEEDBACK_SHEET,
+    WARNING_FILL,
+    feedback_path,
+    write_feedback,
+)
+from kpi_excel.reader import read_return
+
+REGISTER = bad_inputs_register()
+
+
+@pytest.fixture
+def returns(tmp_path: Path, blank_templates: dict[str, Path]) -> Returns:
+    folder = tmp_path / "built"
+    folder.mkdir()
+    return Returns(folder, blank_templates)
+
+
+def _case(name: str):
+    return next(case for case in CASES if case.name == name)
+
+
+@pytest.fixture
+def folder(tmp_path: Path, returns: Returns) -> Path:
+    """Children's with an error and a warning; Environment clean; a CSV; a superseded file."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "returns" / "2017-18-Q1-community-safety.xlsx", folder)  # older
+    returns.filled(
+        "childrens.xlsx",
+        CHILDREN,
+        {"CL02": {"value": "about 60"}, "CL07": {"comment": None}, "CL04": {"status": "done"}},
+    ).rename(folder / "childrens.xlsx")
+    returns.filled("environment.xlsx", "Environment").rename(folder / "environment.xlsx")
+    returns.filled("community-safety-resent.xlsx", "Community Safety").rename(
+        folder / "community-safety-resent.xlsx"
+    )
+    _case("csv_renamed_xlsx").build(returns).rename(folder / "notes.xlsx")
+    return folder
+
+
+def test_each_return_with_problems_gets_a_marked_up_copy_beside_it(folder: Path) -> None:
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    collected = collect_returns([folder], REGISTER, Q1)
+    done = write_feedback(collected)
+    written = sorted(f.written.name for f in done if f.written)
+    assert written == ["childrens-feedback.xlsx"]
+    # No copy for the file that is not a workbook, and none for the superseded return (whose
+    # only problems are the sample's): the CSV's officer hears from the chase list.
+    skipped = {f.source.name: f.note for f in done if f.written is None}
+    assert list(skipped) == ["notes.xlsx"]
+    assert skipped["notes.xlsx"].startswith("it cannot be opened (The file is not an .xlsx")
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    assert {name: after[name] for name in before} == before  # originals byte for byte
+
+
+def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
+    folder: Path,
+) -> None:
+    collected = collect_returns([folder], REGISTER, Q1)
+    [result] = [f for f in collected.files if f.path.name == "childrens.xlsx"]
+    write_feedback(collected)
+    copy = load_workbook(folder / "childrens-feedback.xlsx")
+    sheet = copy["Return"]
+    expected = {
+        ("H10", "value-not-number", ERROR_FILL),
+        ("K12", "status-unknown", ERROR_FILL),
+        ("N15", "comment-missing", WARNING_FILL),
+    }
+    assert {(p.cell, p.code) for p in result.problems} == {(c, k) for c, k, _ in expected}
+    for ref, _, fill in expected:
+        item = next(p for p in result.problems if p.cell == ref)
+        cell = sheet[ref]
+        assert cell.fill.fgColor.rgb.endswith(fill.fgColor.rgb[-6:]), ref
+        assert item.message in cell.comment.text and item.fix in cell.comment.text
+    unmarked = sheet["H11"]
+    assert unmarked.comment is None and not unmarked.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_the_first_sheet_lists_every_problem_with_a_link_to_its_cell(folder: Path) -> None:
+    collected = collect_returns([folder], REGISTER, Q1)
+    [result] = [f for f in collected.files if f.path.name == "childrens.xlsx"]
+    write_feedback(collected)
+    copy = load_workbook(folder / "childrens-feedback.xlsx")
+    assert copy.sheetnames[0] == FEEDBACK_SHEET and copy.active.title == FEEDBACK_SHEET
+    assert [ws.sheet_view.tabSelected for ws in copy.worksheets].count(True) == 1
+    listed = [
+        [c.value for c in row]
+        for row in copy[FEEDBACK_SHEET].iter_rows(min_row=5)
+        if row[0].value is not None
+    ]
+    assert sorted(listed) == sorted(
+        [
+            "Error" if p.severity.value == "error" else "Warning",
+            p.sheet,
+            p.cell,
+            p.indicator_id,
+            p.message,
+            p.fix,
+        ]
+        for p in result.problems
+    )
+    assert copy[FEEDBACK_SHEET]["C5"].hyperlink.location == "'Return'!H10"
+    # The rest of the template is kept: hidden details, protection, validation.
+    assert copy["kpi_meta"].sheet_state == "veryHidden"
+    assert copy["Return"].protection.sheet
+    assert copy["Return"].data_validations.dataValidation
+
+
+def test_the_copy_is_still_a_return_the_officer_can_fix_and_send_back(folder: Path) -> None:
+    collected = collect_returns([folder], REGISTER, Q1)
+    write_feedback(collected)
+    copy = folder / "childrens-feedback.xlsx"
+    original = read_return(folder / "childrens.xlsx", REGISTER, Q1)
+    again = read_return(copy, REGISTER, Q1)
+    assert [(p.code, p.cell) for p in again.problems] == [
+        (p.code, p.cell) for p in original.problems
+    ]
+    workbook = load_workbook(copy)
+    workbook["Return"]["H10"] = 60.9
+    workbook["Return"]["K12"] = "available"
+    workbook["Return"]["N15"] = "In-house placements are being recruited."
+    workbook.save(copy)
+    assert read_return(copy, REGISTER, Q1).problems == []
+
+
+def test_a_problem_in_merged_cells_is_noted_on_the_top_left_cell(
+    returns: Returns, tmp_path: Path
+) -> None:
+    path = _case("merged_cells_in_input_area").build(returns)
+    collected = collect_returns([path], REGISTER, Q1)
+    [done] = write_feedback(collected, tmp_path / "feedback")
+    sheet = load_workbook(done.written)["Return"]
+    note = sheet["N10"].comment.text
+    assert "Merged cells" in note and "Corrective action missing" in note
+
+
+def test_a_copy_never_replaces_a_return(returns: Returns, tmp_path: Path) -> None:
+    """A return that happens to be named like a feedback copy is left alone."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    bad = returns.filled("x.xlsx", values={"CL02": {"value": "about 60"}})
+    shutil.copy(bad, folder / "x.xlsx")
+    shutil.copy(SAMPLES / "returns" / "2017-18-Q1-environment.xlsx", folder / "x-feedback.xlsx")
+    before = (folder / "x-feedback.xlsx").read_bytes()
+    done = write_feedback(collect_returns([folder], REGISTER, Q1))
+    [x] = [f for f in done if f.source.name == "x.xlsx"]
+    assert x.written is None and "is a return itself" in x.note
+    assert (folder / "x-feedback.xlsx").read_bytes() == before
+    assert feedback_path(folder / "x.xlsx", tmp_path / "out") == tmp_path / "out/x-feedback.xlsx"
+
+
+def test_validate_writes_feedback_copies_into_a_folder(folder: Path, tmp_path: Path) -> None:
+    from kpi_excel.cli import main
+
+    out = tmp_path / "feedback"
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(SAMPLES / "register.xlsx"), str(folder), "--period", "2017/18 Q1",
+         "--feedback", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["childrens-feedback.xlsx"]
+    assert f"Wrote {out / 'childrens-feedback.xlsx'}" in result.output
+    assert "No feedback copy of notes.xlsx: it cannot be opened" in result.output
