@@ -387,9 +387,10 @@ _kind(
     "value-percent-scale",
     W,
     OFF,
-    "Percentage typed as a whole number",
+    "Percentage typed as a fraction",
     "'{value}' was read as {detail}.",
-    "Nothing to do if that is right; otherwise type the percentage, e.g. 83 or 83%.",
+    "Nothing to do if that is right; next time type the percentage as a number, e.g. 83 "
+    "for 83% (typing 83% stores 0.83).",
 )
 _kind(
     "value-percent-out-of-range",

@@ -95,7 +95,7 @@ FIELDS: tuple[Field, ...] = (
         "Figure",
         FieldKind.NUMBER,
         11,
-        "Type this period's figure as a number in the unit shown: 83 or 83% for 83%. "
+        "Type this period's figure as a number in the unit shown: for 83% type 83. "
         "Leave blank if not available and choose the status.",
     ),
     Field(
