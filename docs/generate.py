@@ -1,7 +1,8 @@
 """Regenerate the reference pages from the code: python docs/generate.py
 
 docs/register-format.md (from kpi_excel.register), docs/problems.md (from the problem catalogue),
-docs/return-fields.md (from kpi_excel.return_spec), docs/cli.md (from --help), and the
+docs/return-fields.md (from kpi_excel.return_spec), docs/cli.md (from --help),
+docs/officer-messages.md (the officers' problems in the catalogue), and the
 blank register workbook_templates/register-template.xlsx.
 tests/test_docs.py fails when a page is out of date.
 """
@@ -80,6 +81,69 @@ def return_fields() -> str:
     return "".join(lines)
 
 
+# Sections of the officers' message guide: the starts of their problems' codes, and what an
+# error there holds back from the report.
+OFFICER_SECTIONS = (
+    ("The file itself", ("file-",), "none of the return's figures can be used"),
+    ("The template", ("sheet-", "metadata-", "template-"),
+     "none of the return's figures can be used"),
+    ("Rows and columns", ("column-", "row-", "merged-"),
+     "the figures it affects are left out of the report"),
+    ("Figures", ("value-", "figure-", "numerator-", "denominator-", "fraction-", "small-"),
+     "the figure on that row is left out of the report"),
+    ("Status and Yes/No", ("status-", "flag-"),
+     "the figure on that row is left out of the report"),
+    ("Comments and corrective actions", ("comment-", "action-", "reason-", "text-"),
+     "the figure on that row is left out of the report"),
+)
+PLACEHOLDERS = {
+    "{value}": "*what is in the cell*",
+    "{detail}": "*details*",
+    "{expected}": "*what was expected*",
+    "{sheet}": "*sheet*",
+    "{file}": "*file*",
+    "{indicator_id}": "*indicator*",
+}
+
+
+def _readable(template: str) -> str:
+    for placeholder, words in PLACEHOLDERS.items():
+        template = template.replace(placeholder, words)
+    return template
+
+
+def officer_messages() -> str:
+    from kpi_excel.problems import Audience
+
+    kinds = [k for k in CATALOGUE.values() if k.audience is Audience.OFFICER]
+    lines = [NOTE, "# What each message means\n\n",
+             "Every message kpi-excel can give about a return you filled in, with what to do. "
+             "The performance team sends them to you in an email (the chase list) or marked "
+             "on a copy of your return, each on its cell with a note. A message names the "
+             "sheet and the cell, for example *sheet Return, cell H10 (CL02)*: the Figure "
+             "column, on the row of indicator CL02. Words in *italics* below stand for what "
+             "the message quotes from your return. See also the "
+             "[officers' guide](officers.md).\n\n"]
+    placed: set[str] = set()
+    for title, prefixes, held_back in OFFICER_SECTIONS:
+        section = [k for k in kinds if k.code.startswith(prefixes)]
+        if not section:
+            continue
+        lines.append(f"## {title}\n\n")
+        for kind in section:
+            placed.add(kind.code)
+            weight = (f"**Must be fixed**: until it is, {held_back}" if kind.severity.value
+                      == "error" else "**Please check**: the return is read and used as it is")
+            lines += [f"### {kind.title}\n\n",
+                      f"{weight}. Code `{kind.code}`.\n\n",
+                      f"- **The message:** {_readable(kind.message)}\n",
+                      f"- **What to do:** {_readable(kind.fix)}\n\n"]
+    unplaced = [k.code for k in kinds if k.code not in placed]
+    if unplaced:
+        raise ValueError(f"officer problem kinds with no section in the guide: {unplaced}")
+    return "".join(lines).rstrip("\n") + "\n"
+
+
 def cli_page() -> str:
     runner = CliRunner()
     lines = [NOTE, "# Command line reference\n\n"]
@@ -97,6 +161,7 @@ PAGES = {
     "problems.md": problems_page,
     "return-fields.md": return_fields,
     "cli.md": cli_page,
+    "officer-messages.md": officer_messages,
 }
 
 

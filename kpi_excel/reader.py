@@ -334,7 +334,7 @@ def _read_rows(
     template_order = [
         part.strip() for part in meta.get("indicator_ids", "").split(",") if part.strip()
     ]
-    _check_merged(sheet, header_row, columns, result)
+    merged_rows = _check_merged(sheet, header_row, columns, result)
 
     seen: dict[str, str] = {}
     last_row = max((row for row, _ in sheet.cells), default=header_row)
@@ -369,6 +369,10 @@ def _read_rows(
             continue
         seen[raw_id] = ref
         _read_row(sheet, row_number, columns, indicator, register, period, result)
+        if row_number in merged_rows:
+            if result.records.pop(raw_id, None) is not None:
+                result.rejected_ids.add(raw_id)
+            continue
         _check_commentary(indicator, register, period, result, previous_comments.get(raw_id))
     for indicator in expected:
         if indicator.id not in seen:
@@ -402,7 +406,12 @@ def _first_input(sheet: SheetData, row: int, columns: dict[str, int]) -> str | N
 
 def _check_merged(
     sheet: SheetData, header_row: int, columns: dict[str, int], result: ReturnFile
-) -> None:
+) -> set[int]:
+    """Report merged ranges over input cells; return the rows they touch.
+
+    Merging keeps only the top-left cell's entry, so what those rows say cannot be trusted.
+    """
+    touched: set[int] = set()
     inputs = {
         columns[f.key]
         for f in FIELDS
@@ -410,8 +419,9 @@ def _check_merged(
     }
     for merged in sheet.merged:
         first, _, last = merged.partition(":")
-        (_, col1), (row2, col2) = _split_ref(first), _split_ref(last or first)
+        (row1, col1), (row2, col2) = _split_ref(first), _split_ref(last or first)
         if row2 > header_row and any(col1 <= c <= col2 for c in inputs):
+            touched.update(range(max(row1, header_row + 1), row2 + 1))
             result.problems.append(
                 problem(
                     "merged-cells",
@@ -421,6 +431,7 @@ def _check_merged(
                     detail=merged,
                 )
             )
+    return touched
 
 
 def _split_ref(ref: str) -> tuple[int, int]:

@@ -612,12 +612,8 @@ CASES: list[Case] = [
     Case(indicator_id_edited, _ret(("row-unknown-id", "A10"), ("row-missing", None)), CHILDREN),
     Case(column_header_edited, _ret(("column-missing", None)), CHILDREN),
     Case(column_deleted, _ret(("column-missing", None)), CHILDREN),
-    # Merging keeps only the top-left cell's text, so the corrective action is lost too.
-    Case(
-        merged_cells_in_input_area,
-        _ret(("merged-cells", "N10:O10"), ("action-missing", "O10")),
-        CHILDREN,
-    ),
+    # Merging keeps only the top-left cell's text (the action is lost): the row is not used.
+    Case(merged_cells_in_input_area, _ret(("merged-cells", "N10:O10")), CHILDREN),
     # sheets, template details and identity
     Case(return_sheet_renamed, [("sheet-renamed", "Q1 figures", None)], CHILDREN),
     Case(return_sheet_hidden, _ret(("sheet-hidden", None)), CHILDREN),

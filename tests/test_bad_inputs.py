@@ -56,6 +56,11 @@ def test_each_bad_input_gives_its_own_problems(returns: Returns, case: Case) -> 
         assert item.message and "{" not in item.message and item.fix
     if case.area is not None and result.readable:
         assert result.service_area == case.area
+    # An error on an indicator's row keeps its figure out of the report (a duplicate row is
+    # the exception: the first copy is read).
+    for item in result.problems:
+        if item.severity.value == "error" and item.indicator_id and item.code != "row-duplicate":
+            assert item.indicator_id not in result.records
 
 
 # --- what the officer reads: a few messages in full ----------------------------------------

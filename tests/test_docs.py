@@ -19,7 +19,7 @@ def _generator():
 
 
 @pytest.mark.parametrize("name", ["register-format.md", "problems.md", "return-fields.md",
-                                  "cli.md"])
+                                  "cli.md", "officer-messages.md"])
 def test_generated_page_is_up_to_date(name):
     page = _generator().PAGES[name]()
     assert (ROOT / "docs" / name).read_text(encoding="utf-8") == page, (
@@ -52,3 +52,21 @@ def test_code_is_ruff_clean():
         pytest.skip("ruff not installed: pip install -e '.[test]'")
     result = subprocess.run([*command, "check", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_officers_guide_agrees_with_the_return_spec():
+    """The hand-written guide's table names every column an officer fills in, and only those;
+    its status words are the drop-down's; it links the generated page of messages."""
+    from kpi_excel.return_spec import FIELDS, INPUT_KEYS, STATUS_CHOICES
+
+    guide = (ROOT / "docs" / "officers.md").read_text(encoding="utf-8")
+    table = guide.split("## What to fill in", 1)[1].split("\n\n")[1]
+    named = {
+        name.strip()
+        for line in table.splitlines()[2:]
+        for name in line.split("|")[1].split(",")
+    }
+    assert named == {f.header for f in FIELDS if f.key in INPUT_KEYS}
+    status_row = next(line for line in table.splitlines() if line.startswith("| Status"))
+    assert all(f"`{choice}`" in status_row for choice in STATUS_CHOICES)
+    assert "(officer-messages.md)" in guide

@@ -147,7 +147,7 @@ def test_a_problem_in_merged_cells_is_noted_on_the_top_left_cell(
     [done] = write_feedback(collected, tmp_path / "feedback")
     sheet = load_workbook(done.written)["Return"]
     note = sheet["N10"].comment.text
-    assert "Merged cells" in note and "Corrective action missing" in note
+    assert note.startswith("Merged cells: Cells N10:O10 are merged in the input area.")
 
 
 def test_a_copy_never_replaces_a_return(returns: Returns, tmp_path: Path) -> None:
