@@ -1,0 +1,164 @@
+"""One group of timings on one generated set, in a fresh process; prints JSON.
+
+    python bench/measure.py stages bench/work/n100 --workers 2
+    python bench/measure.py calamine bench/work/n100
+    python bench/measure.py openpyxl bench/work/n100
+    python bench/measure.py xlsxwriter bench/work/n100 --board bench/work/n100/board.xlsx
+
+run.py starts one of these per group and repeat, so each starts from the same state and its
+peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PERIOD_TEXT = "2017/18 Q1"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted((folder / "returns").glob("*.xlsx"))
+
+
+def _clock() -> float:
+    return time.perf_counter()
+
+
+def stages(folder: Path, workers: int, out: Path) -> dict:
+    """Each stage of consolidate_returns, as it calls them, plus the parallel reader."""
+    from kpi_excel.api import _history
+    from kpi_excel.consolidate import build_report, collect_returns
+    from kpi_excel.parallel import read_returns_parallel
+    from kpi_excel.periods import Period
+    from kpi_excel.register import load_register
+    from kpi_excel.safety import check_package
+    from kpi_excel.writer import write_board_workbook
+
+    period = Period.parse(PERIOD_TEXT)
+    times: dict[str, float] = {}
+    start = _clock()
+    register = load_register(folder / "register.xlsx")
+    history, _ = _history(folder / "history.csv", register)
+    times["load"] = _clock() - start
+
+    paths = _files(folder)
+    start = _clock()
+    for path in paths:
+        check_package(path)
+    times["safety"] = _clock() - start
+
+    start = _clock()
+    collected = collect_returns([folder / "returns"], register, period)
+    times["collect"] = _clock() - start
+
+    start = _clock()
+    parallel = read_returns_parallel(paths, register, period, workers)
+    times["parallel"] = _clock() - start
+    same = parallel == collected.files
+
+    start = _clock()
+    report = build_report(register, period, collected, history)
+    times["rules"] = _clock() - start
+
+    start = _clock()
+    write_board_workbook(report, out)
+    times["write"] = _clock() - start
+    return {
+        "times": times,
+        "parallel_identical": same,
+        "returns": len(paths),
+        "indicators": len(register.indicators),
+        "problems": len(report.problems),
+        "errors": collected.error_count,
+    }
+
+
+def calamine(folder: Path) -> dict:
+    """The floor for getting the values out: every sheet of every file, nothing else."""
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    start = _clock()
+    for path in _files(folder):
+        book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            rows = book.get_sheet_by_name(name).to_python()
+            cells += sum(len(row) for row in rows)
+    return {"times": {"calamine": _clock() - start}, "cells": cells}
+
+
+def openpyxl_default(folder: Path) -> dict:
+    """What a straightforward script does: openpyxl's load_workbook on every file."""
+    from openpyxl import load_workbook
+
+    start = _clock()
+    for path in _files(folder):
+        book = load_workbook(path)
+        book.close()
+    return {"times": {"openpyxl": _clock() - start}}
+
+
+def xlsxwriter_floor(board: Path, out: Path) -> dict:
+    """The writer's floor: the board workbook's cells (every sheet, same rows and columns of
+    values, read back with calamine) written by xlsxwriter with no formatting at all."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(board))
+    sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
+    cells = 0
+    start = _clock()
+    workbook = xlsxwriter.Workbook(str(out))
+    for name, rows in sheets:
+        sheet = workbook.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value == "" or value is None:
+                    continue
+                cells += 1
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                elif isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:  # a date or time: its text, since a serial would need a format
+                    sheet.write_string(r, c, str(value))
+    workbook.close()
+    return {"times": {"xlsxwriter": _clock() - start}, "cells": cells, "sheets": len(sheets)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("group", choices=("stages", "calamine", "openpyxl", "xlsxwriter"))
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--board", type=Path, help="the board workbook, for xlsxwriter")
+    parser.add_argument("--out", type=Path, help="where to write a workbook")
+    args = parser.parse_args(argv)
+    folder = args.folder
+    out = args.out or folder / "out" / f"{args.group}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.group == "stages":
+        result = stages(folder, args.workers, out)
+    elif args.group == "calamine":
+        result = calamine(folder)
+    elif args.group == "openpyxl":
+        result = openpyxl_default(folder)
+    else:
+        result = xlsxwriter_floor(args.board or folder / "out" / "stages.xlsx", out)
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
