@@ -277,10 +277,14 @@ def _check_identity(
 
 
 def _version(text: str) -> tuple[int, ...] | None:
-    """'1.0' -> (1, 0); None for anything that is not dotted numbers."""
+    """'1.0' -> (1,), '1.2' -> (1, 2): trailing zeros dropped, so 1 and 1.0 are the same
+    version. None for anything that is not dotted numbers."""
     if not re.fullmatch(r"\d+(\.\d+)*", text.strip()):
         return None
-    return tuple(int(part) for part in text.strip().split("."))
+    parts = [int(part) for part in text.strip().split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 def _area_named_by_file(name: str, register: Register, period: Period) -> str | None:

@@ -395,6 +395,9 @@ register_changed_since_template = _workbook_edit(
 template_from_an_older_version = _workbook_edit(
     "template_from_an_older_version.xlsx", _meta("template_version", "0.9")
 )
+template_from_a_newer_kpi_excel = _workbook_edit(
+    "template_from_a_newer_kpi_excel.xlsx", _meta("template_version", "1.1")
+)
 template_version_edited = _workbook_edit(
     "template_version_edited.xlsx", _meta("template_version", "v1")
 )
@@ -623,6 +626,7 @@ CASES: list[Case] = [
     Case(period_edited_to_nonsense, [("metadata-edited", META_SHEET, None)], CHILDREN),
     Case(register_changed_since_template, _file("template-stale-register"), CHILDREN),
     Case(template_from_an_older_version, _file("template-unsupported-version"), CHILDREN),
+    Case(template_from_a_newer_kpi_excel, _file("template-newer-version"), CHILDREN),
     Case(template_version_edited, [("metadata-edited", META_SHEET, None)], CHILDREN),
     Case(
         last_quarters_old_template,
