@@ -171,7 +171,8 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--feedback",
     "feedback_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write a marked-up copy of each return with problems into this folder.",
+    help="Write a marked-up copy of each return with problems into this folder (not a "
+    "returns folder, where the copies would be read as returns next time).",
 )
 @click.option(
     "--store",
@@ -203,6 +204,13 @@ def validate(
     """
     from .api import validate_returns
 
+    if feedback_dir is not None and any(
+        folder.is_dir() and folder.resolve() == feedback_dir.resolve() for folder in returns
+    ):
+        raise click.UsageError(
+            "Give --feedback a folder of its own: copies in the returns folder would be read "
+            "as returns next time."
+        )
     outcome = validate_returns(
         register,
         list(returns),

@@ -178,3 +178,16 @@ def test_validate_writes_feedback_copies_into_a_folder(folder: Path, tmp_path: P
     assert sorted(p.name for p in out.iterdir()) == ["childrens-feedback.xlsx"]
     assert f"Wrote {out / 'childrens-feedback.xlsx'}" in result.output
     assert "No feedback copy of notes.xlsx: it cannot be opened" in result.output
+
+
+def test_feedback_copies_are_not_written_into_the_returns_folder(folder: Path) -> None:
+    from kpi_excel.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(SAMPLES / "register.xlsx"), str(folder), "--period", "2017/18 Q1",
+         "--feedback", str(folder)],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "folder of its own" in result.output
+    assert not list(folder.glob("*-feedback.xlsx"))
