@@ -1,8 +1,10 @@
 """Reading officers' returns: every input cell checked, every problem reported with its cell.
 
-Rows are found by indicator id, columns by their header, never by position. Inputs are only
-read, never modified or re-saved. A file that cannot be read yields problems, not an exception,
-so one bad return never stops the others.
+Rows are found by indicator id, columns by their header, never by position (and the Return
+sheet by its header row, should an officer rename it). Inputs are only read, never modified or
+re-saved. A file that cannot be read yields problems, not an exception, so one bad return never
+stops the others. Each accepted figure is rated here as the run will rate it, so a missing
+comment or corrective action is reported with the return it belongs to.
 """
 
 from __future__ import annotations
