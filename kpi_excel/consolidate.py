@@ -286,8 +286,11 @@ def write_json(report: Report, path: Path, *, extra: dict | None = None) -> Path
 
 def write_atomically(path: Path, content: bytes) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".~{path.name}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".~{path.name}.")
+    except OSError as error:
+        raise OutputError(f"Could not write {path}: {error.strerror or error}.") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)

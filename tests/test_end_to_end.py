@@ -131,3 +131,14 @@ def test_a_broken_register_exits_1_with_the_cell_to_fix(tmp_path):
     assert result.exit_code == 1
     assert "Indicators" in result.output and "F2" in result.output and "biggest" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    result = CliRunner().invoke(main, [
+        "consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"),
+        "--period", "2017/18 Q1", "--out", str(tmp_path / "board.xlsx"),
+        "--json", str(blocker / "board.json")])
+    assert result.exit_code == 1
+    assert "Could not write" in result.output and "Traceback" not in result.output
