@@ -33,6 +33,10 @@ def _clock() -> float:
     return time.perf_counter()
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def stages(folder: Path, workers: int, out: Path) -> dict:
     """Each stage of consolidate_returns, as it calls them, plus the parallel reader."""
     from kpi_excel.api import _history
@@ -45,10 +49,12 @@ def stages(folder: Path, workers: int, out: Path) -> dict:
 
     period = Period.parse(PERIOD_TEXT)
     times: dict[str, float] = {}
+    peaks: dict[str, float] = {"start": _peak_mb()}  # the process's peak so far, after each
     start = _clock()
     register = load_register(folder / "register.xlsx")
     history, _ = _history(folder / "history.csv", register)
     times["load"] = _clock() - start
+    peaks["load"] = _peak_mb()
 
     paths = _files(folder)
     start = _clock()
@@ -59,21 +65,26 @@ def stages(folder: Path, workers: int, out: Path) -> dict:
     start = _clock()
     collected = collect_returns([folder / "returns"], register, period)
     times["collect"] = _clock() - start
+    peaks["collect"] = _peak_mb()
 
     start = _clock()
     parallel = read_returns_parallel(paths, register, period, workers)
     times["parallel"] = _clock() - start
     same = parallel == collected.files
+    peaks["parallel"] = _peak_mb()
 
     start = _clock()
     report = build_report(register, period, collected, history)
     times["rules"] = _clock() - start
+    peaks["rules"] = _peak_mb()
 
     start = _clock()
     write_board_workbook(report, out)
     times["write"] = _clock() - start
+    peaks["write"] = _peak_mb()
     return {
         "times": times,
+        "peaks_mb": peaks,
         "parallel_identical": same,
         "returns": len(paths),
         "indicators": len(register.indicators),
@@ -156,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         result = openpyxl_default(folder)
     else:
         result = xlsxwriter_floor(args.board or folder / "out" / "stages.xlsx", out)
-    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["max_rss_mb"] = _peak_mb()
     json.dump(result, sys.stdout)
 
 

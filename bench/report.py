@@ -14,6 +14,14 @@ STAGES = (
     ("openpyxl", "Baseline: openpyxl `load_workbook` of every file"),
     ("xlsxwriter", "Floor: xlsxwriter writes the board's cells, no formatting"),
 )
+# The stages' process: its peak memory (ru_maxrss) once each stage is done, so each row less the
+# one before is what that stage added at its height.
+PEAKS = (
+    ("load", "Peak memory after loading the register and history, MB"),
+    ("collect", "… after reading and validation (serial), MB"),
+    ("rules", "… after the rules, MB"),
+    ("write", "… after writing, MB"),
+)
 LINEAR = ("collect", "parallel", "rules", "write", "cli")
 
 
@@ -87,12 +95,13 @@ def render(results: dict) -> str:
         + " | ".join("–" if r is None else f"{r:.0f}" for r in rss)
         + (" | |" if pair else " |")
     )
-    stage_rss = [by_n[n].get("stages_rss_mb") for n in ns]
-    lines.append(
-        "| Peak memory, all stages in one process, MB | "
-        + " | ".join(f"{r:.0f}" for r in stage_rss)
-        + (" | |" if pair else " |")
-    )
+    for key, label in PEAKS:
+        peaks = [by_n[n].get("peaks_mb", {}).get(key) for n in ns]
+        lines.append(
+            f"| {label} | "
+            + " | ".join("–" if r is None else f"{r:.0f}" for r in peaks)
+            + (" | |" if pair else " |")
+        )
     cells = [by_n[n].get("board_cells") for n in ns]
     lines.append(
         "| Cells in the board workbook (the writer's floor writes these) | "

@@ -106,6 +106,7 @@ def bench_size(n: int, repeat: int, workers: int, cli: bool) -> dict:
         stages = measure("stages", folder, "--workers", str(workers))
         keep(stages)
         info["stages_rss_mb"] = max(info.get("stages_rss_mb", 0), stages["max_rss_mb"])
+        info["peaks_mb"] = stages["peaks_mb"]
         info["parallel_identical"] = stages["parallel_identical"]
         info.update({k: stages[k] for k in ("returns", "indicators", "problems", "errors")})
         calamine = measure("calamine", folder)
