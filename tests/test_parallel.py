@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 
 import pytest
 from conftest import Q1, SAMPLES
+from fixtures_bad import CASES, Returns, bad_inputs_register
 
 from kpi_excel.parallel import SERIAL_BELOW, read_returns_parallel
 from kpi_excel.reader import read_return
@@ -80,3 +82,26 @@ def test_last_periods_comments_reach_the_workers(register, many_returns):
 def test_one_worker_reads_in_this_process(register, many_returns):
     found = read_returns_parallel(many_returns, register, Q1, workers=1)
     assert found == serial(many_returns, register)
+
+
+def test_the_bad_input_catalogue_gives_the_same_problems_read_in_parallel(
+    tmp_path, blank_templates
+):
+    """Every case of the catalogue in one folder, read on several processes: each file's
+    problems are the catalogue's, exactly as reading it alone gives them."""
+    register = bad_inputs_register()
+    folder = tmp_path / "built"
+    folder.mkdir()
+    returns = Returns(folder, blank_templates)
+    built = [(case, case.build(returns)) for case in CASES]
+    paths = [path for _, path in built]
+    assert len(paths) >= SERIAL_BELOW
+    found = read_returns_parallel(paths, register, Q1, workers=2)
+    assert found == serial(paths, register)
+    for (case, path), result in zip(built, found, strict=True):
+        if case.previous_comments:
+            continue  # its expected list needs last period's comments, given per file
+        assert result.path == path
+        assert Counter((p.code, p.sheet, p.cell) for p in result.problems) == Counter(
+            case.expected
+        ), case.name
