@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic import make_folder, replace_file
 from .consolidate import Collected, build_report, collect_returns, write_json
 from .history import History, load_history
 from .models import Register, Report
@@ -203,10 +204,11 @@ def consolidate_returns(
     report = report.model_copy(update={"problems": [*report.problems, *history_warnings]})
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
-    _make_folder(out.parent)
+    make_folder(out.parent)
     outcome.written.append(write_board_workbook(report, out))
     if json_path is not None:
         extra = {"history": view.json()} if view is not None else None
+        make_folder(Path(json_path).parent)
         outcome.written.append(write_json(report, Path(json_path), extra=extra))
     if pdf:
         pdf_path, note = write_pdf(out)
@@ -219,13 +221,6 @@ def consolidate_returns(
         outcome.as_at = view.as_at
         log_consolidate(view, register, period, outcome.problems, outcome.written)
     return outcome
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"Could not create the folder {folder}: {error.strerror}.") from None
 
 
 def find_soffice() -> str | None:
@@ -253,10 +248,22 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
         )
     target = workbook.with_suffix(".pdf")
     with tempfile.TemporaryDirectory() as temp:
-        env = dict(os.environ, HOME=temp)  # a private profile: works beside a running office
+        # A private LibreOffice profile, so conversion works beside a running LibreOffice
+        # (HOME alone is not enough on Windows, which keeps the profile in APPDATA).
+        profile = Path(temp, "profile").as_uri()
+        env = dict(os.environ, HOME=temp)
         try:
             subprocess.run(
-                [soffice, "--headless", "--convert-to", "pdf", "--outdir", temp, str(workbook)],
+                [
+                    soffice,
+                    f"-env:UserInstallation={profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    temp,
+                    str(workbook),
+                ],
                 check=True,
                 capture_output=True,
                 timeout=180,
@@ -267,5 +274,5 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
         produced = Path(temp) / f"{workbook.stem}.pdf"
         if not produced.exists():
             raise OutputError("LibreOffice ran but wrote no PDF.")
-        shutil.move(str(produced), str(target))
+        replace_file(target, lambda path: shutil.copyfile(produced, path))
     return target, ""

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from .consolidate import Collected, build_report, collect_returns, write_atomically
+from .atomic import write_bytes
+from .consolidate import Collected, build_report, collect_returns
 from .history import History, load_history, parse_history_value, plain_number
 from .models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
 from .periods import Period
@@ -213,7 +214,7 @@ def export_history(
         content = buffer.getvalue().encode("utf-8")
     else:
         content = _xlsx(rows)
-    write_atomically(out, content)
+    write_bytes(out, content)
     return Exported(out, len(figures), version)
 
 

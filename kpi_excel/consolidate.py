@@ -6,12 +6,11 @@ The CLI is a thin layer over these functions (one command, one function of the s
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import write_bytes
 from .history import History
 from .models import (
     HistoryPoint,
@@ -25,7 +24,7 @@ from .models import (
     ReturnRecord,
 )
 from .periods import Period
-from .problems import OutputError, Problem, Severity, problem
+from .problems import Problem, Severity, problem
 from .reader import ReturnFile, read_return
 from .register import settings_fingerprint
 from .rules import rate, trend
@@ -280,21 +279,4 @@ def _point(point: HistoryPoint | None) -> dict | None:
 def write_json(report: Report, path: Path, *, extra: dict | None = None) -> Path:
     """The report as JSON; extra (such as where the history came from) is added at the top."""
     payload = {**report_json(report), **(extra or {})}
-    write_atomically(Path(path), json.dumps(payload, indent=2).encode("utf-8"))
-    return Path(path)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the target, then rename: a reader never sees half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".~{path.name}.")
-    except OSError as error:
-        raise OutputError(f"Could not write {path}: {error.strerror or error}.") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temp, path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"Could not write {path}: {error.strerror or error}.") from None
+    return write_bytes(Path(path), json.dumps(payload, indent=2).encode("utf-8"))

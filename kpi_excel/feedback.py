@@ -14,7 +14,6 @@ chase list tells their officers what to do.
 from __future__ import annotations
 
 import os
-import uuid
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,9 +26,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from .atomic import make_folder, replace_file
 from .consolidate import Collected
 from .models import ReturnOutcome
-from .problems import CATALOGUE, OutputError, Problem, ReturnFileError, Severity
+from .problems import CATALOGUE, Problem, ReturnFileError, Severity
 from .reader import ReturnFile
 from .safety import check_package
 
@@ -205,14 +205,5 @@ def _free_title(workbook: Workbook) -> str:
 
 def _save(workbook: Workbook, target: Path) -> None:
     """Save beside the target, then rename: a half-written copy is never left behind."""
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        workbook.save(temp)
-        os.replace(temp, target)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise OutputError(
-            f"Could not write the feedback copy {target}: {error.strerror or error}. If it is "
-            "open in Excel, close it and run again."
-        ) from None
+    make_folder(target.parent)
+    replace_file(target, workbook.save)

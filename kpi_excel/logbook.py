@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .consolidate import Collected, write_atomically
+from .atomic import make_folder, write_bytes
+from .consolidate import Collected
 from .models import Register, Settings
 from .periods import Period
-from .problems import CATALOGUE, OutputError
+from .problems import CATALOGUE
 from .returnlog import LogRow, chase_list, counts, return_log
 from .styles import LINE_HEIGHT, cell_styles, palette
 from .xlsx_adapter import Book, PrintSetup, Sheet
@@ -61,16 +62,9 @@ def write_validation_log(
 
 
 def write_output(path: Path, content: bytes) -> Path:
-    """Write a file whole or not at all; a folder that cannot be made is an OutputError."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(
-            f"Could not write {path}: cannot make the folder {path.parent} "
-            f"({error.strerror or error})."
-        ) from None
-    write_atomically(path, content)
-    return path
+    """Write a file whole or not at all, making its folder if need be."""
+    make_folder(path.parent)
+    return write_bytes(path, content)
 
 
 def _headings(sheet: Sheet, columns: tuple[tuple[str, float], ...], row: int) -> None:

@@ -6,8 +6,6 @@ writes, and the drop-downs offer exactly what the loader accepts.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
-from .problems import OutputError
+from .atomic import make_folder, replace_file
 from .register import (
     COLUMNS,
     INDICATORS_SHEET,
@@ -37,16 +35,8 @@ def write_register(
 ) -> Path:
     """Write a register workbook; rows are dicts keyed by COLUMNS keys."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(suffix=".xlsx", dir=path.parent, prefix=".~register-")
-    os.close(handle)
-    try:
-        _write(Path(temp_name), rows, settings or {}, spare_rows)
-        os.replace(temp_name, path)
-    except OSError as error:
-        Path(temp_name).unlink(missing_ok=True)
-        raise OutputError(f"Could not write {path}: {error.strerror or error}.") from None
-    return path
+    make_folder(path.parent)
+    return replace_file(path, lambda temp: _write(temp, rows, settings or {}, spare_rows))
 
 
 def _write(

@@ -9,10 +9,8 @@ and regenerating a template gives a byte-identical file.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +19,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from . import return_spec as spec
+from .atomic import replace_file
 from .models import HistoryPoint, Indicator, Register
 from .periods import Period
 from .problems import OutputError, RegisterError, UsageError
@@ -201,21 +200,13 @@ def _version() -> str:
 
 
 def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
-    # Named here rather than by mkstemp, whose 0600 file mode would stick to the template.
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        workbook = Workbook(str(temp), {"default_format_properties": FONT})
-        # Not closed when build fails: closing would only write a half-built file to delete.
-        build(workbook)
-        call(workbook, "close")
-        os.replace(temp, path)
-    except (OSError, XlsxWriterException) as error:
-        temp.unlink(missing_ok=True)
-        cause = getattr(error, "strerror", None) or error
-        raise OutputError(
-            f"Cannot write {path}: {cause}. Check the folder exists and that you may write "
-            "there; if the file is open in Excel, close it and run again."
-        ) from error
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    def write(temp: Path) -> None:
+        try:
+            workbook = Workbook(str(temp), {"default_format_properties": FONT})
+            # Not closed when build fails: closing would only write a half-built file.
+            build(workbook)
+            call(workbook, "close")
+        except XlsxWriterException as error:
+            raise OutputError(f"Cannot write {path}: {error}.") from None
+
+    replace_file(path, write)

@@ -9,16 +9,14 @@ it, so a failed run never leaves a half-written report where the last good one w
 
 from __future__ import annotations
 
-import errno
 import io
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .atomic import write_bytes
 from .models import RAG, Direction, Report, ReportRow
 from .periods import Period, PeriodError
 from .problems import OutputError
@@ -278,22 +276,6 @@ def build_workbook(report: Report, target: io.BytesIO) -> None:
     book.close()
 
 
-def _os_message(path: Path, error: OSError) -> str:
-    folder = path.parent
-    if isinstance(error, IsADirectoryError) or path.is_dir():
-        return f"Cannot write {path}: it is a folder. Give a file name ending in .xlsx."
-    if isinstance(error, PermissionError):
-        return (
-            f"Cannot write {path}: permission denied. If the file is open in Excel, close it "
-            f"and run again; otherwise check you can save files in {folder}."
-        )
-    if isinstance(error, FileNotFoundError):
-        return f"Cannot write {path}: the folder {folder} does not exist."
-    if error.errno == errno.ENOSPC:
-        return f"Cannot write {path}: the disk is full."
-    return f"Cannot write {path}: {error.strerror or error}."
-
-
 def write_board_workbook(report: Report, path: Path) -> Path:
     """Write the board workbook for report to path, replacing any earlier file atomically.
 
@@ -302,21 +284,4 @@ def write_board_workbook(report: Report, path: Path) -> Path:
     path = Path(path)
     buffer = io.BytesIO()
     build_workbook(report, buffer)
-    temp: str | None = None
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        with os.fdopen(handle, "wb") as file:
-            file.write(buffer.getvalue())
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-        temp = None
-    except OSError as error:
-        raise OutputError(_os_message(path, error)) from error
-    finally:
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-    return path
+    return write_bytes(path, buffer.getvalue())

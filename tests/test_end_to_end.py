@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 
 import pytest
 from click.testing import CliRunner
@@ -142,3 +144,11 @@ def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path)
         "--json", str(blocker / "board.json")])
     assert result.exit_code == 1
     assert "Could not write" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_outputs_get_the_users_usual_permissions(consolidated):
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("board.xlsx", "board.json"):
+        assert stat.S_IMODE((consolidated / name).stat().st_mode) == 0o666 & ~umask
