@@ -372,8 +372,7 @@ _kind(
     OFF,
     "Formula in an input cell",
     "The cell holds a formula ({value}); only typed entries are accepted.",
-    "Copy the cell and use Paste Special > Values, so the figure or words themselves are "
-    "stored.",
+    "Copy the cell and use Paste Special > Values, so the figure or words themselves are stored.",
 )
 _kind(
     "value-formula-no-result",
@@ -455,6 +454,14 @@ _kind(
     "Figure given but marked not available",
     "A figure ({value}) was given but the status says '{detail}'; the figure was ignored.",
     "Clear the figure, or set the status to 'available'.",
+)
+_kind(
+    "status-due",
+    E,
+    OFF,
+    "Marked not due, but due",
+    "The status says 'not due', but this indicator is due this period ({detail}).",
+    "Give the figure, or choose 'not available' and say why in the comment.",
 )
 _kind(
     "value-not-due",
@@ -557,8 +564,7 @@ _kind(
     W,
     OFF,
     "Text too long",
-    "The text is {detail} characters long; over {expected} makes the printed report hard "
-    "to read.",
+    "The text is {detail} characters long; over {expected} makes the printed report hard to read.",
     "Shorten it if you can; the full text was kept.",
 )
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .cells import CellReading, read_flag, read_number, read_text
-from .models import Indicator, Register, ReturnRecord, Source, Status, Unit
+from .models import DEFAULT_DUE_QUARTERS, Indicator, Register, ReturnRecord, Source, Status, Unit
 from .periods import Period, PeriodError
 from .problems import Problem, ReturnFileError, Severity, problem
 from .return_spec import (
@@ -530,7 +530,11 @@ def _read_row(
             )
         )
         value = None
-    if status is Status.NOT_DUE and value is not None:
+    if status is Status.NOT_DUE and due:
+        problems.append(
+            problem("status-due", cell=refs.get("status"), detail=_due_words(indicator))
+        )
+    elif status is Status.NOT_DUE and value is not None:
         problems.append(problem("value-not-due", cell=refs.get("value"), value=_plain(value)))
         status = Status.AVAILABLE
 
@@ -661,6 +665,11 @@ def _apply_fraction(
                 )
             )
     return computed
+
+
+def _due_words(indicator: Indicator) -> str:
+    quarters = indicator.due_quarters or DEFAULT_DUE_QUARTERS[indicator.frequency]
+    return f"reported {indicator.frequency.value}, in " + ", ".join(f"Q{q}" for q in quarters)
 
 
 def _has_error(problems: list[Problem]) -> bool:

@@ -138,7 +138,7 @@ def rate(
         return _not_rated("No return", "No return was received for this indicator")
     # A year report covers every quarter, so only quarters can be "not due".
     due = period.quarter is None or indicator.due_in(period.quarter)
-    if record.status is Status.NOT_DUE or (not due and record.value is None):
+    if not due and record.value is None:
         how_often = _FREQUENCY_WORDS[indicator.frequency]
         quarters = indicator.due_quarters or DEFAULT_DUE_QUARTERS[indicator.frequency]
         names = [f"Q{quarter}" for quarter in quarters]
@@ -147,7 +147,8 @@ def rate(
             f"Not due: reported {how_often}",
             f"Not due in {period}: reported {how_often}, in {when}",
         )
-    if record.status is Status.NOT_AVAILABLE or record.value is None:
+    # A due indicator marked "not due" has no figure this period: the reader reports it.
+    if record.status is not Status.AVAILABLE or record.value is None:
         return _not_rated("Data not available", f"No figure is available for {period}")
     goal = target.target
     if goal.kind is TargetKind.TBC:

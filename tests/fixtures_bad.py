@@ -252,6 +252,7 @@ def formula_in_comment_cell(r: Returns) -> Path:
 # --- the builders: status, flags and words ------------------------------------------------
 
 unknown_status = _value("unknown_status.xlsx", 60.9, status="done")
+not_due_when_due = _value("not_due_when_due.xlsx", None, status="not due")
 unknown_yes_no = _value("unknown_yes_no.xlsx", 60.9, provisional="maybe")
 not_available_without_a_reason = _value("not_available_without_a_reason.xlsx", "N/A", comment=None)
 missing_comment_on_red = _value("missing_comment_on_red.xlsx", 39.6, "CL07", comment=None)
@@ -589,6 +590,7 @@ CASES: list[Case] = [
     Case(value_with_status_not_available, _ret(("value-with-na-status", "H10")), CHILDREN),
     Case(value_when_not_due, _ret(("value-not-due", "H22")), CHILDREN),
     Case(unknown_status, _ret(("status-unknown", "K10")), CHILDREN),
+    Case(not_due_when_due, _ret(("status-due", "K10")), CHILDREN),
     Case(unknown_yes_no, _ret(("flag-unknown", "L10")), CHILDREN),
     Case(not_available_without_a_reason, _ret(("reason-missing", "N10")), CHILDREN),
     Case(missing_comment_on_red, _ret(("comment-missing", "N15")), CHILDREN),

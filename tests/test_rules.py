@@ -257,13 +257,14 @@ NOT_RATED_CASES = [
     ("no polarity", {"polarity": NOPOL}, value(95), record(83), "Data only"),
     ("no polarity beats no return", {"polarity": NOPOL}, value(95), None, "Data only"),
     ("no return", {}, value(95), None, "No return"),
-    ("status not due", {}, value(95), NOT_DUE_RECORD, "Not due: reported quarterly"),
+    # marked "not due" although due every quarter: no figure, never a quiet "not due"
+    ("status not due", {}, value(95), NOT_DUE_RECORD, "Data not available"),
     (
         "status not due with a figure",
         {},
         value(95),
         record(90, Status.NOT_DUE),
-        "Not due: reported quarterly",
+        "Data not available",
     ),
     (
         "biannual in Q1",
