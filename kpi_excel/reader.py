@@ -136,6 +136,11 @@ def read_return(
             problem("file-unreadable", file=name, detail=error.strerror or str(error))
         )
         return result
+    except Exception as error:  # noqa: BLE001 - a file we failed to foresee must not stop the run
+        result.problems.append(
+            problem("file-corrupt", file=name, detail=f"{type(error).__name__}: {error}")
+        )
+        return result
     result.readable = True
     _read_rows(sheet, meta, register, period, result, previous_comments or {})
     return result

@@ -201,3 +201,20 @@ def test_rows_are_found_by_id_not_position(register, fill):
         ("action-missing", "CL07"), ("action-missing", "CL16"), ("row-moved", "CL03")]
 
 
+
+
+def test_a_file_the_reader_fails_to_foresee_is_a_problem_not_a_crash(register, tmp_path):
+    """A styles part with numFmtId="1.0" once escaped as a ValueError and stopped the run."""
+    import zipfile
+
+    source = SAMPLES / "returns" / "2017-18-Q1-environment.xlsx"
+    target = tmp_path / "odd-styles.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                data = data.replace(b'numFmtId="0"', b'numFmtId="1.0"')
+            new.writestr(item, data)
+    result = read_return(target, register, Q1)
+    assert [p.code for p in result.problems] == ["file-corrupt"]
+    assert not result.records
