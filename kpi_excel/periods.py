@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import total_ordering
 
 _PERIOD_RE = re.compile(
     r"^\s*(?:FY\s*)?(\d{4})\s*[/\-]\s*(\d{2}|\d{4})"
@@ -20,7 +21,8 @@ class PeriodError(ValueError):
     """A period was spelled in a way kpi-excel does not understand."""
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Period:
     """A financial year (quarter=None) or one quarter of it.
 
@@ -50,6 +52,18 @@ class Period:
             )
         quarter = match.group(3) or match.group(4)
         return cls(start, int(quarter) if quarter else None)
+
+    def sort_key(self, *, year_at_end: bool = True) -> tuple[int, int]:
+        """Quarters and years on one scale: a year sorts after its Q4 (its outturn), or before
+        its Q1 when it marks where something starts."""
+        if self.quarter is not None:
+            return self.year, self.quarter
+        return self.year, 5 if year_at_end else 0
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     @property
     def is_year(self) -> bool:

@@ -203,13 +203,6 @@ def rate(
 # --- Direction of travel -------------------------------------------------------------------
 
 
-def _order_key(period: Period, *, start: bool) -> tuple[int, int]:
-    """Quarters and years on one scale: a year starts at Q1 and its outturn is at Q4."""
-    if period.quarter is not None:
-        return (period.year, period.quarter)
-    return (period.year, 1 if start else 4)
-
-
 def _distance(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     if value < low:
         return low - value
@@ -250,9 +243,8 @@ def trend(
         return no_arrow(f"Earlier figure not available ({token}) in {previous.period}")
     if indicator.definition_changed:
         changed = Period.parse(indicator.definition_changed)
-        then = _order_key(Period.parse(previous.period), start=False)
-        now = _order_key(period, start=False)
-        if then < _order_key(changed, start=True) <= now:
+        then = Period.parse(previous.period).sort_key()
+        if then < changed.sort_key(year_at_end=False) <= period.sort_key():
             return no_arrow(f"Definition changed in {changed}: not like-for-like")
     caveat = ""
     if term == "short" and indicator.basis is Basis.CUMULATIVE:

@@ -330,10 +330,7 @@ class _Conflicts(Exception):
 
 def period_key(period: str, *, end: bool = True) -> tuple[int, int]:
     """Sort and range key: quarters in order, a year after its Q4 (or before its Q1)."""
-    parsed = Period.parse(period)
-    if parsed.quarter is not None:
-        return parsed.year, parsed.quarter
-    return parsed.year, 5 if end else 0
+    return Period.parse(period).sort_key(year_at_end=end)
 
 
 class Store:

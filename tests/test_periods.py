@@ -3,8 +3,17 @@ import pytest
 from kpi_excel.periods import Period, PeriodError
 
 
-@pytest.mark.parametrize("text", ["2017/18 Q1", "2017/18 q1", "2017-18 Q1", "2017/2018 Q1",
-                                  " 2017/18  Quarter 1 ", "FY2017/18 Q1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2017/18 Q1",
+        "2017/18 q1",
+        "2017-18 Q1",
+        "2017/2018 Q1",
+        " 2017/18  Quarter 1 ",
+        "FY2017/18 Q1",
+    ],
+)
 def test_spellings_of_one_quarter(text):
     assert str(Period.parse(text)) == "2017/18 Q1"
 
@@ -35,8 +44,37 @@ def test_quarter_dates_follow_the_financial_year():
 
 def test_recent_lists_oldest_first():
     assert [str(p) for p in Period.parse("2017/18 Q2").recent(3)] == [
-        "2016/17 Q4", "2017/18 Q1", "2017/18 Q2"]
+        "2016/17 Q4",
+        "2017/18 Q1",
+        "2017/18 Q2",
+    ]
 
 
 def test_short_year_label():
     assert Period.parse("2016/17").short_year_label == "16-17"
+
+
+def test_years_and_quarters_sort_together():
+    periods = [Period.parse(p) for p in ("2016/17", "2016/17 Q4", "2016/17 Q1", "2015/16 Q4")]
+    assert [str(p) for p in sorted(periods)] == [
+        "2015/16 Q4",
+        "2016/17 Q1",
+        "2016/17 Q4",
+        "2016/17",
+    ]
+    assert (
+        Period.parse("2016/17").sort_key(year_at_end=False) < Period.parse("2016/17 Q1").sort_key()
+    )
+
+
+def test_history_with_a_year_and_its_q4_sorts():
+    from kpi_excel.history import History
+    from kpi_excel.models import HistoryPoint
+
+    history = History(
+        [
+            HistoryPoint(indicator_id="A", period="2016/17", value=1),
+            HistoryPoint(indicator_id="A", period="2016/17 Q4", value=2),
+        ]
+    )
+    assert [p.period for p in history.points()] == ["2016/17 Q4", "2016/17"]
