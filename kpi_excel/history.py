@@ -10,6 +10,7 @@ e.g. "(16-17)" or "(AY 15-16)".
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,14 @@ from typing import Any
 from .models import HistoryPoint, Indicator, Source, Unit
 from .periods import Period, PeriodError
 from .problems import HistoryError, Problem, problem
+from .register import open_workbook, shown_values
+from .return_spec import NOT_AVAILABLE_TOKENS as RETURN_NOT_AVAILABLE
 from .values import parse_number_text
 
 HISTORY_COLUMNS = ("indicator_id", "period", "value", "label")
 NEW_TOKENS = {"new"}
-NOT_AVAILABLE_TOKENS = {"n/a", "na", "not available", "-", "tbc"}
+# The words a return accepts for "not available" mean the same in a history file.
+NOT_AVAILABLE_TOKENS = RETURN_NOT_AVAILABLE | {"tbc"}
 NOT_DUE = "not due"  # the figure was not due that period (exported by export-history)
 
 
@@ -165,21 +169,11 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
 
 def _read_rows(path: Path) -> list[list[Any]]:
     if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return [list(row) for row in csv.reader(handle)]
+        return _read_csv(path)
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
+        workbook = open_workbook(path, HistoryError, "history file")
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a bad file
-            raise HistoryError(
-                f"The history file {path.name} cannot be opened ({error}).",
-                [problem("file-corrupt", file=path.name, detail=type(error).__name__)],
-            ) from None
-        try:
-            sheet = workbook.worksheets[0]
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
+            return [shown_values(row) for row in workbook.worksheets[0].iter_rows()]
         finally:
             workbook.close()
     raise HistoryError(
@@ -188,15 +182,23 @@ def _read_rows(path: Path) -> list[list[Any]]:
     )
 
 
+def _read_csv(path: Path) -> list[list[Any]]:
+    """UTF-8 first (with or without Excel's byte-order mark), then the Windows code page that
+    Excel's plain "CSV" save uses, so a £ or a dash typed on Windows is read, not refused."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise HistoryError(
+            f"The history file {path.name} cannot be read: {error.strerror or error}.",
+            [problem("file-unreadable", file=path.name, detail=error.strerror or error)],
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+
+
 def plain_number(value: float) -> str:
     """A figure as text that reads back exactly: 83, 89.42, 1234567 (never 1.23457e+06)."""
     return str(int(value)) if value.is_integer() else repr(value)
-
-
-def write_history_csv(path: Path, points: Iterable[HistoryPoint]) -> None:
-    with Path(path).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HISTORY_COLUMNS)
-        for point in points:
-            value = point.token if point.value is None else plain_number(point.value)
-            writer.writerow([point.indicator_id, point.period, value, point.label])

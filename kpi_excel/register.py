@@ -30,9 +30,10 @@ from .models import (
     Unit,
 )
 from .periods import Period, PeriodError
-from .problems import Problem, RegisterError, problem
+from .problems import KpiExcelError, Problem, RegisterError, problem
 from .return_spec import column_letter as _column_letter
 from .values import parse_number_text
+from .xlsxfile import is_percent_format
 
 INDICATORS_SHEET = "Indicators"
 SETTINGS_SHEET = "Settings"
@@ -419,22 +420,32 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def load_register(path: Path) -> Register:
-    """Load and check the register; raises RegisterError listing every problem found."""
+def open_workbook(path: Path, error: type[KpiExcelError], what: str) -> Any:
+    """Open a team-kept workbook (register, history) for reading, or raise `error` saying why."""
     from openpyxl import load_workbook  # imported here: only loading needs it
 
+    try:
+        return load_workbook(path, data_only=True, read_only=True)
+    except OSError as failure:
+        raise error(
+            f"The {what} {path.name} cannot be read: {failure.strerror or failure}.",
+            [problem("file-unreadable", file=path.name, detail=failure.strerror or failure)],
+        ) from None
+    except Exception as failure:  # openpyxl raises many types for a bad file
+        raise error(
+            f"The {what} {path.name} cannot be opened as an .xlsx workbook ({failure}).",
+            [problem("file-corrupt", file=path.name, detail=type(failure).__name__)],
+        ) from None
+
+
+def load_register(path: Path) -> Register:
+    """Load and check the register; raises RegisterError listing every problem found."""
     collector = _RowProblems(path.name)
     if not path.exists():
         raise RegisterError(
             f"The register {path} does not exist.", [problem("file-missing", file=str(path))]
         )
-    try:
-        workbook = load_workbook(path, data_only=True, read_only=True)
-    except Exception as error:  # openpyxl raises many types for a bad file
-        raise RegisterError(
-            f"The register {path.name} cannot be opened as an .xlsx workbook ({error}).",
-            [problem("file-corrupt", file=path.name, detail=type(error).__name__)],
-        ) from None
+    workbook = open_workbook(path, RegisterError, "register")
     try:
         if INDICATORS_SHEET not in workbook.sheetnames:
             raise RegisterError(
@@ -470,15 +481,37 @@ def load_register(path: Path) -> Register:
         if not logo.is_file():
             raise RegisterError(
                 f"The logo '{settings.logo}' named on the Settings sheet was not found.",
-                [problem("settings-invalid", file=path.name, sheet=SETTINGS_SHEET,
-                         detail=f"Logo: no file '{settings.logo}' beside the register.")],
+                [
+                    problem(
+                        "settings-invalid",
+                        file=path.name,
+                        sheet=SETTINGS_SHEET,
+                        detail=f"Logo: no file '{settings.logo}' beside the register.",
+                    )
+                ],
             )
         register.settings = settings.model_copy(update={"logo": str(logo)})
     return register
 
 
+def shown_values(cells: Any) -> list[Any]:
+    """Cell values as the user sees them: "95%" typed in Excel is stored as 0.95 under a
+    percent format, and means 95 (register and history figures are in percentage points)."""
+    values = []
+    for cell in cells:
+        value = cell.value
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and is_percent_format(getattr(cell, "number_format", None) or "General")
+        ):
+            value = round(value * 100, 10)
+        values.append(value)
+    return values
+
+
 def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
-    rows = sheet.iter_rows(values_only=True)
+    rows = (shown_values(row) for row in sheet.iter_rows())
     header = next(rows, None) or ()
     positions: dict[str, int] = {}
     for index, title in enumerate(header):

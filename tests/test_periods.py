@@ -78,3 +78,17 @@ def test_history_with_a_year_and_its_q4_sorts():
         ]
     )
     assert [p.period for p in history.points()] == ["2016/17 Q4", "2016/17"]
+
+
+def test_a_history_csv_saved_by_excel_on_windows_is_read(tmp_path):
+    from kpi_excel.history import load_history
+    from kpi_excel.models import Indicator
+
+    path = tmp_path / "history.csv"
+    path.write_bytes(
+        "indicator_id,period,value,label\r\nA,2016/17 Q4,5,(16\u201317 \u00a3)\r\n".encode("cp1252")
+    )
+    indicator = Indicator(id="A", section="S", service_area="X", name="N", polarity="bigger")
+    history, problems = load_history(path, {"A": indicator})
+    point = history.get("A", Period.parse("2016/17 Q4"))
+    assert (point.value, point.label, problems) == (5, "(16\u201317 \u00a3)", [])

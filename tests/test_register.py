@@ -142,3 +142,16 @@ def test_a_missing_logo_is_a_settings_problem(tmp_path):
     with pytest.raises(RegisterError) as caught:
         load_register(path)
     assert [(p.code, p.sheet) for p in caught.value.problems] == [("settings-invalid", "Settings")]
+
+
+def test_a_target_typed_as_95_percent_in_excel_means_95(tmp_path):
+    """Excel stores "95%" as 0.95 under a percent format; the register means 95 points."""
+    from openpyxl import load_workbook as open_book
+
+    path = write_register(tmp_path / "register.xlsx", [ROW])
+    book = open_book(path)
+    cell = book["Indicators"]["M2"]
+    cell.value, cell.number_format = 0.95, "0%"
+    book.save(path)
+    [indicator] = load_register(path).indicators
+    assert indicator.annual_target.value == 95
