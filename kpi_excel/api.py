@@ -20,6 +20,7 @@ from .models import Register, Report
 from .periods import Period
 from .problems import OutputError, Problem, Severity, UsageError
 from .register import load_register
+from .targets import previous_due_period
 
 if TYPE_CHECKING:
     from .feedback import Feedback
@@ -40,14 +41,21 @@ def make_templates(
     out_dir: Path | str,
     *,
     history: Path | str | None = None,
+    replace: bool = False,
 ) -> list[Path]:
-    """Write one return template per service area; previous figures come from history."""
+    """Write one return template per service area; previous figures come from history.
+
+    "Last period" is the period the board's short-term arrow will compare with: for a
+    biannual indicator that is the last period it was due.
+    """
     from .templates import write_return_templates
 
     register = load_register(Path(register_path))
     past, _ = _history(Path(history) if history else None, register)
     previous = {
-        i.id: p for i in register.indicators if (p := past.get(i.id, period.previous())) is not None
+        i.id: p
+        for i in register.indicators
+        if (p := past.get(i.id, previous_due_period(i, period))) is not None
     }
     last_year = {
         i.id: p
@@ -55,7 +63,7 @@ def make_templates(
         if (p := past.get(i.id, period.same_period_last_year())) is not None
     }
     return write_return_templates(
-        register, period, Path(out_dir), previous=previous, last_year=last_year
+        register, period, Path(out_dir), previous=previous, last_year=last_year, replace=replace
     )
 
 

@@ -115,8 +115,9 @@ def main() -> None:
     help="Folder to write the templates into.",
 )
 @click.option("--history", type=_EXISTING, help="History file, for last period's figures.")
+@click.option("--force", is_flag=True, help="Replace files of the same names in the folder.")
 @_handle_errors
-def templates(register: Path, period: Period, out: Path, history: Path | None) -> int:
+def templates(register: Path, period: Period, out: Path, history: Path | None, force: bool) -> int:
     """Write one return workbook per service area, ready to send to officers.
 
     \b
@@ -125,7 +126,7 @@ def templates(register: Path, period: Period, out: Path, history: Path | None) -
     """
     from .api import make_templates
 
-    paths = make_templates(register, period, out, history=history)
+    paths = make_templates(register, period, out, history=history, replace=force)
     for path in paths:
         click.echo(str(path))
     click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)

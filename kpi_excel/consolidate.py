@@ -28,7 +28,7 @@ from .problems import Problem, Severity, problem
 from .reader import ReturnFile, read_return
 from .register import settings_fingerprint
 from .rules import rate, trend
-from .targets import resolve_target
+from .targets import previous_due_period, resolve_target
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 _IGNORED_PREFIXES = ("~$", ".", "~")  # Excel lock files, hidden files
@@ -152,17 +152,6 @@ _NOT_USED = Rating(
     not_rated="Figure not accepted",
     reason="The return's figure has errors to fix: see the Data quality sheet.",
 )
-
-
-def previous_due_period(indicator: Indicator, period: Period) -> Period:
-    """The short-term comparison: the last period before this one in which the indicator was
-    due. For a biannual indicator at Q4 that is Q2, not the Q3 in which nothing was reported."""
-    candidate = period.previous()
-    for _ in range(4):
-        if candidate.quarter is None or indicator.due_in(candidate.quarter):
-            return candidate
-        candidate = candidate.previous()
-    return period.previous()
 
 
 def build_report(

@@ -30,3 +30,14 @@ def resolve_target(indicator: Indicator, period: Period) -> ResolvedTarget:
         " (seasonal profile)" if indicator.profile else " (linear)"
     )
     return ResolvedTarget(target=Target(kind=TargetKind.VALUE, value=value), how=how)
+
+
+def previous_due_period(indicator: Indicator, period: Period) -> Period:
+    """The short-term comparison: the last period before this one in which the indicator was
+    due. For a biannual indicator at Q4 that is Q2, not the Q3 in which nothing was reported."""
+    candidate = period.previous()
+    for _ in range(4):
+        if candidate.quarter is None or indicator.due_in(candidate.quarter):
+            return candidate
+        candidate = candidate.previous()
+    return period.previous()

@@ -148,8 +148,13 @@ def write_return_templates(
     *,
     previous: Mapping[str, HistoryPoint] | None = None,
     last_year: Mapping[str, HistoryPoint] | None = None,
+    replace: bool = False,
 ) -> list[Path]:
-    """Write one template per service area into out_dir; return their paths in area order."""
+    """Write one template per service area into out_dir; return their paths in area order.
+
+    Template names are the names officers send their returns back under, so an existing file
+    is only replaced when asked: it may be a filled-in return.
+    """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -160,6 +165,15 @@ def write_return_templates(
         ) from error
     areas = register.service_areas()
     names = _unique_file_names(areas, period)
+    existing = sorted(name for name in names.values() if (out_dir / name).exists())
+    if existing and not replace:
+        shown = ", ".join(existing[:3]) + (
+            f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        )
+        raise UsageError(
+            f"{out_dir} already holds {shown}, which may be filled-in returns. Choose an empty "
+            "folder, or add --force to replace them with blank templates."
+        )
     return [
         write_return_template(
             register, area, period, out_dir / names[area], previous=previous, last_year=last_year

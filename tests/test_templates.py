@@ -566,3 +566,29 @@ def test_a_year_period_template(tmp_path):
     assert meta_of(workbook)["period"] == "2017/18"
     assert at(sheet, "status", "AS2").value == "available"  # a year covers every quarter
     assert template_file_name(ADULTS, Period(2017)) == "2017-18-adults-services.xlsx"
+
+
+def test_templates_never_replace_a_filled_in_return_unless_forced(tmp_path):
+    from click.testing import CliRunner
+    from conftest import SAMPLES
+
+    from kpi_excel.cli import main
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    filled = SAMPLES / "returns" / "2017-18-Q1-environment.xlsx"
+    (folder / filled.name).write_bytes(filled.read_bytes())
+    args = [
+        "templates",
+        str(SAMPLES / "register.xlsx"),
+        "--period",
+        "2017/18 Q1",
+        "--out",
+        str(folder),
+    ]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert (folder / filled.name).read_bytes() == filled.read_bytes()
+    assert len(list(folder.iterdir())) == 1
+    forced = CliRunner().invoke(main, [*args, "--force"])
+    assert forced.exit_code == 0 and len(list(folder.iterdir())) == 6
