@@ -212,6 +212,14 @@ def consolidate_returns(
     report = report.model_copy(update={"problems": [*report.problems, *history_warnings]})
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
+    _refuse_to_overwrite_inputs(
+        [out, *([Path(json_path)] if json_path else [])],
+        [
+            Path(register_path),
+            *([Path(history)] if history else []),
+            *(f.path for f in collected.files),
+        ],
+    )
     make_folder(out.parent)
     outcome.written.append(write_board_workbook(report, out))
     if json_path is not None:
@@ -229,6 +237,14 @@ def consolidate_returns(
         outcome.as_at = view.as_at
         log_consolidate(view, register, period, outcome.problems, outcome.written)
     return outcome
+
+
+def _refuse_to_overwrite_inputs(outputs: list[Path], inputs: list[Path]) -> None:
+    """Inputs are never modified: an output named like an input is a mistake in the command."""
+    taken = {path.resolve() for path in inputs}
+    for output in outputs:
+        if output.resolve() in taken:
+            raise UsageError(f"{output} is one of the inputs: give the output another name.")
 
 
 def find_soffice() -> str | None:

@@ -24,14 +24,15 @@ from .models import (
     ReturnRecord,
 )
 from .periods import Period
-from .problems import Problem, Severity, problem
+from .problems import Problem, Severity, UsageError, problem
 from .reader import ReturnFile, read_return
 from .register import settings_fingerprint
 from .rules import rate, trend
 from .targets import previous_due_period, resolve_target
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
-_IGNORED_PREFIXES = ("~$", ".", "~")  # Excel lock files, hidden files
+_IGNORED_PREFIXES = (".", "~")  # hidden files, Excel's "~$name.xlsx" lock files
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"})
 
 
 @dataclass
@@ -51,16 +52,31 @@ class Collected:
 
 
 def find_return_files(sources: Sequence[Path]) -> list[Path]:
-    """Files named directly, and every file inside folders named (not recursing)."""
+    """Files named directly, and every file inside folders named (not recursing).
+
+    Hidden files, Excel's lock files and the files Windows and macOS leave in folders are
+    skipped; the order is by name, ignoring case, the same on every system.
+    """
     found: list[Path] = []
     for source in sources:
         source = Path(source)
         if source.is_dir():
+            try:
+                entries = list(source.iterdir())
+            except OSError as error:
+                raise UsageError(
+                    f"The folder {source} cannot be read: {error.strerror or error}."
+                ) from None
             found.extend(
                 sorted(
-                    path
-                    for path in source.iterdir()
-                    if path.is_file() and not path.name.startswith(_IGNORED_PREFIXES)
+                    (
+                        path
+                        for path in entries
+                        if path.is_file()
+                        and not path.name.startswith(_IGNORED_PREFIXES)
+                        and path.name.casefold() not in _SYSTEM_FILES
+                    ),
+                    key=lambda path: (path.name.casefold(), path.name),
                 )
             )
         else:

@@ -21,11 +21,22 @@ ARROW = {"up": "better", "down": "worse", "same": "same", "none": None}
 @pytest.fixture(scope="module")
 def consolidated(tmp_path_factory):
     out = tmp_path_factory.mktemp("board")
-    result = CliRunner().invoke(main, [
-        "consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"),
-        "--period", "2017/18 Q1", "--history", str(SAMPLES / "history.csv"),
-        "--out", str(out / "board.xlsx"), "--json", str(out / "board.json"),
-    ])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(SAMPLES / "returns"),
+            "--period",
+            "2017/18 Q1",
+            "--history",
+            str(SAMPLES / "history.csv"),
+            "--out",
+            str(out / "board.xlsx"),
+            "--json",
+            str(out / "board.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -74,8 +85,12 @@ def test_every_figure_names_its_source(consolidated):
 def test_section_sheets_show_the_rating_word_beside_the_colour(consolidated):
     workbook = load_workbook(consolidated / "board.xlsx")
     sheet = workbook["Towns and Communities"]
-    words = [c for row in sheet.iter_rows(values_only=True) for c in row if c in (
-        "RED", "GREEN", "AMBER")]
+    words = [
+        c
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c in ("RED", "GREEN", "AMBER")
+    ]
     assert words == ["RED", "RED", "GREEN"]
     formulas = [rule.formula for rng in sheet.conditional_formatting for rule in rng.rules]
     assert any('"RED"' in f for fs in formulas for f in (fs or []))
@@ -84,8 +99,18 @@ def test_section_sheets_show_the_rating_word_beside_the_colour(consolidated):
 def test_json_has_the_documented_fields(consolidated):
     data = json.loads((consolidated / "board.json").read_text(encoding="utf-8"))
     first = data["indicators"][1]
-    for key in ("id", "name", "section", "value", "rag", "short_term", "long_term",
-                "short_term_compared_with", "long_term_compared_with", "reason"):
+    for key in (
+        "id",
+        "name",
+        "section",
+        "value",
+        "rag",
+        "short_term",
+        "long_term",
+        "short_term_compared_with",
+        "long_term_compared_with",
+        "reason",
+    ):
         assert key in first
     assert first["rag"] == "RED" and first["value"] == 83
     assert "83% against a 95% target" in first["reason"]
@@ -100,9 +125,20 @@ def test_a_bad_return_gives_exit_1_and_the_workbook_is_still_written(tmp_path, f
     bad = fill("Children's Services", {"CL02": {"value": "sixty"}})
     (folder / bad.name).write_bytes(bad.read_bytes())
     out = tmp_path / "board.xlsx"
-    result = CliRunner().invoke(main, [
-        "consolidate", str(SAMPLES / "register.xlsx"), str(folder), "--period", "2017/18 Q1",
-        "--history", str(SAMPLES / "history.csv"), "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(folder),
+            "--period",
+            "2017/18 Q1",
+            "--history",
+            str(SAMPLES / "history.csv"),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1
     assert "value-not-number" in result.output and "'sixty'" in result.output
     assert "Traceback" not in result.output
@@ -111,11 +147,14 @@ def test_a_bad_return_gives_exit_1_and_the_workbook_is_still_written(tmp_path, f
     assert by_id["CL02"]["rag"] is None and by_id["CL03"]["rag"] == "RED"
 
 
-@pytest.mark.parametrize("args", [
-    ["consolidate", "nope.xlsx", "x", "--period", "2017/18 Q1"],
-    ["consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"), "--period", "Q1"],
-    ["templates", str(SAMPLES / "register.xlsx")],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["consolidate", "nope.xlsx", "x", "--period", "2017/18 Q1"],
+        ["consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"), "--period", "Q1"],
+        ["templates", str(SAMPLES / "register.xlsx")],
+    ],
+)
 def test_usage_mistakes_exit_2_without_a_traceback(args):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
@@ -125,11 +164,22 @@ def test_usage_mistakes_exit_2_without_a_traceback(args):
 def test_a_broken_register_exits_1_with_the_cell_to_fix(tmp_path):
     from kpi_excel.register_book import write_register
 
-    path = write_register(tmp_path / "register.xlsx", [
-        {"id": "A1", "section": "S", "service_area": "X", "name": "N", "polarity": "biggest",
-         "unit": "percent"}])
-    result = CliRunner().invoke(main, ["validate", str(path), str(SAMPLES / "returns"),
-                                       "--period", "2017/18 Q1"])
+    path = write_register(
+        tmp_path / "register.xlsx",
+        [
+            {
+                "id": "A1",
+                "section": "S",
+                "service_area": "X",
+                "name": "N",
+                "polarity": "biggest",
+                "unit": "percent",
+            }
+        ],
+    )
+    result = CliRunner().invoke(
+        main, ["validate", str(path), str(SAMPLES / "returns"), "--period", "2017/18 Q1"]
+    )
     assert result.exit_code == 1
     assert "Indicators" in result.output and "F2" in result.output and "biggest" in result.output
     assert "Traceback" not in result.output
@@ -138,10 +188,20 @@ def test_a_broken_register_exits_1_with_the_cell_to_fix(tmp_path):
 def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
-    result = CliRunner().invoke(main, [
-        "consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"),
-        "--period", "2017/18 Q1", "--out", str(tmp_path / "board.xlsx"),
-        "--json", str(blocker / "board.json")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(SAMPLES / "returns"),
+            "--period",
+            "2017/18 Q1",
+            "--out",
+            str(tmp_path / "board.xlsx"),
+            "--json",
+            str(blocker / "board.json"),
+        ],
+    )
     assert result.exit_code == 1
     assert "Could not write" in result.output and "Traceback" not in result.output
 
@@ -152,3 +212,41 @@ def test_outputs_get_the_users_usual_permissions(consolidated):
     os.umask(umask)
     for name in ("board.xlsx", "board.json"):
         assert stat.S_IMODE((consolidated / name).stat().st_mode) == 0o666 & ~umask
+
+
+def test_an_output_named_like_an_input_is_refused_and_the_input_kept(tmp_path):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for path in (SAMPLES / "returns").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    victim = folder / "2017-18-Q1-environment.xlsx"
+    before = victim.read_bytes()
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(folder),
+            "--period",
+            "2017/18 Q1",
+            "--out",
+            str(victim),
+        ],
+    )
+    assert result.exit_code == 2 and "is one of the inputs" in result.output
+    assert victim.read_bytes() == before
+
+
+def test_files_windows_and_macos_leave_in_folders_are_skipped(tmp_path, register):
+    from conftest import Q1
+
+    from kpi_excel.consolidate import collect_returns
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for path in (SAMPLES / "returns").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    for junk in ("Thumbs.db", "desktop.ini", ".DS_Store", "~$2017-18-Q1-environment.xlsx"):
+        (folder / junk).write_bytes(b"\x00junk")
+    collected = collect_returns([folder], register, Q1)
+    assert collected.error_count == 0 and len(collected.files) == 6
