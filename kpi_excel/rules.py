@@ -195,7 +195,11 @@ def rate(
     band = _band_words(indicator, tolerance)
     if tolerance.kind is ToleranceKind.NONE or tolerance.amount is None:
         return Rating(rag=RAG.RED, reason=f"{head}, {band}: RED")
-    if _within_band(actual, edge, shortfall, tolerance.kind, tolerance.amount):
+    amount = tolerance.amount
+    if tolerance.kind is ToleranceKind.LIMIT:
+        # the limit is a figure like any other: compared as shown, as the reason prints it
+        amount = float(_shown(indicator, amount))
+    if _within_band(actual, edge, shortfall, tolerance.kind, amount):
         return Rating(rag=RAG.AMBER, reason=f"{head}, within {band}: AMBER")
     return Rating(rag=RAG.RED, reason=f"{head}, beyond {band}: RED")
 

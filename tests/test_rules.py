@@ -872,3 +872,13 @@ def test_havering_published_arrows_that_disagree():
         # 33.3% against 48.9%, bigger is better, printed as no change: it is worse.
         ("% of care proceedings complete", "published_st"),
     ]
+
+
+def test_an_amber_limit_is_compared_as_shown():
+    """Limit 89.4 shows as 89%; 89.2 shows as 89%: on the limit, so AMBER, as printed."""
+    ind = indicator(
+        unit=Unit.PERCENT, decimals=0, tolerance=Tolerance(kind=ToleranceKind.LIMIT, amount=89.4)
+    )
+    rating = rate(ind, value(95), record(89.2), SETTINGS, Q1)
+    assert rating.rag is RAG.AMBER, rating.reason
+    assert "amber limit of 89%" in rating.reason
