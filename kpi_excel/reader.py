@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .cells import CellReading, read_flag, read_number, read_text
+from .display import format_value, round_display
 from .models import DEFAULT_DUE_QUARTERS, Indicator, Register, ReturnRecord, Source, Status, Unit
 from .periods import Period, PeriodError
 from .problems import Problem, ReturnFileError, Severity, problem
@@ -658,17 +659,16 @@ def _apply_fraction(
         problems.append(
             problem("small-denominator", cell=refs.get("denominator"), value=_plain(denominator))
         )
-    if value is not None:
-        step = 10**-indicator.decimals
-        if abs(round(value, indicator.decimals) - round(computed, indicator.decimals)) > step / 2:
-            problems.append(
-                problem(
-                    "fraction-disagrees",
-                    value=_plain(value),
-                    detail=f"{_plain(numerator)} / {_plain(denominator)} = "
-                    f"{computed:.{indicator.decimals}f}",
-                )
+    # compared as the board shows them: 83 and 33/40 (82.5, shown 83%) agree
+    if value is not None and round_display(indicator, value) != round_display(indicator, computed):
+        problems.append(
+            problem(
+                "fraction-disagrees",
+                value=format_value(indicator, value),
+                detail=f"{_plain(numerator)} / {_plain(denominator)} = "
+                f"{format_value(indicator, computed)}",
             )
+        )
     return computed
 
 

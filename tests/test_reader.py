@@ -36,27 +36,35 @@ def test_the_sample_returns_read_cleanly(register):
 
 
 def test_text_in_a_number_cell_is_an_error_with_its_cell_and_the_rest_still_reads(
-        register, fill, tmp_path):
+    register, fill, tmp_path
+):
     bad = fill(CHILDREN, {"CL02": {"value": "about 60"}})
     result = read_return(bad, register, Q1)
     [found] = [p for p in result.problems if p.severity.value == "error"]
     assert (found.code, found.file, found.sheet, found.indicator_id) == (
-        "value-not-number", bad.name, RETURN_SHEET, "CL02")
+        "value-not-number",
+        bad.name,
+        RETURN_SHEET,
+        "CL02",
+    )
     assert found.cell.startswith("H")
     assert "about 60" in found.message and found.fix
     assert "CL02" not in result.records and "CL03" in result.records
     assert "CL02" in result.rejected_ids
 
 
-@pytest.mark.parametrize(("typed", "number_format", "expected", "code"), [
-    (95, None, 95.0, None),                  # typed as 95 into the template's cell
-    ("95%", None, 95.0, None),               # text with a percent sign
-    ("95 %", None, 95.0, None),
-    (0.95, "0%", 95.0, None),                # a cell formatted as a percentage
-    (0.95, "General", 95.0, "value-percent-scale"),  # a fraction pasted in: read, but queried
-    ("95", None, 95.0, "value-text-number"),
-    (95, "0%", None, "value-percent-out-of-range"),  # shows 9500%
-])
+@pytest.mark.parametrize(
+    ("typed", "number_format", "expected", "code"),
+    [
+        (95, None, 95.0, None),  # typed as 95 into the template's cell
+        ("95%", None, 95.0, None),  # text with a percent sign
+        ("95 %", None, 95.0, None),
+        (0.95, "0%", 95.0, None),  # a cell formatted as a percentage
+        (0.95, "General", 95.0, "value-percent-scale"),  # a fraction pasted in: read, but queried
+        ("95", None, 95.0, "value-text-number"),
+        (95, "0%", None, "value-percent-out-of-range"),  # shows 9500%
+    ],
+)
 def test_percentages_arrive_in_many_forms(register, fill, typed, number_format, expected, code):
     def edit(workbook):
         if number_format:
@@ -74,8 +82,11 @@ def test_percentages_arrive_in_many_forms(register, fill, typed, number_format, 
 def test_a_return_for_another_period_is_refused(register, tmp_path):
     from kpi_excel.api import make_templates
 
-    [path] = [p for p in make_templates(SAMPLES / "register.xlsx", Period.parse("2017/18 Q2"),
-                                        tmp_path) if "environment" in p.name]
+    [path] = [
+        p
+        for p in make_templates(SAMPLES / "register.xlsx", Period.parse("2017/18 Q2"), tmp_path)
+        if "environment" in p.name
+    ]
     result = read_return(path, register, Q1)
     assert [p.code for p in result.problems] == ["template-wrong-period"]
     assert "2017/18 Q2" in result.problems[0].message
@@ -128,8 +139,10 @@ def test_inputs_are_never_modified(register):
 
 
 def _records(result):
-    return {k: (r.status, r.value, r.provisional, r.average, r.comment, r.corrective_action)
-            for k, r in result.records.items()}
+    return {
+        k: (r.status, r.value, r.provisional, r.average, r.comment, r.corrective_action)
+        for k, r in result.records.items()
+    }
 
 
 def test_a_return_saved_by_libreoffice_reads_the_same(register, tmp_path):
@@ -159,10 +172,14 @@ def test_a_return_written_by_xlsxwriter_reads(register, tmp_path):
         sheet.write_string(row, COLUMN["corrective_action"] - 1, "A plan is in place")
     meta = workbook.add_worksheet(META_SHEET)
     meta.very_hidden()
-    for row, (key, value) in enumerate({
-        "template_version": TEMPLATE_VERSION, "period": "2017/18 Q1",
-        "service_area": "Adult Social Care", "indicator_ids": "IN01,IN02",
-    }.items()):
+    for row, (key, value) in enumerate(
+        {
+            "template_version": TEMPLATE_VERSION,
+            "period": "2017/18 Q1",
+            "service_area": "Adult Social Care",
+            "indicator_ids": "IN01,IN02",
+        }.items()
+    ):
         meta.write_string(row, 0, key)
         meta.write_string(row, 1, value)
     workbook.close()
@@ -173,9 +190,14 @@ def test_a_return_written_by_xlsxwriter_reads(register, tmp_path):
 
 
 def test_status_and_value_must_agree(register, fill):
-    path = fill(CHILDREN, {"CL02": {"value": None, "status": "available"},
-                           "CL03": {"value": 55, "status": "not available"},
-                           "CL04": {"value": "N/A"}})
+    path = fill(
+        CHILDREN,
+        {
+            "CL02": {"value": None, "status": "available"},
+            "CL03": {"value": 55, "status": "not available"},
+            "CL04": {"value": "N/A"},
+        },
+    )
     result = read_return(path, register, Q1)
     found = {(p.code, p.indicator_id) for p in result.problems}
     assert ("value-blank", "CL02") in found
@@ -198,9 +220,10 @@ def test_rows_are_found_by_id_not_position(register, fill):
     assert result.records["CL03"].value == 60
     # The sample's CL07 and CL16 are RED with no corrective action, as in the example report.
     assert [(p.code, p.indicator_id) for p in result.problems] == [
-        ("action-missing", "CL07"), ("action-missing", "CL16"), ("row-moved", "CL03")]
-
-
+        ("action-missing", "CL07"),
+        ("action-missing", "CL16"),
+        ("row-moved", "CL03"),
+    ]
 
 
 def test_a_file_the_reader_fails_to_foresee_is_a_problem_not_a_crash(register, tmp_path):
@@ -218,3 +241,23 @@ def test_a_file_the_reader_fails_to_foresee_is_a_problem_not_a_crash(register, t
     result = read_return(target, register, Q1)
     assert [p.code for p in result.problems] == ["file-corrupt"]
     assert not result.records
+
+
+def test_counts_and_a_figure_agree_when_they_show_the_same(register, fill):
+    """83% and 33/40 (82.5%, shown 83%) agree; 84% does not, and the message shows 83%."""
+    agree = read_return(
+        fill(CHILDREN, {"CL03": {"value": 83, "numerator": 33, "denominator": 40}}), register, Q1
+    )
+    assert [p.code for p in agree.problems if p.indicator_id == "CL03"] == []
+    assert agree.records["CL03"].value == pytest.approx(82.5)
+    differ = read_return(
+        fill(
+            CHILDREN,
+            {"CL03": {"value": 84, "numerator": 33, "denominator": 40}},
+            name="differ.xlsx",
+        ),
+        register,
+        Q1,
+    )
+    [found] = [p for p in differ.problems if p.indicator_id == "CL03"]
+    assert found.code == "fraction-disagrees" and "33 / 40 = 83%" in found.message
