@@ -66,13 +66,9 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
                     )
                 )
                 return reading
-            number *= 100
+            number = _percent_points(number)
         elif percent and 0 < number < 1:
-            # 0.83 typed into a plain cell: almost always a fraction copied from elsewhere
-            reading.problems.append(
-                problem("value-percent-scale", value=f"{number:g}", detail=f"{number * 100:g}%")
-            )
-            number *= 100
+            number = _fraction_as_points(number, reading)
         # Say it as the cell shows it: 60.9 in a cell formatted as a percentage shows 6090%.
         shown = f"{number:g}%" if cell.is_percent_format else f"{number:g}"
         reading.value = _checked(number, indicator, shown, reading)
@@ -107,12 +103,31 @@ def read_number(cell: RawCell | None, indicator: Indicator | None) -> CellReadin
             )
         )
         return reading
-    if not (parsed.is_percent and not parsed.had_separators):
+    number = parsed.value
+    if percent and not parsed.is_percent and 0 < number < 1:
+        # the same rule as for a number: "0.83" typed as text is a fraction too
+        number = _fraction_as_points(number, reading)
+    elif not (parsed.is_percent and not parsed.had_separators):
         # "95%" typed as text is plain enough; "1,234" or "0.8 days" is worth a second look
-        shown = f"{parsed.value:g}{'%' if percent else ''}"
+        shown = f"{number:g}{'%' if percent else ''}"
         reading.problems.append(problem("value-text-number", value=text, detail=shown))
-    reading.value = _checked(parsed.value, indicator, text, reading)
+    reading.value = _checked(number, indicator, text, reading)
     return reading
+
+
+def _percent_points(fraction: float) -> float:
+    """0.57 -> 57.0: rounded, as 0.57 * 100 is 56.99999999999999 in binary."""
+    return round(fraction * 100, 10)
+
+
+def _fraction_as_points(number: float, reading: CellReading) -> float:
+    """0.83 where a percentage was asked for: almost always a fraction copied from elsewhere.
+    Read as 83%, and queried, since a real 0.83% would need the officer to say so."""
+    points = _percent_points(number)
+    reading.problems.append(
+        problem("value-percent-scale", value=f"{number:g}", detail=f"{points:g}%")
+    )
+    return points
 
 
 # What may follow a number as its unit: a word ("days", "kg per head", "per 100,000"), or % or £.
