@@ -62,8 +62,8 @@ def test_text_in_a_number_cell_is_an_error_with_its_cell_and_the_rest_still_read
         (0.95, "0%", 95.0, None),  # a cell formatted as a percentage
         (0.95, "General", 95.0, "value-percent-scale"),  # a fraction pasted in: read, but queried
         ("95", None, 95.0, "value-text-number"),
-    ("0.57", None, 57.0, "value-percent-scale"),  # the same rule for text as for numbers
-    (0.57, "General", 57.0, "value-percent-scale"),  # stored as 57.0, not 56.99999999999999
+    ("0.93", None, 93.0, "value-percent-scale"),  # the same rule for text as for numbers
+    (0.57 + 0.36, "General", 93.0, "value-percent-scale"),  # 93.0, not 93.00000000000001
         (95, "0%", None, "value-percent-out-of-range"),  # shows 9500%
     ],
 )
