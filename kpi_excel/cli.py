@@ -1,13 +1,15 @@
 """The kpi-excel command line: a thin layer over the Python API.
 
 Exit codes: 0 clean; 1 problems found in the inputs (the workbook is still written from the
-good returns) or an output could not be written; 2 the command was called wrongly.
+good returns) or an output could not be written; 2 the command was called wrongly; 3 a fault
+in kpi-excel itself (the message asks for --debug).
 User errors print a plain message, never a traceback (unless --debug).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -20,7 +22,7 @@ from . import __version__
 from .periods import Period, PeriodError
 from .problems import KpiExcelError, Problem, Severity, UsageError
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class PeriodType(click.ParamType):
@@ -55,25 +57,46 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             click.secho(f"Error: {error.message}", fg="red", err=True)
             _print_problems(error.problems, limit=200)
             sys.exit(EXIT_PROBLEMS)
+        except click.ClickException:
+            raise  # click's own usage errors: it prints them and exits 2
         except KeyboardInterrupt:
-            click.echo("Stopped; nothing was changed.", err=True)
+            click.echo("Stopped. Outputs are written whole or not at all.", err=True)
             sys.exit(130)
+        except Exception as error:  # a fault in kpi-excel itself, not the user's doing
+            if debug:
+                raise
+            click.secho(
+                f"Internal error: {type(error).__name__}: {error}. This is a fault in kpi-excel, "
+                "not in your files: run the command again with --debug and report what it shows.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
         sys.exit(code)
 
     return click.option("--debug", is_flag=True, help="Show Python tracebacks.")(wrapper)
 
 
 def _print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
-    ordered = sorted(
-        problems, key=lambda p: (p.severity is not Severity.ERROR, p.file or "", p.cell or "")
-    )
+    ordered = sorted(problems, key=_reading_order)
     for item in ordered[:limit]:
         colour = "red" if item.severity is Severity.ERROR else "yellow"
         click.secho(item.render(), fg=colour, err=True)
     if len(ordered) > limit:
-        click.echo(
-            f"... and {len(ordered) - limit} more (see the Data quality sheet or --json).", err=True
-        )
+        click.echo(f"... and {len(ordered) - limit} more: --json writes them all.", err=True)
+
+
+def _reading_order(item: Problem) -> tuple:
+    """Errors first, then by file and by cell as a person reads a sheet: H9 before H10."""
+    match = re.fullmatch(r"([A-Z]+)(\d+)", item.cell or "")
+    place = (int(match.group(2)), len(match.group(1)), match.group(1)) if match else (0, 0, "")
+    return (
+        item.severity is not Severity.ERROR,
+        item.file or "",
+        item.sheet or "",
+        place,
+        item.cell or "",
+    )
 
 
 def _progress(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
@@ -98,8 +121,7 @@ def main() -> None:
 
     \b
     Example, the shipped samples:
-      kpi-excel consolidate samples/register.xlsx samples/returns \\
-          --period "2017/18 Q1" --history samples/history.csv --out out/board.xlsx
+      kpi-excel consolidate samples/register.xlsx samples/returns --period "2017/18 Q1" --history samples/history.csv --out out/board.xlsx
     """
 
 
@@ -200,8 +222,7 @@ def validate(
 
     \b
     Example:
-      kpi-excel validate samples/register.xlsx samples/returns --period "2017/18 Q1" \\
-          --log out/return-log.xlsx --chase out/chase.txt --feedback out/feedback
+      kpi-excel validate samples/register.xlsx samples/returns --period "2017/18 Q1" --log out/return-log.xlsx --chase out/chase.txt --feedback out/feedback
     """
     from .api import validate_returns
 
@@ -303,8 +324,7 @@ def consolidate(
 
     \b
     Example:
-      kpi-excel consolidate samples/register.xlsx samples/returns --period "2017/18 Q1" \\
-          --history samples/history.csv --out out/board.xlsx --json out/board.json
+      kpi-excel consolidate samples/register.xlsx samples/returns --period "2017/18 Q1" --history samples/history.csv --out out/board.xlsx --json out/board.json
     """
     from .api import consolidate_returns
 

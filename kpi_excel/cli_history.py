@@ -89,8 +89,7 @@ def close(
 
     \b
     Example:
-      kpi-excel close samples/register.xlsx samples/returns --period "2017/18 Q1" \\
-          --store out/history.sqlite
+      kpi-excel close samples/register.xlsx samples/returns --period "2017/18 Q1" --store out/history.sqlite
     """
     from .api_history import close_period
 
@@ -148,8 +147,7 @@ def correct(
 
     \b
     Example:
-      kpi-excel correct --store out/history.sqlite --period "2017/18 Q1" --id CL02 \\
-          --value 61.9 --why "Return keyed 60.9; the case file says 61.9" --by "A. Analyst"
+      kpi-excel correct --store out/history.sqlite --period "2017/18 Q1" --id CL02 --value 61.9 --why "Return keyed 60.9; the case file says 61.9" --by "A. Analyst"
     """
     from .api_history import correct_figure
 
@@ -206,8 +204,7 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
 
     \b
     Example:
-      kpi-excel import-history samples/history.csv --register samples/register.xlsx \\
-          --store out/history.sqlite
+      kpi-excel import-history samples/history.csv --register samples/register.xlsx --store out/history.sqlite
     """
     from .api_history import import_history as run_import
 
@@ -253,8 +250,7 @@ def export_history(
 
     \b
     Example:
-      kpi-excel export-history out/history.xlsx --store out/history.sqlite \\
-          --from "2016/17 Q1" --to "2017/18 Q1"
+      kpi-excel export-history out/history.xlsx --store out/history.sqlite --from "2016/17 Q1" --to "2017/18 Q1"
     """
     from .api_history import export_history as run_export
 

@@ -250,3 +250,39 @@ def test_files_windows_and_macos_leave_in_folders_are_skipped(tmp_path, register
         (folder / junk).write_bytes(b"\x00junk")
     collected = collect_returns([folder], register, Q1)
     assert collected.error_count == 0 and len(collected.files) == 6
+
+
+def test_a_fault_in_kpi_excel_is_one_line_and_exit_3(monkeypatch, tmp_path):
+    import kpi_excel.api
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(kpi_excel.api, "build_report", broken)
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(SAMPLES / "returns"),
+            "--period",
+            "2017/18 Q1",
+            "--out",
+            str(tmp_path / "board.xlsx"),
+        ],
+    )
+    assert result.exit_code == 3
+    assert "Internal error: ZeroDivisionError" in result.output and "--debug" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_problems_are_listed_in_reading_order():
+    from kpi_excel.cli import _reading_order
+    from kpi_excel.problems import problem
+
+    cells = ["H10", "H9", "AA2", "B2"]
+    found = sorted(
+        (problem("value-blank", file="a.xlsx", sheet="Return", cell=c) for c in cells),
+        key=_reading_order,
+    )
+    assert [p.cell for p in found] == ["B2", "AA2", "H9", "H10"]
