@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 from .atomic import write_bytes
@@ -19,7 +18,7 @@ from .history import History, load_history, parse_history_value, plain_number
 from .models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
 from .periods import Period
 from .problems import HistoryError, Problem, Severity, UsageError, problem
-from .reader import sha256_of
+from .reader import file_time, sha256_of
 from .register import load_register, settings_fingerprint
 from .store import (
     ClosedPeriod,
@@ -63,17 +62,9 @@ def _run(command: str, register: Register, period: Period | None, **fields: obje
     )
 
 
-def _read_at(path: Path) -> str:
-    """As the reader stamps figures: the file's modification time, to the second."""
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0).isoformat()
-    except OSError:
-        return ""
-
-
 def _inputs(collected: Collected) -> list[dict[str, str]]:
     return [
-        {"file": f.path.name, "sha256": f.sha256, "read_at": _read_at(f.path)}
+        {"file": f.path.name, "sha256": f.sha256, "read_at": file_time(f.path)}
         for f in collected.files
     ]
 
@@ -113,7 +104,7 @@ def import_history(
     history, warnings = load_history(file, register.by_id())
     digest = sha256_of(file)
     figures = []
-    read_at = _read_at(file)
+    read_at = file_time(file)
     for point in history.points():
         source = (point.source or Source(file=file.name)).model_copy(
             update={"sha256": digest, "read_at": read_at}

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .cells import CellReading, read_flag, read_number, read_text
@@ -575,7 +575,7 @@ def _read_row(
             sheet=result.sheet,
             cell=refs.get("value", ""),
             template_version=result.template_version,
-            read_at=_read_at(result.path),
+            read_at=file_time(result.path),
         ),
     )
 
@@ -685,9 +685,12 @@ def _plain(number: float) -> str:
     return f"{number:g}"
 
 
-def _read_at(path: Path) -> str:
-    """The file's modification time: deterministic for the same file, unlike the clock."""
+def file_time(path: Path) -> str:
+    """When the file was last saved, by its modification time, in UTC to the second: the same
+    on every machine and in every time zone for the same file (not the clock, which would
+    make every run's output differ)."""
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0).isoformat()
+        stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except OSError:
         return ""
+    return stamp.replace(microsecond=0).isoformat().replace("+00:00", "Z")
