@@ -13,7 +13,8 @@ Tables (see docs/history.md):
 
 The store "as at" version V is what it held once version V was written: for each indicator
 and period, the figure with the highest version not above V. Every write is one transaction
-(BEGIN IMMEDIATE, in WAL mode, waiting up to BUSY_TIMEOUT_MS for another writer), so an
+(BEGIN IMMEDIATE, with a rollback journal, waiting up to BUSY_TIMEOUT_MS for another
+writer), so an
 interrupted run leaves the store as it was and two runs at once queue instead of colliding.
 """
 
@@ -377,7 +378,9 @@ class Store:
         tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if application_id != 0 or tables or not create:
             raise HistoryError(f"{self.path} is not a kpi-excel history store.")
-        self._db.execute("PRAGMA journal_mode = WAL")  # persistent; readers never block writers
+        # The classic rollback journal, not WAL: councils keep files on network shares, where
+        # WAL's shared memory does not work; writers queue on the lock (busy_timeout) instead.
+        self._db.execute("PRAGMA journal_mode = DELETE")
         with self.transaction():
             # Two runs may create the same new store at once: the second finds it made.
             if self._db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
