@@ -33,6 +33,7 @@ from .return_spec import (
     FieldKind,
     column_letter,
 )
+from .return_spec import template_file_name as spec_file_name
 from .rules import rate
 from .safety import DEFAULT_LIMITS
 from .targets import resolve_target
@@ -297,10 +298,8 @@ def _version(text: str) -> tuple[int, ...] | None:
 
 def _area_named_by_file(name: str, register: Register, period: Period) -> str | None:
     """The service area whose template file name this file still has, if any."""
-    from .templates import template_file_name  # the one definition of template names
-
     for area in register.service_areas():
-        if template_file_name(area, period).lower() == name.lower():
+        if spec_file_name(area, period).lower() == name.lower():
             return area
     return None
 

@@ -6,10 +6,14 @@ reader all come from these definitions, so guidance and validation cannot drift 
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from .models import Status
+from .periods import Period
 
 TEMPLATE_VERSION = "1.0"
 RETURN_SHEET = "Return"
@@ -191,3 +195,33 @@ def column_of(key: str) -> str:
         if field.key == key:
             return column_letter(index)
     raise KeyError(key)
+
+
+# --- file names: the templates are named so, and officers send them back so ----------
+
+MAX_SLUG_CHARS = 60  # keeps whole paths well inside Windows' 260-character limit
+
+
+def template_file_name(service_area: str, period: Period) -> str:
+    """'2017-18-Q1-childrens-services.xlsx': lower case, ASCII, safe on Windows and the web."""
+    return f"{_period_slug(period)}-{_slug(service_area)}.xlsx"
+
+
+def _period_slug(period: Period) -> str:
+    year = f"{period.year}-{(period.year + 1) % 100:02d}"
+    return year if period.quarter is None else f"{year}-Q{period.quarter}"
+
+
+def _slug(text: str) -> str:
+    # Apostrophes join their word ("Children's" -> "childrens"); "&" reads as "and".
+    text = re.sub(r"['\u2019`]", "", text).replace("&", " and ")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_SLUG_CHARS:
+        slug = slug[:MAX_SLUG_CHARS].rsplit("-", 1)[0]
+    # A name with no Latin letters at all still needs a distinct, stable file name.
+    return slug or f"service-area-{short_hash(text)}"
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]

@@ -8,9 +8,6 @@ and regenerating a template gives a byte-identical file.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -32,39 +29,14 @@ from .templates_sheets import (
 )
 from .templates_xlsx import FONT, Formats, call
 
+template_file_name = spec.template_file_name  # part of this module's API, defined with the layout
+
 __all__ = [
     "fingerprint_register",
     "template_file_name",
     "write_return_template",
     "write_return_templates",
 ]
-
-MAX_SLUG_CHARS = 60  # keeps whole paths well inside Windows' 260-character limit
-
-
-def template_file_name(service_area: str, period: Period) -> str:
-    """'2017-18-Q1-childrens-services.xlsx': lower case, ASCII, safe on Windows and the web."""
-    return f"{_period_slug(period)}-{_slug(service_area)}.xlsx"
-
-
-def _period_slug(period: Period) -> str:
-    year = f"{period.year}-{(period.year + 1) % 100:02d}"
-    return year if period.quarter is None else f"{year}-Q{period.quarter}"
-
-
-def _slug(text: str) -> str:
-    # Apostrophes join their word ("Children's" -> "childrens"); "&" reads as "and".
-    text = re.sub(r"['\u2019`]", "", text).replace("&", " and ")
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > MAX_SLUG_CHARS:
-        slug = slug[:MAX_SLUG_CHARS].rsplit("-", 1)[0]
-    # A name with no Latin letters at all still needs a distinct, stable file name.
-    return slug or f"service-area-{_short_hash(text)}"
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def fingerprint_register(register: Register) -> str:
@@ -184,13 +156,13 @@ def write_return_templates(
 
 def _unique_file_names(areas: list[str], period: Period) -> dict[str, str]:
     """File names per area; areas whose names slug alike ("A&B", "A and B") get a hash suffix."""
-    names = {area: template_file_name(area, period) for area in areas}
+    names = {area: spec.template_file_name(area, period) for area in areas}
     counts: dict[str, int] = {}
     for name in names.values():
         counts[name.lower()] = counts.get(name.lower(), 0) + 1
     for area, name in names.items():
         if counts[name.lower()] > 1:
-            names[area] = f"{name.removesuffix('.xlsx')}-{_short_hash(area)}.xlsx"
+            names[area] = f"{name.removesuffix('.xlsx')}-{spec.short_hash(area)}.xlsx"
     return names
 
 
