@@ -32,8 +32,8 @@ from .return_spec import (
     TEMPLATE_VERSION,
     FieldKind,
     column_letter,
+    template_file_name,
 )
-from .return_spec import template_file_name as spec_file_name
 from .rules import rate
 from .safety import DEFAULT_LIMITS
 from .targets import resolve_target
@@ -299,7 +299,7 @@ def _version(text: str) -> tuple[int, ...] | None:
 def _area_named_by_file(name: str, register: Register, period: Period) -> str | None:
     """The service area whose template file name this file still has, if any."""
     for area in register.service_areas():
-        if spec_file_name(area, period).lower() == name.lower():
+        if template_file_name(area, period).lower() == name.lower():
             return area
     return None
 
