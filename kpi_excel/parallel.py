@@ -11,6 +11,7 @@ wrapped around the paths (tqdm) moves as files are read, and memory stays flat.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -116,6 +117,9 @@ def _read_all(
 
 def _start_worker(job: tuple[Register, Period, Mapping[str, str] | None]) -> None:
     global _job
+    # A forked worker shares the parent's objects page by page until it writes to them; the
+    # collector's passes over them would write to every one. Leave them to the parent.
+    gc.freeze()
     _job = job
 
 
