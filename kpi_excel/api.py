@@ -185,6 +185,7 @@ def consolidate_returns(
     progress: Progress | None = None,
     store: Path | str | None = None,
     as_at: int | None = None,
+    published: Path | str | None = None,
 ) -> Consolidation:
     """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF).
 
@@ -209,7 +210,12 @@ def consolidate_returns(
     else:
         past, history_warnings = _history(Path(history) if history else None, register)
     report = build_report(register, period, collected, past)
-    report = report.model_copy(update={"problems": [*report.problems, *history_warnings]})
+    audit: list[Problem] = []
+    if published is not None:
+        from .published import check_published, load_published
+
+        audit = check_published(report, load_published(Path(published)), Path(published).name)
+    report = report.model_copy(update={"problems": [*report.problems, *history_warnings, *audit]})
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
     _refuse_to_overwrite_inputs(

@@ -303,6 +303,12 @@ def _print_log(log: Iterable[Any]) -> None:
     help="The board workbook to write.",
 )
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
+@click.option(
+    "--published",
+    type=_EXISTING,
+    help="CSV of the arrows a published report printed (indicator_id, short_term, long_term): "
+    "each one the figures contradict is reported.",
+)
 @_handle_errors
 def consolidate(
     register: Path,
@@ -315,6 +321,7 @@ def consolidate(
     as_at: int | None,
     out: Path,
     pdf: bool,
+    published: Path | None,
 ) -> int:
     """Read the returns, rate every indicator and write the board workbook.
 
@@ -343,6 +350,7 @@ def consolidate(
         progress=_progress(quiet),
         store=store,
         as_at=as_at,
+        published=published,
     )
     _print_problems(outcome.problems)
     if not quiet:

@@ -623,8 +623,8 @@ _kind(
     W,
     TEAM,
     "Published arrow disagrees",
-    "The published arrow says '{value}' but the figures give '{detail}'.",
-    "Use the computed arrow; the published one contradicts its own numbers.",
+    "{detail}",
+    "Use the computed arrow: the published one contradicts its own figures.",
 )
 
 

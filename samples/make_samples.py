@@ -87,6 +87,15 @@ def write_sample_history(rows: list[dict[str, str]], path: Path) -> None:
                     writer.writerow([row["id"], str(period), value, label])
 
 
+def write_published_arrows(rows: list[dict[str, str]], path: Path) -> None:
+    """The arrows the example report printed, for `consolidate --published` to audit."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["indicator_id", "short_term", "long_term"])
+        for row in rows:
+            writer.writerow([row["id"], row["published_st"], row["published_lt"]])
+
+
 def fill_return(template: Path, rows_by_id: dict[str, dict[str, str]], target: Path) -> None:
     """Type the figures into a template, as an officer would, and save it as a new file."""
     workbook = load_workbook(template)
@@ -116,6 +125,7 @@ def make_q1() -> None:
     returns = HERE / "returns"
     write_sample_register(rows, register)
     write_sample_history(rows, history)
+    write_published_arrows(rows, HERE / "published-arrows-2017-18-q1.csv")
     blank = HERE / "templates"
     shutil.rmtree(blank, ignore_errors=True)
     shutil.rmtree(returns, ignore_errors=True)

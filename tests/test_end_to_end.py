@@ -286,3 +286,39 @@ def test_problems_are_listed_in_reading_order():
         key=_reading_order,
     )
     assert [p.cell for p in found] == ["B2", "AA2", "H9", "H10"]
+
+
+def test_the_published_reports_contradicted_arrows_are_found(tmp_path):
+    """The example printed 'same' for 33.3% against 48.9% (bigger is better), arrows with no
+    figure to compare, and an unreadable glyph; every other printed arrow agrees."""
+    out = tmp_path / "board.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(SAMPLES / "register.xlsx"),
+            str(SAMPLES / "returns"),
+            "--period",
+            "2017/18 Q1",
+            "--history",
+            str(SAMPLES / "history.csv"),
+            "--out",
+            str(tmp_path / "board.xlsx"),
+            "--json",
+            str(out),
+            "--published",
+            str(SAMPLES / "published-arrows-2017-18-q1.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    found = [
+        (p["indicator_id"], p["message"].split(":")[0], p["value"])
+        for p in json.loads(out.read_text(encoding="utf-8"))["problems"]
+        if p["code"] == "published-arrow-disagrees"
+    ]
+    assert sorted(found) == [
+        ("CL03", "Long-term", "?"),
+        ("CL08", "Long-term", "down"),
+        ("CL16", "Short-term", "same"),
+        ("IN02", "Long-term", "up"),
+    ]
