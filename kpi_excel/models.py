@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .periods import Period
 
@@ -159,11 +159,27 @@ class Register(BaseModel):
     source: str = ""
     fingerprint: str = ""  # sha256 of the register's content, stamped into templates
 
+    # Indicators by service area, built once: the reader asks for every return it reads.
+    _areas: tuple[int, int, dict[str, list[Indicator]], list[str]] | None = PrivateAttr(None)
+
     def by_id(self) -> dict[str, Indicator]:
         return {indicator.id: indicator for indicator in self.indicators}
 
+    def _area_index(self) -> tuple[dict[str, list[Indicator]], list[str]]:
+        key = (id(self.indicators), len(self.indicators))
+        if self._areas is None or self._areas[:2] != key:
+            index: dict[str, list[Indicator]] = {}
+            for indicator in self.indicators:
+                index.setdefault(indicator.service_area, []).append(indicator)
+            self._areas = (*key, index, sorted(index))
+        return self._areas[2], self._areas[3]
+
+    def indicators_for(self, service_area: str) -> list[Indicator]:
+        """The service area's indicators, in register order."""
+        return list(self._area_index()[0].get(service_area, ()))
+
     def service_areas(self) -> list[str]:
-        return sorted({indicator.service_area for indicator in self.indicators})
+        return list(self._area_index()[1])
 
     def sections(self) -> list[str]:
         """Board sections in register order."""

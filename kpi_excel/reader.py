@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from .cells import CellReading, read_flag, read_number, read_text
@@ -66,6 +67,7 @@ class ReturnFile:
     rejected_ids: set[str] = field(default_factory=set)  # rows whose figure has errors
     cells: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> field -> "H9"
     problems: list[Problem] = field(default_factory=list)
+    read_at: str = ""  # file_time of the file, stamped on every figure read from it
 
     @property
     def errors(self) -> int:
@@ -111,6 +113,7 @@ def read_return(
     result = ReturnFile(path=path)
     name = path.name
     try:
+        result.read_at = file_time(path)
         result.sha256 = _hash_if_small(path)
         with open_xlsx(path) as book:
             result.problems.extend(_here(book.warnings, name))
@@ -267,7 +270,7 @@ def _check_identity(
         result.problems.append(
             problem(code, file=name, detail=result.template_version, expected=TEMPLATE_VERSION)
         )
-    if result.service_area not in register.service_areas():
+    if not register.indicators_for(result.service_area):
         refused.append(problem("template-unknown-service", file=name, detail=result.service_area))
     if refused:
         result.problems.extend(refused)
@@ -298,10 +301,14 @@ def _version(text: str) -> tuple[int, ...] | None:
 
 def _area_named_by_file(name: str, register: Register, period: Period) -> str | None:
     """The service area whose template file name this file still has, if any."""
-    for area in register.service_areas():
-        if template_file_name(area, period).lower() == name.lower():
-            return area
-    return None
+    return _areas_by_file_name(tuple(register.service_areas()), period).get(name.lower())
+
+
+@lru_cache(maxsize=8)
+def _areas_by_file_name(areas: tuple[str, ...], period: Period) -> dict[str, str]:
+    # built once per register and period, not once per file: slugging every area name for
+    # every return made reading 1,000 returns grow with the square of their number
+    return {template_file_name(area, period).lower(): area for area in areas}
 
 
 def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:
@@ -340,7 +347,7 @@ def _read_rows(
             result.problems.append(
                 problem("column-missing", file=name, sheet=sheet_name, detail=spec.header)
             )
-    expected = [i for i in register.indicators if i.service_area == result.service_area]
+    expected = register.indicators_for(result.service_area)
     indicators = {i.id: i for i in expected}
     template_order = [
         part.strip() for part in meta.get("indicator_ids", "").split(",") if part.strip()
@@ -402,6 +409,7 @@ def _read_rows(
             break
 
 
+@lru_cache(maxsize=256)
 def _letter(col: int) -> str:
     return column_letter(col - 1)
 
@@ -574,7 +582,7 @@ def _read_row(
             sheet=result.sheet,
             cell=refs.get("value", ""),
             template_version=result.template_version,
-            read_at=file_time(result.path),
+            read_at=result.read_at,
         ),
     )
 

@@ -378,9 +378,8 @@ class Store:
         tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if application_id != 0 or tables or not create:
             raise HistoryError(f"{self.path} is not a kpi-excel history store.")
-        # The classic rollback journal, not WAL: councils keep files on network shares, where
-        # WAL's shared memory does not work; writers queue on the lock (busy_timeout) instead.
-        self._db.execute("PRAGMA journal_mode = DELETE")
+        # SQLite's default rollback journal, not WAL: councils keep files on network shares,
+        # where WAL's shared memory does not work; writers queue on the lock (busy_timeout).
         with self.transaction():
             # Two runs may create the same new store at once: the second finds it made.
             if self._db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
