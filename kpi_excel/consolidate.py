@@ -23,9 +23,10 @@ from .models import (
     ReturnOutcome,
     ReturnRecord,
 )
+from .parallel import read_returns_parallel
 from .periods import Period
 from .problems import Problem, Severity, UsageError, problem
-from .reader import ReturnFile, read_return
+from .reader import ReturnFile
 from .register import settings_fingerprint
 from .rules import rate, trend
 from .targets import previous_due_period, resolve_target
@@ -99,10 +100,8 @@ def collect_returns(
     """
     paths = find_return_files(sources)
     iterator = progress(paths) if progress else paths
-    files = [
-        read_return(path, register, period, previous_comments=previous_comments)
-        for path in iterator
-    ]
+    # on every core when there are many returns; identical results, in order
+    files = read_returns_parallel(iterator, register, period, previous_comments=previous_comments)
     chosen: dict[str, ReturnFile] = {}
     problems: list[Problem] = []
     log: list[ReturnLogEntry] = []

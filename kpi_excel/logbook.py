@@ -16,7 +16,7 @@ from .periods import Period
 from .problems import CATALOGUE
 from .returnlog import LogRow, chase_list, counts, return_log
 from .styles import LINE_HEIGHT, cell_styles, palette
-from .xlsx_adapter import Book, PrintSetup, Sheet
+from .xlsx_adapter import Book, PrintSetup, Sheet, warnings_as_errors
 
 LOG_SHEET, PROBLEMS_SHEET, CHASE_SHEET = "Return log", "Problems", "Chase list"
 
@@ -52,12 +52,13 @@ def write_validation_log(
     """Write the log workbook to path (replacing it only once it is complete)."""
     buffer = io.BytesIO()
     settings = register.settings if register is not None else Settings()
-    book = Book(buffer, cell_styles(palette(settings)))
-    rows = return_log(collected, register)
-    _log_sheet(book.sheet(LOG_SHEET), rows, period)
-    _problems_sheet(book.sheet(PROBLEMS_SHEET), collected)
-    _chase_sheet(book.sheet(CHASE_SHEET), chase_list(collected, period, register))
-    book.close()
+    with warnings_as_errors():
+        book = Book(buffer, cell_styles(palette(settings)))
+        rows = return_log(collected, register)
+        _log_sheet(book.sheet(LOG_SHEET), rows, period)
+        _problems_sheet(book.sheet(PROBLEMS_SHEET), collected)
+        _chase_sheet(book.sheet(CHASE_SHEET), chase_list(collected, period, register))
+        book.close()
     return write_output(Path(path), buffer.getvalue())
 
 

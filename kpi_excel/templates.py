@@ -28,6 +28,7 @@ from .templates_sheets import (
     write_meta_sheet,
 )
 from .templates_xlsx import FONT, Formats, call
+from .xlsx_adapter import warnings_as_errors
 
 template_file_name = spec.template_file_name  # part of this module's API, defined with the layout
 
@@ -190,8 +191,9 @@ def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
         try:
             workbook = Workbook(str(temp), {"default_format_properties": FONT})
             # Not closed when build fails: closing would only write a half-built file.
-            build(workbook)
-            call(workbook, "close")
+            with warnings_as_errors():
+                build(workbook)
+                call(workbook, "close")
         except XlsxWriterException as error:
             raise OutputError(f"Cannot write {path}: {error}.") from None
 

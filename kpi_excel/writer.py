@@ -34,7 +34,7 @@ from .writer_board import (
     write_exceptions,
 )
 from .writer_data import write_data, write_key, write_quality, write_trend_data
-from .xlsx_adapter import BarSeries, Book, Sheet, ref
+from .xlsx_adapter import BarSeries, Book, Sheet, ref, warnings_as_errors
 
 FIXED_SHEETS = (SUMMARY, ALL, EXCEPTIONS, KEY, DATA, QUALITY, TREND_DATA)
 # Excel keeps "History" for itself; the fixed names are ours.
@@ -230,6 +230,11 @@ def _period(report: Report) -> Period:
 
 def build_workbook(report: Report, target: io.BytesIO) -> None:
     """Write the whole workbook into target (a file-like object)."""
+    with warnings_as_errors():
+        _build(report, target)
+
+
+def _build(report: Report, target: io.BytesIO) -> None:
     period = _period(report)
     settings = report.settings
     colours = palette(settings)

@@ -10,6 +10,7 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .display import format_target, format_value, round_display
 from .models import (
@@ -340,11 +341,15 @@ def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int,
 CHARS_PER_UNIT = 1.2
 
 
+@lru_cache(maxsize=4096)
 def lines_needed(text: str, width: float) -> int:
     per_line = max(1, int(width * CHARS_PER_UNIT) - 1)
     lines = 0
     for paragraph in text.split("\n"):
-        lines += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
+        if len(paragraph) <= per_line and "\t" not in paragraph:
+            lines += 1  # what textwrap would say, without asking it (most cells are short)
+        else:
+            lines += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
     return lines
 
 
