@@ -7,9 +7,21 @@ The Python API mirrors the command line:
                                   "board.xlsx", history="history.csv")
 """
 
+from typing import Any
+
 __version__ = "0.1.0"
 
-from .api import consolidate_returns, make_templates, validate_returns  # noqa: E402
-from .periods import Period  # noqa: E402
-
 __all__ = ["Period", "__version__", "consolidate_returns", "make_templates", "validate_returns"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use, so `kpi-excel --help` does not pay for pydantic and the models.
+    if name in ("consolidate_returns", "make_templates", "validate_returns"):
+        from . import api
+
+        return getattr(api, name)
+    if name == "Period":
+        from .periods import Period
+
+        return Period
+    raise AttributeError(f"module 'kpi_excel' has no attribute {name!r}")
