@@ -5,8 +5,8 @@ from __future__ import annotations
 STAGES = (
     ("load", "Register and history loaded"),
     ("safety", "Safety checks alone (part of reading)"),
-    ("collect", "**Reading and validation**, serial (`collect_returns`, as shipped)"),
-    ("parallel", "Reading and validation, {workers} workers (`read_returns_parallel`)"),
+    ("collect", "Reading and validation, serial (one worker)"),
+    ("parallel", "**Reading and validation**, {workers} workers (`collect_returns`, as shipped)"),
     ("rules", "Rules (`build_report`)"),
     ("write", "**Writing** (`write_board_workbook`)"),
     ("cli", "**Whole command** (`kpi-excel consolidate`, process start included)"),
@@ -193,7 +193,7 @@ def render(results: dict) -> str:
         "",
         "## Checks",
         "",
-        "- read_returns_parallel gave the same ReturnFile list as collect_returns "
+        "- collect_returns (on every core) gave the same ReturnFile list as reading serially "
         f"(problems and order included): {'; '.join(checks)}.",
         "- Problems found (errors) per size: "
         + "; ".join(f"N = {s['n']:,}: {s['problems']:,} ({s['errors']:,})" for s in sizes)

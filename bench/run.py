@@ -4,7 +4,7 @@ For each N it generates (or reuses, from bench/work/) N realistic returns from t
 templates, then times, in the same run and on the same files:
 
 - each stage of consolidate: loading the register and history; the safety checks alone; reading
-  and validation (collect_returns, serial as shipped, and read_returns_parallel on every core);
+  and validation (serially, and with collect_returns as shipped, on every core);
   the rules (build_report); writing (write_board_workbook);
 - the whole `kpi-excel consolidate` command as a subprocess, process start included, with its
   peak memory;
