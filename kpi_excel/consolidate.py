@@ -143,6 +143,10 @@ def collect_returns(
 
 
 def _age(result: ReturnFile) -> tuple[float, str]:
+    """Which of two returns is newer: by the date the workbook says it was saved, which
+    copies keep, else by the file's time."""
+    if result.saved_at is not None:
+        return result.saved_at.timestamp(), result.path.name
     try:
         modified = result.path.stat().st_mtime
     except OSError:

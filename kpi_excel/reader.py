@@ -68,6 +68,7 @@ class ReturnFile:
     cells: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> field -> "H9"
     problems: list[Problem] = field(default_factory=list)
     read_at: str = ""  # file_time of the file, stamped on every figure read from it
+    saved_at: datetime | None = None  # when the workbook says it was saved, if it says
 
     @property
     def errors(self) -> int:
@@ -116,6 +117,7 @@ def read_return(
         result.read_at = file_time(path)
         result.sha256 = _hash_if_small(path)
         with open_xlsx(path) as book:
+            result.saved_at = book.saved_at()
             result.problems.extend(_here(book.warnings, name))
             if META_SHEET not in book.sheet_names():
                 result.problems.append(problem("metadata-missing", file=name))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from .consolidate import Collected
 from .models import Register, ReturnOutcome
@@ -50,17 +49,18 @@ def deadline_of(register: Register | None) -> date | None:
         return None
 
 
-def saved_on(path: Path) -> date | None:
-    """When the file was last saved, as far as the file system knows.
+def saved_on(found: ReturnFile) -> date | None:
+    """When the return was last saved.
 
-    This is the file's modification time, the only date a return carries for certain. It is
-    the date the officer saved it when the file is copied with its times kept (most mail
-    programs and file shares keep them); a file saved again later by someone else, or copied
-    by a tool that resets times, shows that later date. So 'late' is a prompt to check, not
-    proof: the email's date is the record.
+    The workbook's own record first (docProps/core.xml: Excel, LibreOffice and openpyxl write
+    it when saving, and copies, mail and checkouts keep it); else the file's modification
+    time, which a copy may reset. Either can be wrong (a file saved again later by someone
+    else), so 'late' is a prompt to check, not proof: the email's date is the record.
     """
+    if found.saved_at is not None:
+        return found.saved_at.date()
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime).date()
+        return datetime.fromtimestamp(found.path.stat().st_mtime).date()
     except (OSError, OverflowError, ValueError):
         return None
 
@@ -76,7 +76,7 @@ def return_log(collected: Collected, register: Register | None = None) -> list[L
     rows = []
     for entry in collected.log:
         found = by_file.get((entry.file or "", entry.sha256))
-        saved = saved_on(found.path) if found is not None else None
+        saved = saved_on(found) if found is not None else None
         late = None if deadline is None or saved is None else saved > deadline
         expected = entry.service_area != UNKNOWN_AREA and (
             areas is None or entry.service_area in areas

@@ -436,6 +436,24 @@ class XlsxBook:
                 parser.feed(chunk)
             return parser.close()
 
+    def saved_at(self) -> datetime | None:
+        """When the workbook says it was last saved (docProps/core.xml, written by Excel,
+        LibreOffice and openpyxl alike): unlike the file's time, copies and checkouts keep it.
+        None when the part or the date is missing or unreadable: it is only ever a hint."""
+        if "docprops/core.xml" not in self._names:
+            return None
+        try:
+            root = self._parse("docProps/core.xml")
+        except ReturnFileError:
+            return None
+        for element in root:
+            if element.tag.endswith("}modified") and element.text:
+                try:
+                    return datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
+                except ValueError:
+                    return None
+        return None
+
     def _stream(self, part: str) -> GuardedStream:
         name = self._names.get(part.lower(), part)
         return GuardedStream(self._zip, name, self.limits, path=self.path)

@@ -18,9 +18,11 @@ the templates their previous figures.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +120,29 @@ def fill_return(template: Path, rows_by_id: dict[str, dict[str, str]], target: P
     workbook.save(target)
 
 
+# When each officer saved their Q1 return (the deadline was 21 July 2017): one came in late.
+SAVED_Q1 = {"environment": "2017-07-24T09:12:00Z"}
+SAVED_Q1_DEFAULT = "2017-07-14T16:30:00Z"
+
+
+def stamp_saved(path: Path, when: str) -> None:
+    """Give a sample return the saved date its officer's copy would carry.
+
+    openpyxl stamps the time it saves; kpi-excel reads the workbook's own saved date
+    (docProps/core.xml) to tell a late return, so the samples carry 2017's dates.
+    """
+    with zipfile.ZipFile(path) as old:
+        parts = [(item, old.read(item.filename)) for item in old.infolist()]
+    temp = path.with_suffix(".stamping")
+    with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as new:
+        for item, data in parts:
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + when.encode() + rb"\g<2>", data)
+            new.writestr(item, data)
+    temp.replace(path)
+
+
 def make_q1() -> None:
     rows = load_source()
     register = HERE / "register.xlsx"
@@ -134,6 +159,8 @@ def make_q1() -> None:
     rows_by_id = {row["id"]: row for row in rows}
     for template in templates:
         fill_return(template, rows_by_id, returns / template.name)
+        area = template.stem.removeprefix("2017-18-Q1-")
+        stamp_saved(returns / template.name, SAVED_Q1.get(area, SAVED_Q1_DEFAULT))
     shutil.rmtree(blank)
     print(f"Wrote {register.name}, {history.name} and {len(templates)} returns in {returns}")
 

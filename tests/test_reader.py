@@ -62,8 +62,8 @@ def test_text_in_a_number_cell_is_an_error_with_its_cell_and_the_rest_still_read
         (0.95, "0%", 95.0, None),  # a cell formatted as a percentage
         (0.95, "General", 95.0, "value-percent-scale"),  # a fraction pasted in: read, but queried
         ("95", None, 95.0, "value-text-number"),
-    ("0.93", None, 93.0, "value-percent-scale"),  # the same rule for text as for numbers
-    (0.57 + 0.36, "General", 93.0, "value-percent-scale"),  # 93.0, not 93.00000000000001
+        ("0.93", None, 93.0, "value-percent-scale"),  # the same rule for text as for numbers
+        (0.57 + 0.36, "General", 93.0, "value-percent-scale"),  # 93.0, not 93.00000000000001
         (95, "0%", None, "value-percent-out-of-range"),  # shows 9500%
     ],
 )
@@ -263,3 +263,14 @@ def test_counts_and_a_figure_agree_when_they_show_the_same(register, fill):
     )
     [found] = [p for p in differ.problems if p.indicator_id == "CL03"]
     assert found.code == "fraction-disagrees" and "33 / 40 = 83%" in found.message
+
+
+def test_the_workbooks_own_saved_date_is_read(register):
+    """The samples carry their officers' 2017 saved dates (docProps/core.xml), which copies
+    and checkouts keep, unlike file times; the late one is Environment's."""
+    saved = {
+        p.name: read_return(p, register, Q1).saved_at.date().isoformat()
+        for p in sorted((SAMPLES / "returns").iterdir())
+    }
+    assert saved["2017-18-Q1-environment.xlsx"] == "2017-07-24"
+    assert {d for n, d in saved.items() if "environment" not in n} == {"2017-07-14"}
