@@ -804,10 +804,6 @@ def render_images(outdir: Path) -> None:
         shutil.copy(pages[1], outdir / "section.png")
 
 
-if __name__ == "__main__":
-    render_images(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images"))
-
-
 def test_a_quiet_xlsxwriter_failure_becomes_an_output_error():
     """XlsxWriter only warns about a mistyped conditional-format option and drops the rule;
     inside warnings_as_errors the adapter turns that into an OutputError naming the call."""
@@ -822,3 +818,7 @@ def test_a_quiet_xlsxwriter_failure_becomes_an_output_error():
     with warnings_as_errors(), pytest.raises(OutputError, match="colour the cells"):
         checked("colour the cells", sheet.conditional_format, "A1", {"type": "no such type"})
     workbook.close()
+
+
+if __name__ == "__main__":
+    render_images(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images"))
