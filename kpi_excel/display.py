@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Indicator, Target, TargetKind, Unit
+from .models import Indicator, Polarity, Target, TargetKind, Unit
+
+
+@dataclass(frozen=True)
+class PolarityWords:
+    reason: str  # inside a sentence: "83% against a 95% target, bigger is better"
+    label: str  # the board's polarity column
+    short: str  # the return template's narrow column
+
+
+POLARITY_WORDS = {
+    Polarity.BIGGER: PolarityWords("bigger is better", "Bigger is better", "Bigger"),
+    Polarity.SMALLER: PolarityWords("smaller is better", "Smaller is better", "Smaller"),
+    Polarity.RANGE: PolarityWords(
+        "inside the range is best", "Within the target range", "In range"
+    ),
+    Polarity.NONE: PolarityWords("no polarity", "Data only (no polarity)", "Data only"),
+}
 
 
 def round_display(indicator: Indicator, value: float) -> float:

@@ -50,7 +50,7 @@ class Column:
     choices: tuple[str, ...] = ()
 
 
-POLARITY_WORDS = {
+POLARITY_SPELLINGS = {
     "bigger": Polarity.BIGGER,
     "bigger is better": Polarity.BIGGER,
     "higher": Polarity.BIGGER,
@@ -404,7 +404,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "service_area": _text,
     "name": _text,
     "description": _text,
-    "polarity": lambda raw: _choice(raw, Polarity, POLARITY_WORDS),
+    "polarity": lambda raw: _choice(raw, Polarity, POLARITY_SPELLINGS),
     "unit": lambda raw: _choice(raw or "number", Unit, {"%": Unit.PERCENT, "count": Unit.NUMBER}),
     "decimals": lambda raw: 0 if raw in (None, "") else int(_float(raw)),
     "suffix": _text,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from .display import format_target, format_value, round_display
+from .display import POLARITY_WORDS, format_target, format_value, round_display
 from .models import (
     DEFAULT_DUE_QUARTERS,
     RAG,
@@ -35,13 +35,6 @@ from .models import (
 from .periods import Period
 
 __all__ = ["rate", "trend", "check_published_arrow"]
-
-_POLARITY_WORDS = {
-    Polarity.BIGGER: "bigger is better",
-    Polarity.SMALLER: "smaller is better",
-    Polarity.RANGE: "inside the range is best",
-    Polarity.NONE: "no polarity",
-}
 
 _FREQUENCY_WORDS = {
     Frequency.MONTHLY: "monthly",
@@ -169,7 +162,7 @@ def rate(
         return _not_rated(
             "Target does not fit polarity",
             f"A target range ({format_target(indicator, goal)}) needs range polarity, "
-            f"but this indicator is {_POLARITY_WORDS[indicator.polarity]}",
+            f"but this indicator is {POLARITY_WORDS[indicator.polarity].reason}",
         )
     else:
         low = high = goal.value
@@ -188,7 +181,7 @@ def rate(
     tolerance = indicator.tolerance or settings.default_tolerance
     head = (
         f"{format_value(indicator, record.value)} against {_target_words(indicator, goal)}, "
-        f"{_POLARITY_WORDS[indicator.polarity]}"
+        f"{POLARITY_WORDS[indicator.polarity].reason}"
     )
     if shortfall <= 0:
         return Rating(rag=RAG.GREEN, reason=f"{head}: GREEN")
@@ -263,7 +256,7 @@ def trend(
     head = (
         f"{format_value(indicator, current.value)} now against "
         f"{format_value(indicator, previous.value)} in {previous.period}{caveat}, "
-        f"{_POLARITY_WORDS[polarity]}"
+        f"{POLARITY_WORDS[polarity].reason}"
     )
     bounds = None
     if polarity is Polarity.RANGE and target is not None:

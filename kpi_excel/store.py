@@ -366,7 +366,14 @@ class Store:
             raise
 
     def _prepare(self, create: bool) -> None:
-        application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        # Both read in one read transaction: another run creating the store at the same moment
+        # could otherwise commit between them, and a half-seen store looks like someone else's.
+        self._db.execute("BEGIN")
+        try:
+            application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            self._db.execute("COMMIT")
         if application_id == APPLICATION_ID:
             schema = self._db.execute("PRAGMA user_version").fetchone()[0]
             if schema > SCHEMA_VERSION:
@@ -375,7 +382,6 @@ class Store:
                     f"(schema {schema}); upgrade kpi-excel to use it."
                 )
             return
-        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if application_id != 0 or tables or not create:
             raise HistoryError(f"{self.path} is not a kpi-excel history store.")
         # SQLite's default rollback journal, not WAL: councils keep files on network shares,

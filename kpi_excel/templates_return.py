@@ -14,11 +14,10 @@ from datetime import date
 from xlsxwriter.worksheet import Worksheet
 
 from . import return_spec as spec
-from .display import format_target
+from .display import POLARITY_WORDS, format_target
 from .models import (
     HistoryPoint,
     Indicator,
-    Polarity,
     Settings,
     Status,
     TargetKind,
@@ -29,13 +28,6 @@ from .return_spec import FIELDS, Field, FieldKind
 from .targets import resolve_target
 from .templates_formulas import RowCells, check_formula, rating_formula
 from .templates_xlsx import LINE_HEIGHT, Formats, call, number_format, wrapped_lines
-
-POLARITY_LABELS = {
-    Polarity.BIGGER: "Bigger",
-    Polarity.SMALLER: "Smaller",
-    Polarity.RANGE: "In range",
-    Polarity.NONE: "Data only",
-}
 
 # What an officer sees before touching a row. The reader treats these like typed values.
 PREFILLED_NO = {"provisional": spec.NO, "average": spec.NO}
@@ -194,7 +186,7 @@ def _write_name(sheet, row, column, field, indicator, context) -> float:
 
 
 def _write_polarity(sheet, row, column, field, indicator, context) -> float:
-    label = POLARITY_LABELS[indicator.polarity]
+    label = POLARITY_WORDS[indicator.polarity].short
     call(sheet, "write_string", row, column, label, context.formats.get("locked", align="center"))
     return LINE_HEIGHT
 

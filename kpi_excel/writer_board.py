@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .display import format_target, format_value, round_display
+from .display import POLARITY_WORDS, format_target, format_value, round_display
 from .models import (
     RAG,
     ArrowStyle,
@@ -43,13 +43,6 @@ TREND_DATA = "Trend data"
 
 # Rows of a board table sheet (zero-based).
 TITLE_ROW, KEY_ROW, LINK_ROW, GROUP_ROW, HEAD_ROW, FIRST_ROW = 0, 1, 2, 3, 4, 5
-
-POLARITY_TEXT = {
-    Polarity.BIGGER: "Bigger is better",
-    Polarity.SMALLER: "Smaller is better",
-    Polarity.RANGE: "Within the target range",
-    Polarity.NONE: "Data only (no polarity)",
-}
 
 # The example's key: the arrow says better / same / worse, whatever the polarity. Increase and
 # decrease (no polarity) get thin arrows so they are not mistaken for a judgement.
@@ -431,7 +424,7 @@ def _cell_text(ctx: Context, row: ReportRow, key: str, width: float) -> str:
     texts = {
         "section": lambda: row.indicator.section,
         "indicator": lambda: "".join(text for _, text in _indicator_parts(row.indicator)),
-        "polarity": lambda: POLARITY_TEXT[row.indicator.polarity],
+        "polarity": lambda: POLARITY_WORDS[row.indicator.polarity].label,
         "rag": lambda: rag_text(row),
         "st_word": lambda: trend_word(row, row.short_term),
         "lt_word": lambda: trend_word(row, row.long_term),
@@ -468,7 +461,7 @@ def write_row(
         elif key == "indicator":
             sheet.rich_string(at, col, _indicator_parts(indicator), "text")
         elif key == "polarity":
-            sheet.string(at, col, POLARITY_TEXT[indicator.polarity], "text_centre")
+            sheet.string(at, col, POLARITY_WORDS[indicator.polarity].label, "text_centre")
         elif key == "rag":
             sheet.string(at, col, rag_text(row), "rag" if row.rating.rag else "not_rated")
         elif key in ("st_arrow", "lt_arrow"):
