@@ -1,7 +1,7 @@
 """Realistic returns for the benchmark, made the way the samples are: from the project's own
 templates, filled in with openpyxl as an officer would.
 
-    python bench/generate.py 100          # writes bench/work/n100/ (reused when already there)
+    python bench/generate.py 100          # writes bench/generated/n100/ (reused when already there)
 
 For N service areas: a register of 40 indicators each (percentages and counts, bigger and
 smaller is better, some cumulative, some with targets to be confirmed, some not due in Q1),
@@ -33,7 +33,7 @@ from kpi_excel.register_book import write_register  # noqa: E402
 from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
 from kpi_excel.templates import template_file_name, write_return_template  # noqa: E402
 
-WORK = ROOT / "bench" / "work"
+WORK = ROOT / "bench" / "generated"
 PERIOD = Period.parse("2017/18 Q1")
 INDICATORS_PER_AREA = 40
 # Bump when what is generated changes, so cached files are made again.
@@ -336,7 +336,7 @@ def _bad_cells(index: int) -> dict[int, str]:
 
 
 def generate(n: int, *, workers: int = 2, quiet: bool = False) -> Path:
-    """Make (or reuse) bench/work/n{N}: register.xlsx, history.csv, returns/."""
+    """Make (or reuse) bench/generated/n{N}: register.xlsx, history.csv, returns/."""
     folder = WORK / f"n{n}"
     marker = folder / "generated.json"
     stamp = {"version": GENERATOR_VERSION, "n": n, "per_area": INDICATORS_PER_AREA}

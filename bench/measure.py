@@ -1,9 +1,9 @@
 """One group of timings on one generated set, in a fresh process; prints JSON.
 
-    python bench/measure.py stages bench/work/n100 --workers 2
-    python bench/measure.py calamine bench/work/n100
-    python bench/measure.py openpyxl bench/work/n100
-    python bench/measure.py xlsxwriter bench/work/n100 --board bench/work/n100/board.xlsx
+    python bench/measure.py stages bench/generated/n100 --workers 2
+    python bench/measure.py calamine bench/generated/n100
+    python bench/measure.py openpyxl bench/generated/n100
+    python bench/measure.py xlsxwriter bench/generated/n100 --board bench/generated/n100/board.xlsx
 
 run.py starts one of these per group and repeat, so each starts from the same state and its
 peak memory (ru_maxrss) is its own.

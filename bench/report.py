@@ -59,7 +59,7 @@ def render(results: dict) -> str:
     lines = [
         "# Benchmark results",
         "",
-        "Repeat with (from the repository root; generated returns are cached in bench/work/):",
+        "Repeat with (from the repository root; generated returns are cached in bench/generated/):",
         "",
         f"    {results['command']}",
         "",

@@ -1,6 +1,6 @@
 """The speed and scale benchmark: python bench/run.py --sizes 10 100 1000
 
-For each N it generates (or reuses, from bench/work/) N realistic returns from the project's own
+For each N it generates (or reuses, from bench/generated/) N realistic returns from the project's own
 templates, then times, in the same run and on the same files:
 
 - each stage of consolidate: loading the register and history; the safety checks alone; reading
@@ -135,7 +135,7 @@ def bench_size(n: int, repeat: int, workers: int, cli: bool) -> dict:
 
 def bench_samples(runs: int = 5) -> dict:
     samples = ROOT / "samples"
-    out = HERE / "work" / "samples" / "board.xlsx"
+    out = HERE / "generated" / "samples" / "board.xlsx"
     args = consolidate_args(
         samples / "register.xlsx", samples / "returns", samples / "history.csv", out
     )
@@ -280,8 +280,8 @@ def main(argv: list[str] | None = None) -> None:
         "samples": samples,
         "imports": imports,
     }
-    (HERE / "work").mkdir(exist_ok=True)
-    (HERE / "work" / "results.json").write_text(json.dumps(results, indent=2))
+    (HERE / "generated").mkdir(exist_ok=True)
+    (HERE / "generated" / "results.json").write_text(json.dumps(results, indent=2))
     text = render(results)
     args.out.write_text(text, encoding="utf-8")
     print(text)
