@@ -61,11 +61,19 @@ def fill(tmp_path, blank_templates) -> Filler:
     then types the given values over it with openpyxl, as an officer would.
     """
 
-    def _fill(service_area: str, values: Mapping[str, Mapping[str, Any]] | None = None, *,
-              name: str | None = None, edit: Callable[[Any], None] | None = None,
-              start_blank: bool = False) -> Path:
-        source = blank_templates[service_area] if start_blank else (
-            SAMPLES / "returns" / blank_templates[service_area].name)
+    def _fill(
+        service_area: str,
+        values: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        name: str | None = None,
+        edit: Callable[[Any], None] | None = None,
+        start_blank: bool = False,
+    ) -> Path:
+        source = (
+            blank_templates[service_area]
+            if start_blank
+            else (SAMPLES / "returns" / blank_templates[service_area].name)
+        )
         target = tmp_path / (name or source.name)
         workbook = load_workbook(source)
         sheet = workbook[RETURN_SHEET]
@@ -79,6 +87,37 @@ def fill(tmp_path, blank_templates) -> Filler:
         return target
 
     return _fill
+
+
+def consolidate_samples(
+    out: Path, *extra: str, returns: Path | None = None, history: bool = True
+) -> Any:
+    """`kpi-excel consolidate` for 2017/18 Q1 on the sample register, and the sample returns
+    (or `returns`), with the sample history unless history=False; the click Result."""
+    from click.testing import CliRunner
+
+    from kpi_excel.cli import main
+
+    args = [
+        "consolidate",
+        str(SAMPLES / "register.xlsx"),
+        str(returns or SAMPLES / "returns"),
+        "--period",
+        "2017/18 Q1",
+        "--out",
+        str(out),
+    ]
+    if history:
+        args += ["--history", str(SAMPLES / "history.csv")]
+    return CliRunner().invoke(main, [*args, *extra])
+
+
+def copy_of_sample_returns(folder: Path) -> Path:
+    """A folder holding copies of the six sample returns, to add to or spoil."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (SAMPLES / "returns").iterdir():
+        shutil.copy2(path, folder / path.name)
+    return folder
 
 
 def soffice() -> str | None:
@@ -95,8 +134,13 @@ def convert_with_libreoffice(source: Path, out_dir: Path, to: str = "xlsx") -> P
     home.mkdir(exist_ok=True)
     env = dict(os.environ, HOME=str(home))
     filter_name = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf"}[to]
-    subprocess.run([binary, "--headless", "--convert-to", filter_name, "--outdir", str(out_dir),
-                    str(source)], check=True, capture_output=True, timeout=240, env=env)
+    subprocess.run(
+        [binary, "--headless", "--convert-to", filter_name, "--outdir", str(out_dir), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=240,
+        env=env,
+    )
     produced = out_dir / f"{source.stem}.{to}"
     assert produced.exists(), f"LibreOffice wrote no {to} for {source.name}"
     return produced

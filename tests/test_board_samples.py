@@ -6,11 +6,16 @@ import csv
 import re
 
 import pytest
-from click.testing import CliRunner
-from conftest import COLUMN, ROOT, SAMPLES, convert_with_libreoffice, row_of
+from conftest import (
+    COLUMN,
+    ROOT,
+    SAMPLES,
+    consolidate_samples,
+    convert_with_libreoffice,
+    copy_of_sample_returns,
+    row_of,
+)
 from openpyxl import load_workbook
-
-from kpi_excel.cli import main
 
 ARROW = {"up": "better", "down": "worse", "same": "same", "none": None}
 SECTIONS = [
@@ -26,20 +31,7 @@ SECTIONS = [
 @pytest.fixture(scope="module")
 def board(tmp_path_factory):
     out = tmp_path_factory.mktemp("board") / "board.xlsx"
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(SAMPLES / "returns"),
-            "--period",
-            "2017/18 Q1",
-            "--history",
-            str(SAMPLES / "history.csv"),
-            "--out",
-            str(out),
-        ],
-    )
+    result = consolidate_samples(out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -168,10 +160,7 @@ def test_exceptions_list_every_red_indicator_worsening_first(board):
 
 
 def test_a_comment_starting_with_equals_is_stored_as_text(tmp_path, fill):
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    for path in (SAMPLES / "returns").iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    folder = copy_of_sample_returns(tmp_path / "returns")
 
     def as_text(workbook):
         # a comment that merely starts with "=": stored as text, as Excel does for '=...
@@ -183,18 +172,7 @@ def test_a_comment_starting_with_equals_is_stored_as_text(tmp_path, fill):
     bad = fill("Environment", {"EN01": {"corrective_action": "+44 20 7946 0000"}}, edit=as_text)
     (folder / bad.name).write_bytes(bad.read_bytes())
     out = tmp_path / "board.xlsx"
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(folder),
-            "--period",
-            "2017/18 Q1",
-            "--out",
-            str(out),
-        ],
-    )
+    result = consolidate_samples(out, returns=folder, history=False)
     assert result.exit_code == 0, result.output
     workbook = load_workbook(out)
     found = [
@@ -221,10 +199,7 @@ def test_libreoffice_opens_and_recalculates_without_changing_a_rating(board, tmp
 
 
 def _consolidate_with_pdf(out):
-    return CliRunner().invoke(main, [
-        "consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"),
-        "--period", "2017/18 Q1", "--history", str(SAMPLES / "history.csv"),
-        "--out", str(out), "--pdf"])
+    return consolidate_samples(out, "--pdf")
 
 
 def test_pdf_is_written_through_libreoffice(tmp_path):

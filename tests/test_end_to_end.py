@@ -9,7 +9,7 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, consolidate_samples, copy_of_sample_returns
 from openpyxl import load_workbook
 
 from kpi_excel.cli import main
@@ -21,22 +21,7 @@ ARROW = {"up": "better", "down": "worse", "same": "same", "none": None}
 @pytest.fixture(scope="module")
 def consolidated(tmp_path_factory):
     out = tmp_path_factory.mktemp("board")
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(SAMPLES / "returns"),
-            "--period",
-            "2017/18 Q1",
-            "--history",
-            str(SAMPLES / "history.csv"),
-            "--out",
-            str(out / "board.xlsx"),
-            "--json",
-            str(out / "board.json"),
-        ],
-    )
+    result = consolidate_samples(out / "board.xlsx", "--json", str(out / "board.json"))
     assert result.exit_code == 0, result.output
     return out
 
@@ -118,27 +103,11 @@ def test_json_has_the_documented_fields(consolidated):
 
 
 def test_a_bad_return_gives_exit_1_and_the_workbook_is_still_written(tmp_path, fill):
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    for path in (SAMPLES / "returns").iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    folder = copy_of_sample_returns(tmp_path / "returns")
     bad = fill("Children's Services", {"CL02": {"value": "sixty"}})
     (folder / bad.name).write_bytes(bad.read_bytes())
     out = tmp_path / "board.xlsx"
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(folder),
-            "--period",
-            "2017/18 Q1",
-            "--history",
-            str(SAMPLES / "history.csv"),
-            "--out",
-            str(out),
-        ],
-    )
+    result = consolidate_samples(out, returns=folder)
     assert result.exit_code == 1
     assert "value-not-number" in result.output and "'sixty'" in result.output
     assert "Traceback" not in result.output
@@ -188,19 +157,8 @@ def test_a_broken_register_exits_1_with_the_cell_to_fix(tmp_path):
 def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(SAMPLES / "returns"),
-            "--period",
-            "2017/18 Q1",
-            "--out",
-            str(tmp_path / "board.xlsx"),
-            "--json",
-            str(blocker / "board.json"),
-        ],
+    result = consolidate_samples(
+        tmp_path / "board.xlsx", "--json", str(blocker / "board.json"), history=False
     )
     assert result.exit_code == 1
     assert "Could not write" in result.output and "Traceback" not in result.output
@@ -215,24 +173,10 @@ def test_outputs_get_the_users_usual_permissions(consolidated):
 
 
 def test_an_output_named_like_an_input_is_refused_and_the_input_kept(tmp_path):
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    for path in (SAMPLES / "returns").iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    folder = copy_of_sample_returns(tmp_path / "returns")
     victim = folder / "2017-18-Q1-environment.xlsx"
     before = victim.read_bytes()
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(folder),
-            "--period",
-            "2017/18 Q1",
-            "--out",
-            str(victim),
-        ],
-    )
+    result = consolidate_samples(victim, returns=folder, history=False)
     assert result.exit_code == 2 and "is one of the inputs" in result.output
     assert victim.read_bytes() == before
 
@@ -242,10 +186,7 @@ def test_files_windows_and_macos_leave_in_folders_are_skipped(tmp_path, register
 
     from kpi_excel.consolidate import collect_returns
 
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    for path in (SAMPLES / "returns").iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    folder = copy_of_sample_returns(tmp_path / "returns")
     for junk in ("Thumbs.db", "desktop.ini", ".DS_Store", "~$2017-18-Q1-environment.xlsx"):
         (folder / junk).write_bytes(b"\x00junk")
     collected = collect_returns([folder], register, Q1)
@@ -259,18 +200,7 @@ def test_a_fault_in_kpi_excel_is_one_line_and_exit_3(monkeypatch, tmp_path):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(kpi_excel.api, "build_report", broken)
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(SAMPLES / "returns"),
-            "--period",
-            "2017/18 Q1",
-            "--out",
-            str(tmp_path / "board.xlsx"),
-        ],
-    )
+    result = consolidate_samples(tmp_path / "board.xlsx", history=False)
     assert result.exit_code == 3
     assert "Internal error: ZeroDivisionError" in result.output and "--debug" in result.output
     assert "Traceback" not in result.output
@@ -292,23 +222,12 @@ def test_the_published_reports_contradicted_arrows_are_found(tmp_path):
     """The example printed 'same' for 33.3% against 48.9% (bigger is better), arrows with no
     figure to compare, and an unreadable glyph; every other printed arrow agrees."""
     out = tmp_path / "board.json"
-    result = CliRunner().invoke(
-        main,
-        [
-            "consolidate",
-            str(SAMPLES / "register.xlsx"),
-            str(SAMPLES / "returns"),
-            "--period",
-            "2017/18 Q1",
-            "--history",
-            str(SAMPLES / "history.csv"),
-            "--out",
-            str(tmp_path / "board.xlsx"),
-            "--json",
-            str(out),
-            "--published",
-            str(SAMPLES / "published-arrows-2017-18-q1.csv"),
-        ],
+    result = consolidate_samples(
+        tmp_path / "board.xlsx",
+        "--json",
+        str(out),
+        "--published",
+        str(SAMPLES / "published-arrows-2017-18-q1.csv"),
     )
     assert result.exit_code == 0, result.output
     found = [

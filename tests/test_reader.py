@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import xlsxwriter
-from conftest import COLUMN, Q1, SAMPLES, convert_with_libreoffice, row_of
+from conftest import COLUMN, Q1, SAMPLES, convert_with_libreoffice, copy_of_sample_returns, row_of
 
 from kpi_excel.consolidate import collect_returns
 from kpi_excel.models import Status
@@ -122,10 +122,7 @@ def test_a_missing_return_is_reported_and_the_rest_consolidates(register, tmp_pa
 
 
 def test_not_a_workbook_does_not_stop_the_others(register, tmp_path):
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    for path in (SAMPLES / "returns").iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    folder = copy_of_sample_returns(tmp_path / "returns")
     (folder / "notes.xlsx").write_text("id,value\nCL02,60\n", encoding="utf-8")
     collected = collect_returns([folder], register, Q1)
     [bad] = [f for f in collected.files if f.path.name == "notes.xlsx"]
