@@ -90,19 +90,27 @@ BOARD_COLUMNS: tuple[Column, ...] = (
     Column("action", "Corrective action", 28, wrap_text=True),
 )
 
+# The board's columns less the annual target and the trend, with the corrective action
+# first and wider: the exceptions are read for what is being done.
+_COLUMN = {column.key: column for column in BOARD_COLUMNS}
 EXCEPTION_COLUMNS: tuple[Column, ...] = (
-    Column("section", "Sub-committee", 11, wrap_text=True),
-    Column("indicator", "Indicator and description", 28, wrap_text=True),
-    Column("polarity", "Polarity", 9, wrap_text=True),
-    Column("period_target", "{period} target", 9.5, wrap_text=True),
-    Column("performance", "Figure", 11, "perf", wrap_text=True),
-    Column("rag", "RAG", 9, "perf", wrap_text=True),
-    Column("st_arrow", "Direction", 4.5, "st", span=2),
-    Column("st_word", "", 8, "st", wrap_text=True),
-    Column("st_value", "Compared with", 10, "st", wrap_text=True),
-    Column("lt_arrow", "Direction", 4.5, "lt", span=2),
-    Column("lt_word", "", 8, "lt", wrap_text=True),
-    Column("lt_value", "Last year", 10, "lt", wrap_text=True),
+    *(
+        _COLUMN[key]
+        for key in (
+            "section",
+            "indicator",
+            "polarity",
+            "period_target",
+            "performance",
+            "rag",
+            "st_arrow",
+            "st_word",
+            "st_value",
+            "lt_arrow",
+            "lt_word",
+            "lt_value",
+        )
+    ),
     Column("action", "Corrective action", 40, wrap_text=True),
     Column("comment", "Comments", 34, wrap_text=True),
 )
