@@ -509,7 +509,7 @@ _kind(
     OFF,
     "Small numbers",
     "The figure rests on a denominator of {value}; a small change moves it a lot.",
-    "Nothing to fix: the board workbook flags it. Say so in the comment.",
+    "Nothing to fix: say in the comment how many cases the figure rests on.",
 )
 _kind(
     "status-unknown",

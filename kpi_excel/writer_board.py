@@ -141,7 +141,9 @@ class Context:
         """Report and period left, what the page is centre, page number right."""
         settings = self.settings
         title = _footer_text(f"{settings.organisation} {settings.report_title}: {self.period}", 140)
-        return f"&L{title}&C{_footer_text(label, 60)}&RPage &P of &N"
+        # the sheet's name goes with the page number: a centred one overran a long title on
+        # the narrower pages (the Key, seen in the rendered PDF)
+        return f"&L{title}&R{_footer_text(label, 60)}, page &P of &N"
 
     def print_setup(
         self, label: str, *, repeat: tuple[int, int] | None, fit: bool = True

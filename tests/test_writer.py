@@ -591,7 +591,7 @@ def test_print_settings(book):
         # fitToWidth is left out of the XML when it is 1, Excel's default.
         assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert "Page &P of &N" in ws.oddFooter.right.text
+        assert "page &P of &N" in ws.oddFooter.right.text
         assert "O&&S Board Performance Report: 2017/18 Q1" in ws.oddFooter.left.text
     ws = book["All"]
     assert ws.print_title_rows == "$4:$5"
