@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -59,6 +60,16 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             sys.exit(EXIT_PROBLEMS)
         except click.ClickException:
             raise  # click's own usage errors: it prints them and exits 2
+        except sqlite3.DatabaseError as error:
+            if debug:
+                raise
+            click.secho(
+                f"Error: the history store could not be read or written ({error}). Check the "
+                "--store path, that the disk is not full, and that no other program holds it.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(EXIT_PROBLEMS)
         except KeyboardInterrupt:
             click.echo("Stopped. Outputs are written whole or not at all.", err=True)
             sys.exit(130)

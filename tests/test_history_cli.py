@@ -371,3 +371,32 @@ def test_a_missing_store_is_not_made_by_a_read(tmp_path):
 def test_every_history_command_has_an_example(command):
     text = run(command, "--help")
     assert "Example:" in text and "kpi-excel " + command in text
+
+
+def test_a_damaged_store_is_a_message_not_an_internal_error(tmp_path):
+    """A store whose tables are damaged after it was opened: sqlite's error is reported as a
+    history store problem (exit 1), not as a fault in kpi-excel."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from kpi_excel.cli import main
+
+    store = tmp_path / "history.sqlite"
+    result = CliRunner().invoke(
+        main,
+        [
+            "import-history",
+            str(SAMPLES / "history.csv"),
+            "--register",
+            str(SAMPLES / "register.xlsx"),
+            "--store",
+            str(store),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(store) as db:
+        db.execute("DROP TABLE figures")
+    result = CliRunner().invoke(main, ["show-history", "CL02", "--store", str(store)])
+    assert result.exit_code == 1, result.output
+    assert "history store could not be read" in result.output and "Traceback" not in result.output
