@@ -43,17 +43,27 @@ def make_templates(
     out_dir: Path | str,
     *,
     history: Path | str | None = None,
+    store: Path | str | None = None,
     replace: bool = False,
 ) -> list[Path]:
-    """Write one return template per service area; previous figures come from history.
+    """Write one return template per service area; previous figures come from a history
+    file or the history store.
 
     "Last period" is the period the board's short-term arrow will compare with: for a
     biannual indicator that is the last period it was due.
     """
     from .templates import write_return_templates
 
+    if history is not None and store is not None:
+        raise UsageError("Give a history file or a history store, not both.")
     register = load_register(Path(register_path))
-    past, _ = _history(Path(history) if history else None, register)
+    if store is not None:
+        from .store import Store
+
+        with Store(Path(store)) as opened:
+            past = opened.history()
+    else:
+        past, _ = _history(Path(history) if history else None, register)
     previous = {
         i.id: p
         for i in register.indicators

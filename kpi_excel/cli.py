@@ -148,9 +148,17 @@ def main() -> None:
     help="Folder to write the templates into.",
 )
 @click.option("--history", type=_EXISTING, help="History file, for last period's figures.")
+@click.option("--store", type=_EXISTING, help="Or the history store, for last period's figures.")
 @click.option("--force", is_flag=True, help="Replace files of the same names in the folder.")
 @_handle_errors
-def templates(register: Path, period: Period, out: Path, history: Path | None, force: bool) -> int:
+def templates(
+    register: Path,
+    period: Period,
+    out: Path,
+    history: Path | None,
+    store: Path | None,
+    force: bool,
+) -> int:
     """Write one return workbook per service area, ready to send to officers.
 
     \b
@@ -159,7 +167,7 @@ def templates(register: Path, period: Period, out: Path, history: Path | None, f
     """
     from .api import make_templates
 
-    paths = make_templates(register, period, out, history=history, replace=force)
+    paths = make_templates(register, period, out, history=history, store=store, replace=force)
     for path in paths:
         click.echo(str(path))
     click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)

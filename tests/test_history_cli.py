@@ -400,3 +400,44 @@ def test_a_damaged_store_is_a_message_not_an_internal_error(tmp_path):
     result = CliRunner().invoke(main, ["show-history", "CL02", "--store", str(store)])
     assert result.exit_code == 1, result.output
     assert "history store could not be read" in result.output and "Traceback" not in result.output
+
+
+def test_templates_take_last_periods_figures_from_the_store(tmp_path):
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from kpi_excel.cli import main
+
+    store = tmp_path / "history.sqlite"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            main,
+            [
+                "import-history",
+                str(SAMPLES / "history.csv"),
+                "--register",
+                str(SAMPLES / "register.xlsx"),
+                "--store",
+                str(store),
+            ],
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        main,
+        [
+            "templates",
+            str(SAMPLES / "register.xlsx"),
+            "--period",
+            "2017/18 Q1",
+            "--store",
+            str(store),
+            "--out",
+            str(tmp_path / "t"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(tmp_path / "t" / "2017-18-Q1-adult-social-care.xlsx")["Return"]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=9, max_row=10)]
+    assert values[0][0] == "IN01" and values[0][5] == 33.3 and values[0][6] == 33.8
