@@ -48,9 +48,6 @@ class History:
     def points(self) -> list[HistoryPoint]:
         return sorted(self._points.values(), key=lambda p: (p.indicator_id, Period.parse(p.period)))
 
-    def with_points(self, points: Iterable[HistoryPoint]) -> History:
-        return History([*self._points.values(), *points])
-
     def __len__(self) -> int:
         return len(self._points)
 

@@ -10,8 +10,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .periods import Period
-
 
 class Polarity(StrEnum):
     BIGGER = "bigger"  # bigger is better
@@ -67,10 +65,6 @@ class Target(BaseModel):
     value: float | None = None
     high: float | None = None  # upper end of a RANGE target; value is the lower end
     label: str | None = None  # comparator wording, e.g. "Better than England"
-
-    @property
-    def is_ratable(self) -> bool:
-        return self.kind in (TargetKind.VALUE, TargetKind.RANGE, TargetKind.COMPARATOR)
 
 
 class ToleranceKind(StrEnum):
@@ -277,10 +271,6 @@ class ReportRow(BaseModel):
     short_term: Trend
     long_term: Trend
     history: list[HistoryPoint] = []  # up to eight recent values, oldest first, for sparklines
-
-
-def period_of(text: str) -> Period:
-    return Period.parse(text)
 
 
 class ReturnOutcome(StrEnum):

@@ -99,9 +99,6 @@ class Period:
     def same_period_last_year(self) -> Period:
         return Period(self.year - 1, self.quarter)
 
-    def year_period(self) -> Period:
-        return Period(self.year)
-
     def start_date(self) -> date:
         if self.quarter is None:
             return date(self.year, 4, 1)

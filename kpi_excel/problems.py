@@ -276,14 +276,6 @@ _kind(
     "Use a fresh copy of the template: do not delete or rename its columns.",
 )
 _kind(
-    "figure-not-used",
-    E,
-    OFF,
-    "Figure not used",
-    "The figure for {indicator_id} was not used because its row has errors.",
-    "Fix the errors reported for this row and resend the return.",
-)
-_kind(
     "row-unknown-id",
     E,
     OFF,
@@ -430,14 +422,6 @@ _kind(
     "Figure outside the usual range",
     "{value} is outside the plausible range for this indicator ({detail}).",
     "Check the figure; if it is right, say why in the comment.",
-)
-_kind(
-    "value-unknown-token",
-    E,
-    OFF,
-    "Unrecognised entry",
-    "'{value}' is not a figure or a recognised entry.",
-    "Type the figure, or leave it blank and choose a status of 'not available'.",
 )
 _kind(
     "value-blank",

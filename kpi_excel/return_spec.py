@@ -166,7 +166,6 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 
-FIELD_BY_KEY = {field.key: field for field in FIELDS}
 INPUT_KEYS = tuple(
     f.key for f in FIELDS if f.kind in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT)
 )

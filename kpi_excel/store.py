@@ -366,35 +366,33 @@ class Store:
             raise
 
     def _prepare(self, create: bool) -> None:
-        # Both read in one read transaction: another run creating the store at the same moment
-        # could otherwise commit between them, and a half-seen store looks like someone else's.
-        self._db.execute("BEGIN")
-        try:
-            application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
-            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        finally:
-            self._db.execute("COMMIT")
-        if application_id == APPLICATION_ID:
-            schema = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if schema > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"The history store {self.path.name} was written by a newer kpi-excel "
-                    f"(schema {schema}); upgrade kpi-excel to use it."
-                )
-            return
-        if application_id != 0 or tables or not create:
-            raise HistoryError(f"{self.path} is not a kpi-excel history store.")
-        # SQLite's default rollback journal, not WAL: councils keep files on network shares,
-        # where WAL's shared memory does not work; writers queue on the lock (busy_timeout).
-        with self.transaction():
-            # Two runs may create the same new store at once: the second finds it made.
-            if self._db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-                # executescript() would commit first: run the statements one by one instead.
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if self._application_id() != APPLICATION_ID:
+            if not create:
+                raise HistoryError(f"{self.path} is not a kpi-excel history store.")
+            # Decided inside the write lock: another run may be creating the store this very
+            # moment, and a look from outside can catch it half made.
+            # (SQLite's default rollback journal, not WAL: councils keep files on network
+            # shares, where WAL's shared memory does not work; writers queue on the lock.)
+            with self.transaction():
+                if self._application_id() != APPLICATION_ID:
+                    tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                    if self._application_id() != 0 or tables:
+                        raise HistoryError(f"{self.path} is not a kpi-excel history store.")
+                    # executescript() would commit first: run the statements one by one.
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        schema = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if schema > SCHEMA_VERSION:
+            raise HistoryError(
+                f"The history store {self.path.name} was written by a newer kpi-excel "
+                f"(schema {schema}); upgrade kpi-excel to use it."
+            )
+
+    def _application_id(self) -> int:
+        return self._db.execute("PRAGMA application_id").fetchone()[0]
 
     @property
     def name(self) -> str:
