@@ -114,6 +114,9 @@ def cell_styles(colours: Palette) -> dict[str, dict[str, object]]:
         "link_box": {**_BOX, "font_color": LINK_COLOUR, "underline": 1, "text_wrap": True},
         "header": header,
         "header_left": {**header, "align": "left"},
+        # A heading cell and the blank one above it, drawn as one block (no border between).
+        "header_upper": {**header, "bottom": 0},
+        "header_lower": {**header, "top": 0},
         "text": {**_BOX, "text_wrap": True},
         "text_bold": {**_BOX, "text_wrap": True, "bold": True},
         "text_centre": {**_BOX, "text_wrap": True, "align": "center"},

@@ -3,20 +3,22 @@
 Sheets, in order: Summary, one per sub-committee, All, Exceptions, Key, Data, Data quality,
 and a hidden Trend data sheet holding the history the sparklines draw.
 
-The file is built in memory, written to a temporary file beside the target and renamed over
-it, so a failed run never leaves a half-written report where the last good one was.
+The file is written row by row (XlsxWriter's constant_memory mode) to a temporary file beside
+the target and renamed over it, so a failed run never leaves a half-written report where the
+last good one was, and a board of 40,000 indicators needs little memory. Every sheet is
+therefore written top to bottom.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
-from .atomic import write_bytes
+from .atomic import replace_file
 from .models import RAG, Direction, Report, ReportRow
 from .periods import Period, PeriodError
 from .problems import OutputError
@@ -33,7 +35,13 @@ from .writer_board import (
     write_board_sheet,
     write_exceptions,
 )
-from .writer_data import write_data, write_key, write_quality, write_trend_data
+from .writer_data import (
+    empty_trend_range,
+    write_data,
+    write_key,
+    write_quality,
+    write_trend_data,
+)
 from .xlsx_adapter import BarSeries, Book, Sheet, ref, warnings_as_errors
 
 FIXED_SHEETS = (SUMMARY, ALL, EXCEPTIONS, KEY, DATA, QUALITY, TREND_DATA)
@@ -138,7 +146,13 @@ def overall_sentence(counts: Counts) -> str:
     )
 
 
-def write_summary(book: Book, sheet: Sheet, ctx: Context, sections: list[str]) -> None:
+def write_summary(
+    book: Book,
+    sheet: Sheet,
+    ctx: Context,
+    sections: list[str],
+    by_section: dict[str, list[tuple[int, ReportRow]]],
+) -> None:
     report, settings = ctx.report, ctx.settings
     sheet.hide_gridlines()
     sheet.column_width(0, 0, 30)
@@ -161,16 +175,20 @@ def write_summary(book: Book, sheet: Sheet, ctx: Context, sections: list[str]) -
     )
 
     top = SUMMARY_TABLE_ROW
-    sheet.merged_string(top, 0, top + 1, 0, "Section", "header")
     sheet.merged_string(top, 1, top, 6, f"{period} RAG rating", "header")
     sheet.merged_string(top, 7, top, 10, f"Short term (against {ctx.previous})", "header")
     sheet.merged_string(top, 11, top, 14, f"Long term (against {ctx.last_year})", "header")
+    # Merged down over both heading rows, so the last cell written on the first of them.
+    sheet.merged_string(top, 0, top + 1, 0, "Section", "header")
     header_styles = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
     for col, text in enumerate(SUMMARY_HEADERS[1:], start=1):
         sheet.string(top + 1, col, text, header_styles.get(text, "header"))
 
     first = top + 2
-    lines = [(name, ctx.section_sheets[name], count(_rows_in(report, name))) for name in sections]
+    lines = [
+        (name, ctx.section_sheets[name], count([row for _, row in by_section[name]]))
+        for name in sections
+    ]
     lines.append(("All sections", ALL, overall))
     for offset, (label, target, counts) in enumerate(lines):
         at = first + offset
@@ -214,10 +232,6 @@ def write_summary(book: Book, sheet: Sheet, ctx: Context, sections: list[str]) -
     sheet.print_setup(ctx.print_setup("Summary", repeat=None))
 
 
-def _rows_in(report: Report, section: str) -> list[ReportRow]:
-    return [row for row in report.rows if row.indicator.section == section]
-
-
 # --- the workbook ----------------------------------------------------------------------------
 
 
@@ -228,13 +242,13 @@ def _period(report: Report) -> Period:
         raise OutputError(f"Cannot write the board workbook: {error}") from error
 
 
-def build_workbook(report: Report, target: io.BytesIO) -> None:
-    """Write the whole workbook into target (a file-like object)."""
+def build_workbook(report: Report, target: str | Path | IO[bytes]) -> None:
+    """Write the whole workbook to target: a path (row by row), or a file-like object."""
     with warnings_as_errors():
         _build(report, target)
 
 
-def _build(report: Report, target: io.BytesIO) -> None:
+def _build(report: Report, target: str | Path | IO[bytes]) -> None:
     period = _period(report)
     settings = report.settings
     colours = palette(settings)
@@ -266,19 +280,28 @@ def _build(report: Report, target: io.BytesIO) -> None:
     trend_data = book.sheet(TREND_DATA)
 
     ctx.trend_ranges = write_trend_data(trend_data, ctx, TREND_DATA)
+    ctx.no_trend = empty_trend_range(TREND_DATA)
     indexed = list(enumerate(report.rows))
+    by_section = _by_section(indexed)
     for name in sections:
-        rows = [(i, row) for i, row in indexed if row.indicator.section == name]
         title = f"{name}: {period} performance"
-        write_board_sheet(section_sheets[name], ctx, title, rows, label=name)
+        write_board_sheet(section_sheets[name], ctx, title, by_section[name], label=name)
     title = f"All indicators: {period} performance"
     write_board_sheet(all_sheet, ctx, title, indexed, label="All indicators")
     write_exceptions(exceptions, ctx)
     write_key(key, ctx)
     write_data(data, ctx)
     write_quality(quality, ctx)
-    write_summary(book, summary, ctx, sections)
+    write_summary(book, summary, ctx, sections, by_section)
     book.close()
+
+
+def _by_section(indexed: list[tuple[int, ReportRow]]) -> dict[str, list[tuple[int, ReportRow]]]:
+    """Rows by section in one pass (not one scan of every row per section)."""
+    grouped: dict[str, list[tuple[int, ReportRow]]] = {}
+    for index, row in indexed:
+        grouped.setdefault(row.indicator.section, []).append((index, row))
+    return grouped
 
 
 def write_board_workbook(report: Report, path: Path) -> Path:
@@ -286,7 +309,10 @@ def write_board_workbook(report: Report, path: Path) -> Path:
 
     Raises OutputError, with a message for whoever runs kpi-excel, when it cannot be written.
     """
-    path = Path(path)
-    buffer = io.BytesIO()
-    build_workbook(report, buffer)
-    return write_bytes(path, buffer.getvalue())
+
+    def write(temporary: Path) -> None:
+        # Made empty first, so a folder that cannot be written fails now, not after the build.
+        open(temporary, "xb").close()
+        build_workbook(report, temporary)
+
+    return replace_file(Path(path), write)

@@ -7,7 +7,6 @@ so the Summary, Exceptions and Data sheets and the tests all agree with the sect
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -124,6 +123,7 @@ class Context:
     period: Period
     section_sheets: dict[str, str]  # section -> sheet name
     trend_ranges: dict[int, str] = field(default_factory=dict)  # row index -> history range
+    no_trend: str = ""  # an empty range, for a row with no history to draw
 
     @property
     def settings(self) -> Settings:
@@ -346,13 +346,32 @@ CHARS_PER_UNIT = 1.2
 
 @lru_cache(maxsize=4096)
 def lines_needed(text: str, width: float) -> int:
+    """Lines text takes wrapped at width: each paragraph filled word by word, a word longer
+    than a line broken across lines (as textwrap does, at a fraction of its cost)."""
     per_line = max(1, int(width * CHARS_PER_UNIT) - 1)
     lines = 0
     for paragraph in text.split("\n"):
-        if len(paragraph) <= per_line and "\t" not in paragraph:
-            lines += 1  # what textwrap would say, without asking it (most cells are short)
+        if len(paragraph) <= per_line:
+            lines += 1  # most cells are short
         else:
-            lines += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
+            lines += _wrapped_lines(paragraph.split(), per_line)
+    return lines
+
+
+def _wrapped_lines(words: list[str], per_line: int) -> int:
+    lines, used = 1, 0  # used: characters on the current line
+    for word in words:
+        size = len(word)
+        if used:
+            if used + 1 + size <= per_line:
+                used += 1 + size
+                continue
+            lines, used = lines + 1, 0
+        # The word starts a line; one longer than a line runs on over the next ones.
+        full, used = divmod(size, per_line)
+        if used == 0:
+            full, used = full - 1, per_line
+        lines += full
     return lines
 
 
@@ -425,33 +444,6 @@ def _write_figure(sheet: Sheet, row: int, col: int, figure: Figure, width: float
         sheet.string(row, col, figure.shown, "figure")
 
 
-def _cell_text(ctx: Context, row: ReportRow, key: str, width: float) -> str:
-    """The text a wrapped cell shows, for estimating the row's height."""
-    if key in FIGURE_KEYS:
-        return figure_for(ctx, row, key).shown
-    if key in LONG_TEXT_KEYS:
-        return fit_text(_long_text(row, key), width)
-    texts = {
-        "section": lambda: row.indicator.section,
-        "indicator": lambda: "".join(text for _, text in _indicator_parts(row.indicator)),
-        "polarity": lambda: POLARITY_WORDS[row.indicator.polarity].label,
-        "rag": lambda: rag_text(row),
-        "st_word": lambda: trend_word(row, row.short_term),
-        "lt_word": lambda: trend_word(row, row.long_term),
-    }
-    return texts[key]() if key in texts else ""
-
-
-def _row_texts(
-    ctx: Context, row: ReportRow, columns: Sequence[Column], widths: Sequence[float]
-) -> list[tuple[str, float]]:
-    return [
-        (_cell_text(ctx, row, column.key, width), width)
-        for column, width in zip(columns, widths, strict=True)
-        if column.wrap_text
-    ]
-
-
 def write_row(
     sheet: Sheet,
     ctx: Context,
@@ -460,39 +452,57 @@ def write_row(
     columns: Sequence[Column],
     widths: Sequence[float],
 ) -> None:
+    """One indicator's cells, and a height for the row from the text of its wrapped cells
+    (worked out once per cell: on a large board this is most of the writer's own time)."""
     indicator = row.indicator
     style = ctx.settings.arrow_style
+    wrapped: list[tuple[str, float]] = []
     for col, column in enumerate(columns):
-        key = column.key
+        key, width = column.key, widths[col]
         if key in FIGURE_KEYS:
-            _write_figure(sheet, at, col, figure_for(ctx, row, key), widths[col])
+            figure = figure_for(ctx, row, key)
+            _write_figure(sheet, at, col, figure, width)
+            shown = figure.shown
         elif key == "section":
-            sheet.string(at, col, indicator.section, "text")
+            shown = indicator.section
+            sheet.string(at, col, shown, "text")
         elif key == "indicator":
-            sheet.rich_string(at, col, _indicator_parts(indicator), "text")
+            parts = _indicator_parts(indicator)
+            sheet.rich_string(at, col, parts, "text")
+            shown = "".join(text for _, text in parts)
         elif key == "polarity":
-            sheet.string(at, col, POLARITY_WORDS[indicator.polarity].label, "text_centre")
+            shown = POLARITY_WORDS[indicator.polarity].label
+            sheet.string(at, col, shown, "text_centre")
         elif key == "rag":
-            sheet.string(at, col, rag_text(row), "rag" if row.rating.rag else "not_rated")
+            shown = rag_text(row)
+            sheet.string(at, col, shown, "rag" if row.rating.rag else "not_rated")
         elif key in ("st_arrow", "lt_arrow"):
             trend = row.short_term if key == "st_arrow" else row.long_term
-            sheet.string(at, col, arrow(row, trend, style), "arrow")
+            shown = arrow(row, trend, style)
+            sheet.string(at, col, shown, "arrow")
         elif key in ("st_word", "lt_word"):
             trend = row.short_term if key == "st_word" else row.long_term
-            sheet.string(at, col, trend_word(row, trend), "trend_word")
+            shown = trend_word(row, trend)
+            sheet.string(at, col, shown, "trend_word")
         elif key == "trend":
+            shown = ""
             sheet.blank(at, col, "spark")
         elif key == "comment":
-            sheet.string(at, col, fit_text(_long_text(row, key), widths[col]), "text")
+            shown = fit_text(_long_text(row, key), width)
+            sheet.string(at, col, shown, "text")
         elif key == "action":
             action = _long_text(row, key)
             if not action and is_exception(row, ctx.settings.exceptions_include_amber):
-                sheet.string(at, col, "No corrective action given", "missing")
+                shown = "No corrective action given"
+                sheet.string(at, col, shown, "missing")
             else:
-                sheet.string(at, col, fit_text(action, widths[col]), "text")
+                shown = fit_text(action, width)
+                sheet.string(at, col, shown, "text")
         else:  # a column added to a layout without a writer is a programming error
             raise ValueError(f"no writer for column {key!r}")
-    sheet.row_height(at, row_height(_row_texts(ctx, row, columns, widths)))
+        if column.wrap_text and shown:
+            wrapped.append((shown, width))
+    sheet.row_height(at, row_height(wrapped))
 
 
 def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int) -> None:
@@ -557,6 +567,48 @@ def key_line(ctx: Context) -> str:
     return f"{rag} {arrows} See the Key sheet."
 
 
+# Heading text is bold, so fewer characters fit a unit of width than in the body.
+BOLD_WIDTH = 0.9
+
+
+def _write_headings(
+    sheet: Sheet, ctx: Context, columns: Sequence[Column], widths: Sequence[float]
+) -> None:
+    """The example's two heading rows: group headings (performance, short term, long term)
+    over their columns' headings, and the other columns' headings on the lower row under a
+    blank heading cell drawn as one block with it. A merge down over both rows would read the
+    same, but a sheet written row by row can hold one such merge per row, not eight."""
+    texts, groups = _headers(ctx, columns)
+    upper: list[tuple[int, int, str, str]] = []  # first column, last column, text, style
+    lower: list[tuple[int, int, str, str]] = []
+    col = 0
+    while col < len(columns):
+        group = columns[col].group
+        if group is None:
+            upper.append((col, col, "", "header_upper"))
+            lower.append((col, col, texts[col], "header_lower"))
+            col += 1
+            continue
+        end = col
+        while end + 1 < len(columns) and columns[end + 1].group == group:
+            end += 1
+        upper.append((col, end, groups[group], "header"))
+        inner = col
+        while inner <= end:
+            last = inner + columns[inner].span - 1
+            lower.append((inner, last, texts[inner], "header"))
+            inner = last + 1
+        col = end + 1
+    for at, cells in ((GROUP_ROW, upper), (HEAD_ROW, lower)):
+        spans = [
+            (text, sum(widths[first : last + 1]) * BOLD_WIDTH) for first, last, text, _ in cells
+        ]
+        lines = max(2, max(lines_needed(text, width) for text, width in spans))
+        sheet.row_height(at, min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4))
+        for first, last, text, style in cells:
+            sheet.merged_string(at, first, at, last, text, style)
+
+
 def write_board_sheet(
     sheet: Sheet,
     ctx: Context,
@@ -576,27 +628,7 @@ def write_board_sheet(
     sheet.link_to_sheet(LINK_ROW, 0, SUMMARY, "◄ Summary", "link")
     sheet.link_to_sheet(LINK_ROW, 1, KEY, "Key and rules", "link")
 
-    texts, groups = _headers(ctx, columns)
-    col = 0
-    while col < len(columns):
-        group = columns[col].group
-        if group is None:
-            sheet.merged_string(GROUP_ROW, col, HEAD_ROW, col, texts[col], "header")
-            col += 1
-            continue
-        end = col
-        while end + 1 < len(columns) and columns[end + 1].group == group:
-            end += 1
-        sheet.merged_string(GROUP_ROW, col, GROUP_ROW, end, groups[group], "header")
-        inner = col
-        while inner <= end:
-            last = inner + columns[inner].span - 1
-            sheet.merged_string(HEAD_ROW, inner, HEAD_ROW, last, texts[inner], "header")
-            inner = last + 1
-        col = end + 1
-    sheet.row_height(GROUP_ROW, 2 * LINE_HEIGHT + 4)
-    sheet.row_height(HEAD_ROW, 2 * LINE_HEIGHT + 4)
-
+    _write_headings(sheet, ctx, columns, widths)
     if not rows:
         sheet.string(FIRST_ROW, 0, empty_note, "note")
     for offset, (_, row) in enumerate(rows):
@@ -612,21 +644,16 @@ def write_board_sheet(
 def _sparklines(
     sheet: Sheet, ctx: Context, rows: Sequence[tuple[int, ReportRow]], columns: Sequence[Column]
 ) -> None:
-    """One grouped add_sparkline call per run of neighbouring rows that have a history."""
+    """One grouped add_sparkline call for the sheet. Rows with no history to draw get an
+    empty range, which draws nothing: one call per run of rows with a history cost more than
+    the rest of the row's writing together on a large board."""
     keys = [c.key for c in columns]
-    if "trend" not in keys:
+    if "trend" not in keys or not any(index in ctx.trend_ranges for index, _ in rows):
         return
     col = keys.index("trend")
-    block: list[tuple[str, str]] = []
-    indexes = [index for index, _ in rows] + [-1]  # -1 has no history: closes the last run
-    for offset, index in enumerate(indexes):
-        history = ctx.trend_ranges.get(index)
-        if history is not None:
-            block.append((cell(FIRST_ROW + offset, col), history))
-            continue
-        if block:
-            sheet.sparklines([loc for loc, _ in block], [rng for _, rng in block])
-            block = []
+    locations = [cell(FIRST_ROW + offset, col) for offset in range(len(rows))]
+    ranges = [ctx.trend_ranges.get(index, ctx.no_trend) for index, _ in rows]
+    sheet.sparklines(locations, ranges)
 
 
 def write_exceptions(sheet: Sheet, ctx: Context) -> list[tuple[int, ReportRow]]:

@@ -306,17 +306,6 @@ def data_values(row: ReportRow) -> list[Value]:
     return values
 
 
-def _write_value(sheet: Sheet, row: int, col: int, value: Value, text: str = "data_text") -> None:
-    if isinstance(value, bool):
-        sheet.boolean(row, col, value, text)
-    elif isinstance(value, float):
-        sheet.number(row, col, value, "data_number")
-    elif value is None or value == "":
-        sheet.blank(row, col, text)
-    else:
-        sheet.string(row, col, value, text)
-
-
 def _write_table(
     sheet: Sheet,
     first_row: int,
@@ -326,23 +315,21 @@ def _write_table(
     empty_note: str,
     widths: Sequence[float] | None = None,
 ) -> int:
-    """Cells first (always through write_string for text), then the table over them.
-
-    With widths, text wraps and each row is made tall enough for it.
-    """
+    """The heading row and its table, then the rows (text always through write_string);
+    empty values leave their cells empty. With widths, text wraps and each row is made tall
+    enough for it."""
     if not rows:
         for col, header in enumerate(headers):
             sheet.string(first_row, col, header, "header_left")
         sheet.string(first_row + 1, 0, empty_note, "note")
         return first_row + 2
+    sheet.table(first_row, 0, first_row + len(rows), headers, name, "header_left")
     text = "plain_wrap" if widths else "data_text"
-    for offset, values in enumerate(rows, start=1):
-        for col, value in enumerate(values):
-            _write_value(sheet, first_row + offset, col, value, text)
+    for at, values in enumerate(rows, start=first_row + 1):
+        sheet.values(at, values, text, "data_number")
         if widths:
             texts = [(v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str)]
-            sheet.row_height(first_row + offset, row_height(texts))
-    sheet.table(first_row, 0, first_row + len(rows), headers, name, "header_left")
+            sheet.row_height(at, row_height(texts))
     return first_row + len(rows) + 1
 
 
@@ -434,6 +421,11 @@ MAX_POINTS = 8
 _VALUES_FROM = 2  # columns: id, period count, then values, then their periods
 
 
+def empty_trend_range(sheet_name: str) -> str:
+    """A cell of the Trend data sheet that is never written: the range of no history."""
+    return ref(sheet_name, 0, _VALUES_FROM + 2 * MAX_POINTS, 0, _VALUES_FROM + 2 * MAX_POINTS)
+
+
 def write_trend_data(sheet: Sheet, ctx: Context, sheet_name: str) -> dict[int, str]:
     """Write each row's recent history; return the value range of rows with 2+ values."""
     headers = ["id", "points"]
@@ -442,15 +434,20 @@ def write_trend_data(sheet: Sheet, ctx: Context, sheet_name: str) -> dict[int, s
     for col, header in enumerate(headers):
         sheet.string(0, col, header, "data_text")
     ranges: dict[int, str] = {}
+    padding: list[Value] = [None] * MAX_POINTS
     for index, row in enumerate(ctx.report.rows):
         at = index + 1
         points = row.history[-MAX_POINTS:]
-        sheet.string(at, 0, row.indicator.id, "data_text")
-        sheet.number(at, 1, float(len(points)), "data_number")
-        for offset, point in enumerate(points):
-            _write_value(sheet, at, _VALUES_FROM + offset, _number(point.value))
-            _write_value(sheet, at, _VALUES_FROM + MAX_POINTS + offset, point.period)
-        if sum(1 for point in points if _number(point.value) is not None) >= 2:
+        values = [_number(point.value) for point in points]
+        periods: list[Value] = [point.period for point in points]
+        pad = padding[len(points) :]
+        sheet.values(
+            at,
+            [row.indicator.id, float(len(points)), *values, *pad, *periods, *pad],
+            "data_text",
+            "data_number",
+        )
+        if sum(1 for value in values if value is not None) >= 2:
             last = _VALUES_FROM + len(points) - 1
             ranges[index] = ref(sheet_name, at, _VALUES_FROM, at, last)
     sheet.hide()

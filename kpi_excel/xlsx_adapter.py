@@ -5,6 +5,12 @@ out of range, a mistyped option, a string too long), and then carries on without
 the rule. Every call kpi-excel makes goes through `checked`, which raises on any warning and
 any non-zero return code, so a dropped colour rule fails the run instead of the board report.
 XlsxWriter's option dictionaries stay in this module; the writer calls typed methods.
+
+A book written to a file path uses XlsxWriter's constant_memory mode: each row goes to disk as
+soon as a later row is started, so a board of 40,000 indicators needs megabytes, not
+gigabytes. The price is that a sheet must be written row by row, top to bottom: a cell
+written above the current row is refused (and raised here), a row's height must be set
+before the next row is started, and a merge may span one row only (see merged_string).
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from os import PathLike, fspath
 from typing import IO, Any
 
 import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.format import Format
 from xlsxwriter.utility import (
     quote_sheetname,
@@ -44,12 +51,17 @@ _RETURN_MEANINGS = {
 
 @contextmanager
 def warnings_as_errors() -> Iterator[None]:
-    """Around a whole build: XlsxWriter's warnings become exceptions that `checked` turns
-    into OutputError. Once per workbook, not per call: per-call warning capture cost a
-    third of the time of writing a large board."""
+    """Around a whole build: XlsxWriter's warnings become exceptions, and any that escape a
+    call (the per-cell methods do not wrap each call: that cost a third of the time of
+    writing a large board) become OutputError here."""
     with warnings.catch_warnings():
         warnings.filterwarnings("error", category=UserWarning, module="xlsxwriter")
-        yield
+        try:
+            yield
+        except UserWarning as warning:
+            raise OutputError(f"Could not build the workbook: {warning}") from None
+        except XlsxWriterException as error:
+            raise OutputError(f"Could not build the workbook: {error}") from error
 
 
 def checked(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -61,9 +73,13 @@ def checked(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> A
     except UserWarning as warning:
         raise OutputError(f"Could not build the workbook: {what}: {warning}") from None
     if isinstance(result, int) and not isinstance(result, bool) and result != 0:
-        meaning = _RETURN_MEANINGS.get(result, f"XlsxWriter error code {result}")
-        raise OutputError(f"Could not build the workbook: {what} failed with {meaning}.")
+        _fail(what, result)
     return result
+
+
+def _fail(what: str, code: int) -> None:
+    meaning = _RETURN_MEANINGS.get(code, f"XlsxWriter error code {code}")
+    raise OutputError(f"Could not build the workbook: {what} failed with {meaning}.")
 
 
 def cell(row: int, col: int, *, absolute: bool = False) -> str:
@@ -98,7 +114,12 @@ class BarSeries:
 
 
 class Sheet:
-    """One worksheet; rows and columns are zero-based as in XlsxWriter."""
+    """One worksheet; rows and columns are zero-based as in XlsxWriter.
+
+    The per-cell methods call XlsxWriter directly and look at its return code, building the
+    words of an error only when there is one: on a board of 40,000 indicators they run
+    millions of times.
+    """
 
     def __init__(self, book: Book, worksheet: Worksheet) -> None:
         self._book = book
@@ -108,24 +129,57 @@ class Sheet:
     def _at(self, row: int, col: int) -> str:
         return f"'{self.name}'!{cell(row, col)}"
 
-    def string(self, row: int, col: int, text: str, style: str) -> None:
-        """Text exactly as given: never a formula, number or link, whatever it starts with."""
+    def _cell_failed(self, what: str, row: int, col: int, code: int) -> None:
+        if code == -1 and self._book.constant_memory and row < self._ws.previous_row:
+            raise OutputError(
+                f"Could not build the workbook: {what} {self._at(row, col)}: row {row + 1} was "
+                "already written (this sheet is written top to bottom). This is a fault in "
+                "kpi-excel."
+            )
+        _fail(f"{what} {self._at(row, col)}", code)
+
+    def _text_fits(self, row: int, col: int, text: str) -> None:
         if len(text) > MAX_STRING:
             raise OutputError(
                 f"Could not write {self._at(row, col)}: the text is {len(text):,} characters "
                 f"long and Excel holds at most {MAX_STRING:,} in a cell."
             )
+
+    def string(self, row: int, col: int, text: str, style: str) -> None:
+        """Text exactly as given: never a formula, number or link, whatever it starts with."""
         if text == "":
             self.blank(row, col, style)
             return
-        checked(
-            f"write text to {self._at(row, col)}",
-            self._ws.write_string,
-            row,
-            col,
-            text,
-            self._book.style(style),
-        )
+        if len(text) > MAX_STRING:
+            self._text_fits(row, col, text)
+        code = self._ws.write_string(row, col, text, self._book.style(style))
+        if code:
+            self._cell_failed("write text to", row, col, code)
+
+    def values(
+        self,
+        row: int,
+        values: Sequence[str | float | bool | None],
+        text_style: str,
+        number_style: str,
+    ) -> None:
+        """A row of values from column A: text as text, True/False as such, floats as numbers
+        in number_style; None and "" leave the cell empty. The Data sheets' fast path."""
+        ws, style = self._ws, self._book.style
+        text_format, number_format = style(text_style), style(number_style)
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                if len(value) > MAX_STRING:
+                    self._text_fits(row, col, value)
+                code = ws.write_string(row, col, value, text_format)
+            elif isinstance(value, bool):
+                code = ws.write_boolean(row, col, value, text_format)
+            else:
+                code = ws.write_number(row, col, value, number_format)
+            if code:
+                self._cell_failed("write a value to", row, col, code)
 
     def rich_string(self, row: int, col: int, parts: Sequence[tuple[str, str]], style: str) -> None:
         """Text in pieces of different styles: parts are (style, text); empty pieces dropped."""
@@ -136,64 +190,44 @@ class Sheet:
         args: list[Any] = []
         for name, text in parts:
             args += [self._book.style(name), text]
-        checked(
-            f"write rich text to {self._at(row, col)}",
-            self._ws.write_rich_string,
-            row,
-            col,
-            *args,
-            self._book.style(style),
-        )
+        code = self._ws.write_rich_string(row, col, *args, self._book.style(style))
+        if code:
+            self._cell_failed("write rich text to", row, col, code)
 
     def number(
         self, row: int, col: int, value: float, style: str, num_format: str | None = None
     ) -> None:
-        checked(
-            f"write a number to {self._at(row, col)}",
-            self._ws.write_number,
-            row,
-            col,
-            value,
-            self._book.style(style, num_format),
-        )
+        code = self._ws.write_number(row, col, value, self._book.style(style, num_format))
+        if code:
+            self._cell_failed("write a number to", row, col, code)
 
     def boolean(self, row: int, col: int, value: bool, style: str) -> None:
-        checked(
-            f"write TRUE/FALSE to {self._at(row, col)}",
-            self._ws.write_boolean,
-            row,
-            col,
-            value,
-            self._book.style(style),
-        )
+        code = self._ws.write_boolean(row, col, value, self._book.style(style))
+        if code:
+            self._cell_failed("write TRUE/FALSE to", row, col, code)
 
     def blank(self, row: int, col: int, style: str) -> None:
-        checked(
-            f"format {self._at(row, col)}",
-            self._ws.write_blank,
-            row,
-            col,
-            None,
-            self._book.style(style),
-        )
+        code = self._ws.write_blank(row, col, None, self._book.style(style))
+        if code:
+            self._cell_failed("format", row, col, code)
 
     def link_to_sheet(self, row: int, col: int, sheet: str, text: str, style: str) -> None:
-        checked(
-            f"write a link to {self._at(row, col)}",
-            self._ws.write_url,
-            row,
-            col,
-            f"internal:{quote_sheetname(sheet)}!A1",
-            self._book.style(style),
-            text,
+        code = self._ws.write_url(
+            row, col, f"internal:{quote_sheetname(sheet)}!A1", self._book.style(style), text
         )
+        if code:
+            self._cell_failed("write a link to", row, col, code)
 
     def merged_string(
         self, first_row: int, first_col: int, last_row: int, last_col: int, text: str, style: str
     ) -> None:
+        """Text across merged cells. In a constant_memory book a merge spanning rows must be
+        the last thing written to its first row, since it writes its lower cells at once."""
         if (first_row, first_col) == (last_row, last_col):
             self.string(first_row, first_col, text, style)
             return
+        self._text_fits(first_row, first_col, text)
+        # merge_range writes its text with write(), which the Book's options keep as text.
         checked(
             f"merge {self._at(first_row, first_col)}:{cell(last_row, last_col)}",
             self._ws.merge_range,
@@ -201,11 +235,9 @@ class Sheet:
             first_col,
             last_row,
             last_col,
-            "",
+            text,
             self._book.style(style),
         )
-        # merge_range writes with write(): put the text back with write_string.
-        self.string(first_row, first_col, text, style)
 
     def column_width(
         self, first_col: int, last_col: int, width: float, hidden: bool = False
@@ -221,7 +253,11 @@ class Sheet:
         )
 
     def row_height(self, row: int, height: float) -> None:
-        checked(f"set the height of row {row + 1} on '{self.name}'", self._ws.set_row, row, height)
+        """Set before the next row is written: in a constant_memory book the row is then
+        already on disk."""
+        code = self._ws.set_row(row, height)
+        if code:
+            _fail(f"set the height of row {row + 1} on '{self.name}'", code)
 
     def conditional_formula(
         self,
@@ -253,25 +289,42 @@ class Sheet:
         header_style: str,
         style: str = "Table Style Light 1",
     ) -> None:
-        """An Excel table over cells already written (add_table's own writing uses write()).
+        """An Excel table whose heading row is first_row; the data rows are written after.
 
-        The heading cells get header_style too, so they stand out where table styles are
-        not drawn (LibreOffice's printing).
+        Call it before any row below the heading row is written. The heading cells get
+        header_style, so they stand out where table styles are not drawn (LibreOffice's
+        printing). XlsxWriter refuses tables in constant_memory mode because add_table writes
+        the heading cells, which could be in rows already on disk; here they are not, so the
+        mode is lifted for that one call and the headings written again as the mode needs.
         """
+        ws = self._ws
+        if self._book.constant_memory and ws.previous_row > first_row:
+            raise OutputError(
+                f"Could not build the workbook: the table {name} on '{self.name}' must be added "
+                f"before row {first_row + 1} is passed. This is a fault in kpi-excel."
+            )
         heading = self._book.style(header_style)
-        checked(
-            f"add the table {name} to '{self.name}'",
-            self._ws.add_table,
-            first_row,
-            first_col,
-            last_row,
-            first_col + len(headers) - 1,
-            {
-                "name": name,
-                "style": style,
-                "columns": [{"header": h, "header_format": heading} for h in headers],
-            },
-        )
+        ws.constant_memory = False
+        try:
+            checked(
+                f"add the table {name} to '{self.name}'",
+                ws.add_table,
+                first_row,
+                first_col,
+                last_row,
+                first_col + len(headers) - 1,
+                {
+                    "name": name,
+                    "style": style,
+                    "columns": [{"header": h, "header_format": heading} for h in headers],
+                },
+            )
+        finally:
+            ws.constant_memory = self._book.constant_memory
+        # add_table wrote the headings as shared strings, which a constant_memory sheet
+        # cannot hold: write them again as this sheet writes text.
+        for col, text in enumerate(headers, start=first_col):
+            self.string(first_row, col, text, header_style)
 
     def sparklines(self, locations: Sequence[str], ranges: Sequence[str]) -> None:
         """One sparkline group: a line per location, drawn from the matching range."""
@@ -348,20 +401,26 @@ class Sheet:
 class Book:
     """The workbook, its formats (made once per style and number format) and its sheets."""
 
-    def __init__(self, target: str | IO[bytes], styles: Mapping[str, Mapping[str, object]]):
+    def __init__(
+        self, target: str | PathLike[str] | IO[bytes], styles: Mapping[str, Mapping[str, object]]
+    ):
+        """target: a file path (written in constant_memory mode, row by row) or a file-like
+        object (built in memory, for small books)."""
         self._styles = dict(styles)
         self._formats: dict[tuple[str, str | None], Format] = {}
+        self.constant_memory = isinstance(target, str | PathLike)
         self._wb = checked(
             "create the workbook",
             xlsxwriter.Workbook,
-            target,
+            fspath(target) if isinstance(target, PathLike) else target,
             {
                 # Belt and braces: the writer only calls write_string for text, but if any
                 # text ever reached write() it must stay text.
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
-                "in_memory": True,
+                "in_memory": not self.constant_memory,
+                "constant_memory": self.constant_memory,
                 "default_format_properties": {"font_name": "Arial", "font_size": 10},
             },
         )
@@ -449,4 +508,16 @@ class Book:
         )
 
     def close(self) -> None:
-        checked("finish the workbook", self._wb.close)
+        """Write the file. A file system error (disk full, no permission) is raised as the
+        OSError it is, for the caller to word for the file it was writing."""
+        try:
+            checked("finish the workbook", self._wb.close)
+        except OutputError as error:
+            cause = error.__cause__
+            if (
+                isinstance(cause, FileCreateError)
+                and cause.args
+                and isinstance(cause.args[0], OSError)
+            ):
+                raise cause.args[0] from None
+            raise

@@ -379,18 +379,36 @@ def test_movement_style_arrows_follow_the_figure(tmp_path):
 
 def test_headings_follow_the_period(book):
     ws = book["All"]
-    assert ws["A4"].value == "Sub-committee"
-    assert ws["D4"].value == "2017/18 annual target"
-    assert ws["E4"].value == "2017/18 Q1 target"
+    # Group headings on row 4; every column's own heading on row 5.
     assert ws["F4"].value == "2017/18 Q1 performance"
     assert ws["H4"].value == "Short-term DOT against 2016/17 Q4"
     assert ws["K4"].value == "Long-term DOT against 2016/17 Q1"
+    assert ws["A5"].value == "Sub-committee"
+    assert ws["D5"].value == "2017/18 annual target"
+    assert ws["E5"].value == "2017/18 Q1 target"
     assert [ws.cell(5, c).value for c in range(6, 14)] == [
         "Figure", "RAG", "Direction", None, "Compared with", "Direction", None, "Last year",
     ]  # fmt: skip
-    assert {"H5:I5", "K5:L5"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert ws["O4"].value == "Comments" and ws["P4"].value == "Corrective action"
-    assert "A4:A5" in {str(r) for r in ws.merged_cells.ranges}
+    assert {"F4:G4", "H4:J4", "K4:M4", "H5:I5", "K5:L5"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert ws["O5"].value == "Comments" and ws["P5"].value == "Corrective action"
+    # Above a heading with no group: a blank heading cell, one block with it (no border
+    # between), and the heading row tall enough for the longest heading.
+    assert ws["A4"].value is None and ws["A4"].fill.fgColor.rgb == ws["A5"].fill.fgColor.rgb
+    assert ws["A4"].border.bottom.style is None and ws["A5"].border.top.style is None
+    assert ws.row_dimensions[5].height >= 3 * 12
+
+
+def test_the_board_is_written_row_by_row_with_inline_strings(written):
+    """constant_memory mode: strings inline, no sharedStrings entry for the comments."""
+    with zipfile.ZipFile(written) as archive:
+        sheet = archive.read("xl/worksheets/sheet2.xml").decode()
+        shared = (
+            archive.read("xl/sharedStrings.xml").decode()
+            if ("xl/sharedStrings.xml" in archive.namelist())
+            else ""
+        )
+    assert 't="inlineStr"' in sheet
+    assert "Stage 1 complaints" not in shared
 
 
 def test_figures_are_numbers_with_the_indicators_formats(book):
@@ -598,7 +616,7 @@ def test_print_settings(book):
     assert ws.freeze_panes == "C6"
 
 
-def test_sparklines_one_group_per_run_of_rows_with_history(written):
+def test_sparklines_one_group_per_sheet(written):
     with zipfile.ZipFile(written) as z:
         names = {n for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
         workbook = z.read("xl/workbook.xml").decode()
@@ -607,11 +625,21 @@ def test_sparklines_one_group_per_run_of_rows_with_history(written):
                  for i, name in enumerate(order)}  # fmt: skip
     assert len(names) == len(order)
     groups = re.findall(r"<x14:sparklineGroup .*?</x14:sparklineGroup>", sheet["All"], re.S)
-    located = sorted(re.findall(r"<xm:sqref>(\w+)</xm:sqref>", g) for g in groups)
-    # Rows 6-14: TC02 (7), TC04 (9), CD01 (10), EN01 (12), CL01 (15): runs split by gaps.
-    assert located == [["N12"], ["N15"], ["N7"], ["N9", "N10"]]
-    assert "'Trend data'!C3:H3" in sheet["All"]  # TC02's six points
-    assert "'Trend data'!C8:J8" in sheet["All"]  # EN01: the last eight of ten
+    assert len(groups) == 1
+    drawn = dict(
+        (where, what)
+        for what, where in re.findall(r"<xm:f>(.*?)</xm:f><xm:sqref>(\w+)</xm:sqref>", groups[0])
+    )
+    rows = table_rows(load(written)["All"])
+    assert sorted(drawn) == sorted(f"N{row['_row']}" for row in rows.values())
+    # TC02 (row 7) has six points, EN01 (row 12) the last eight of ten; rows with fewer than
+    # two points draw an empty cell, which shows nothing.
+    assert drawn["N7"] == "'Trend data'!C3:H3"
+    assert drawn["N12"] == "'Trend data'!C8:J8"
+    assert drawn["N6"] == "'Trend data'!S1"
+    assert sum(1 for what in drawn.values() if what == "'Trend data'!S1") == len(drawn) - 5
+    trend = load(written)["Trend data"]
+    assert all(trend.cell(r, 19).value is None for r in range(1, trend.max_row + 1))
 
 
 # --- the file as a whole ----------------------------------------------------------------------
