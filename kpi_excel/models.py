@@ -7,8 +7,30 @@ indicator's own unit: a percentage is held as percentage points (83.0 means 83%)
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+
+class Model(BaseModel):
+    """BaseModel that does not keep, per instance, the set of fields given to it.
+
+    Pydantic records which fields each instance was given (for exclude_unset), in a set of
+    its own: 2.2 KB on an Indicator, more than the rest of it. kpi-excel never asks, so every
+    instance of a class shares one set naming all its fields: a board of 40,000 indicators
+    holds hundreds of thousands of models. Adding a name that is already in it (as assigning
+    a field does) changes nothing, and model_copy copies the set before changing it.
+    """
+
+    _all_fields: ClassVar[set[str]] = set()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._all_fields = set(cls.model_fields)
+
+    def model_post_init(self, context: Any, /) -> None:
+        object.__setattr__(self, "__pydantic_fields_set__", self._all_fields)
 
 
 class Polarity(StrEnum):
@@ -58,7 +80,7 @@ class TargetKind(StrEnum):
     DERIVE = "derive"  # blank period target: derived from the annual target
 
 
-class Target(BaseModel):
+class Target(Model):
     model_config = ConfigDict(frozen=True)
 
     kind: TargetKind
@@ -74,14 +96,14 @@ class ToleranceKind(StrEnum):
     LIMIT = "limit"  # amount is the amber limit value itself
 
 
-class Tolerance(BaseModel):
+class Tolerance(Model):
     model_config = ConfigDict(frozen=True)
 
     kind: ToleranceKind = ToleranceKind.NONE
     amount: float | None = None
 
 
-class Indicator(BaseModel):
+class Indicator(Model):
     """One row of the indicator register."""
 
     model_config = ConfigDict(frozen=True)
@@ -123,7 +145,7 @@ class ArrowStyle(StrEnum):
     MOVEMENT = "movement"  # points the way the value moved, coloured by better/worse
 
 
-class Settings(BaseModel):
+class Settings(Model):
     """The reporting year's rules, from the register's Settings sheet."""
 
     model_config = ConfigDict(frozen=True)
@@ -147,7 +169,7 @@ class Settings(BaseModel):
     logo: str | None = None
 
 
-class Register(BaseModel):
+class Register(Model):
     indicators: list[Indicator]
     settings: Settings = Settings()
     source: str = ""
@@ -189,7 +211,7 @@ class Status(StrEnum):
     NOT_DUE = "not due"
 
 
-class Source(BaseModel):
+class Source(Model):
     """Where a figure came from."""
 
     file: str
@@ -200,7 +222,7 @@ class Source(BaseModel):
     read_at: str = ""
 
 
-class ReturnRecord(BaseModel):
+class ReturnRecord(Model):
     """One indicator's figure for one period, as read from a return and validated."""
 
     indicator_id: str
@@ -223,7 +245,7 @@ class RAG(StrEnum):
     RED = "RED"
 
 
-class Rating(BaseModel):
+class Rating(Model):
     rag: RAG | None
     reason: (
         str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
@@ -239,7 +261,7 @@ class Direction(StrEnum):
     DECREASE = "decrease"
 
 
-class HistoryPoint(BaseModel):
+class HistoryPoint(Model):
     """A past figure: value None with a label means a token such as "N/A" or "NEW"."""
 
     indicator_id: str
@@ -250,20 +272,20 @@ class HistoryPoint(BaseModel):
     source: Source | None = None
 
 
-class Trend(BaseModel):
+class Trend(Model):
     direction: Direction | None
     compared_with: HistoryPoint | None = None
     reason: str
 
 
-class ResolvedTarget(BaseModel):
+class ResolvedTarget(Model):
     """The period target in force, and how it was arrived at."""
 
     target: Target
     how: str  # "explicit", "annual target (snapshot)", "profiled 1/4 of annual"
 
 
-class ReportRow(BaseModel):
+class ReportRow(Model):
     indicator: Indicator
     period_target: ResolvedTarget
     record: ReturnRecord | None
@@ -281,7 +303,7 @@ class ReturnOutcome(StrEnum):
     MISSING = "missing"  # expected, not received
 
 
-class ReturnLogEntry(BaseModel):
+class ReturnLogEntry(Model):
     service_area: str
     outcome: ReturnOutcome
     file: str | None = None
@@ -291,7 +313,7 @@ class ReturnLogEntry(BaseModel):
     warnings: int = 0
 
 
-class Report(BaseModel):
+class Report(Model):
     """Everything the board workbook and the JSON output are written from."""
 
     period: str  # "2017/18 Q1"

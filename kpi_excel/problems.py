@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel
+from .models import Model
 
 
 class Severity(StrEnum):
@@ -612,7 +612,7 @@ _kind(
 )
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """One thing wrong, where it is, and how to fix it."""
 
     code: str
