@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections import Counter
 
@@ -82,6 +83,33 @@ def test_last_periods_comments_reach_the_workers(register, many_returns):
 def test_one_worker_reads_in_this_process(register, many_returns):
     found = read_returns_parallel(many_returns, register, Q1, workers=1)
     assert found == serial(many_returns, register)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_cyclic_collector_is_paused_while_reading_and_restored_after(
+    register, many_returns, monkeypatch, workers
+):
+    import kpi_excel.parallel as parallel
+
+    seen = []
+    read = parallel._read_all
+
+    def spy(paths, job):
+        seen.append(gc.isenabled())
+        return read(paths, job)
+
+    monkeypatch.setattr(parallel, "_read_all", spy)
+    assert gc.isenabled()
+    read_returns_parallel(many_returns, register, Q1, workers=workers)
+    assert gc.isenabled()
+    if workers == 1:
+        assert seen == [False]  # the parallel path's calls happen in the workers
+    gc.disable()
+    try:
+        read_returns_parallel(many_returns[:2], register, Q1, workers=workers)
+        assert not gc.isenabled()  # a caller's own choice is left as it was
+    finally:
+        gc.enable()
 
 
 def test_the_bad_input_catalogue_gives_the_same_problems_read_in_parallel(
