@@ -6,17 +6,21 @@ bomb, an XML entity bomb). `check_package` turns each of these into one catalogu
 quickly and in bounded memory: sizes are judged from the zip directory before anything is
 decompressed, and every member is then streamed once in chunks with the same limits enforced,
 because a zip's declared sizes can lie.
+
+`open_package` does the same checks and keeps the zip open for the reader, with the bytes of
+the small parts it has already checked, so a return is opened and decompressed once.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NoReturn
 from xml.etree import ElementTree as ET
@@ -25,6 +29,12 @@ from .problems import Problem, ReturnFileError, problem
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
+# A file up to this size is read into memory once: the checks and the reader then seek and
+# read there rather than making a system call for each part (a return is tens of kilobytes).
+IN_MEMORY_MAX = 16 * MB
+# Checked bytes kept for the reader, all parts together; each part is kept only if it is small
+# enough to be parsed whole (Limits.whole_parse_max).
+KEEP_MAX = 16 * MB
 
 
 @dataclass(frozen=True)
@@ -73,28 +83,90 @@ def check_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
     read (missing, empty, not a workbook, .xls, encrypted, damaged, macro-enabled, too large,
     XML entities).
     """
+    with open_package(path, limits) as package:
+        return package.warnings
+
+
+@dataclass
+class Package:
+    """A checked .xlsx, open: its zip, its warnings, and the checked bytes of its small parts
+    (zip name -> bytes), which GuardedStream serves without decompressing them again."""
+
+    zip: zipfile.ZipFile
+    warnings: list[Problem]
+    checked: dict[str, bytes] = field(default_factory=dict)
+    data: bytes | None = None  # the whole file, when it was small enough to read at once
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Package:
+    """check_package's checks, keeping the zip open for reading; the caller closes it.
+
+    Raises ReturnFileError as check_package does.
+    """
     path = Path(path)
     size = _file_size(path)
+    data = None
     with _open_raw(path) as raw:
         head = raw.read(8)
         if head[:2] != b"PK":
             _reject_non_zip(path, raw, head, limits)
         if size > limits.max_file_size:
             _fail("file-too-large", path, detail=f"{_size(size)} on disk")
-        _check_end_record(path, raw, size, limits)
-    with _open_zip(path) as zf:
+        if size <= IN_MEMORY_MAX:
+            raw.seek(0)
+            data = _read_all(path, raw)
+            _check_end_record(path, io.BytesIO(data), len(data), limits)
+        else:
+            _check_end_record(path, raw, size, limits)
+    zf = _open_zip(path if data is None else io.BytesIO(data), path)
+    try:
         infos = zf.infolist()
         _check_directory(path, infos, limits)
-        content_types = b""
-        total = 0
-        for info in infos:
-            for chunk in iter_member(zf, info, limits, path=path, total_so_far=total):
-                total += len(chunk)
-                if info.filename == "[Content_Types].xml" and len(content_types) < MB:
-                    content_types += chunk
-        if b"macroenabled" in content_types.lower() or b"vbaproject" in content_types.lower():
-            _fail("file-macro", path)
-        return _warnings(path, zf, infos, limits)
+        checked = _check_members(path, zf, infos, limits)
+        return Package(zf, _warnings(path, zf, infos, limits, checked), checked, data)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _check_members(
+    path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> dict[str, bytes]:
+    """Stream every member once with the limits enforced; keep the small ones' bytes."""
+    content_types = b""
+    total = kept = 0
+    checked: dict[str, bytes] = {}
+    for info in infos:
+        keep = info.file_size <= limits.whole_parse_max and kept + info.file_size <= KEEP_MAX
+        chunks = []
+        for chunk in iter_member(zf, info, limits, path=path, total_so_far=total):
+            total += len(chunk)
+            if keep:
+                chunks.append(chunk)
+            if info.filename == "[Content_Types].xml" and len(content_types) < MB:
+                content_types += chunk
+        if keep:
+            checked[info.filename] = b"".join(chunks)
+            kept += info.file_size
+    if b"macroenabled" in content_types.lower() or b"vbaproject" in content_types.lower():
+        _fail("file-macro", path)
+    return checked
+
+
+def _read_all(path: Path, raw: IO[bytes]) -> bytes:
+    try:
+        return raw.read()
+    except OSError as exc:
+        _fail("file-unreadable", path, detail=_reason(exc))
 
 
 def iter_member(
@@ -122,8 +194,8 @@ def iter_member(
                 if total_so_far + count > limits.max_uncompressed:
                     _fail("file-too-large", path, detail=f"more than "
                           f"{_size(limits.max_uncompressed)} when unzipped")  # fmt: skip
-                window = tail + chunk
-                if any(marker in window for marker in _ENTITY_MARKERS):
+                window = tail + chunk if tail else chunk
+                if _has_entity_marker(window):
                     _fail("file-xml-entities", path, value=info.filename)
                 tail = window[-_MARKER_OVERLAP:]
                 yield chunk
@@ -134,16 +206,52 @@ def iter_member(
         _fail("file-encrypted", path, detail=_reason(exc))
 
 
-class GuardedStream:
-    """A file-like view of a zip member for the XML parser, with the checks of iter_member."""
+def _has_entity_marker(window: bytes) -> bool:
+    """Whether `window` holds any of _ENTITY_MARKERS.
 
-    def __init__(self, zf: zipfile.ZipFile, name: str, limits: Limits, *, path: Path) -> None:
+    Each marker has its "!" just after "<" (UTF-8) or after "<" and a zero byte (UTF-16), and
+    XML seldom has a "!" at all: looking for that one byte is many times quicker than six
+    searches for words that begin with XML's commonest byte; those run only when a "!" might
+    start a marker.
+    """
+    bangs = window.count(b"!")
+    if not bangs:
+        return False
+    if bangs <= 32:  # many: just search
+        at = window.find(b"!")
+        while at >= 0:
+            if window[at - 1 : at] == b"<" or window[at - 2 : at] == b"<\0":
+                break
+            at = window.find(b"!", at + 1)
+        else:
+            return False
+    return any(marker in window for marker in _ENTITY_MARKERS)
+
+
+class GuardedStream:
+    """A file-like view of a zip member for the XML parser, with the checks of iter_member.
+
+    checked: a Package's checked bytes; a member among them is served from there.
+    """
+
+    def __init__(
+        self,
+        zf: zipfile.ZipFile,
+        name: str,
+        limits: Limits,
+        *,
+        path: Path,
+        checked: Mapping[str, bytes] | None = None,
+    ) -> None:
+        self._buffer = b""
+        if checked is not None and name in checked:
+            self._chunks: Iterator[bytes] = iter((checked[name],))
+            return
         try:
             info = zf.getinfo(name)
         except KeyError:
             _fail("file-corrupt", path, detail=f"part {name} is missing")
         self._chunks = iter_member(zf, info, limits, path=path)
-        self._buffer = b""
 
     def chunks(self) -> Iterator[bytes]:
         if self._buffer:
@@ -187,9 +295,9 @@ def _open_raw(path: Path) -> IO[bytes]:
         _fail("file-unreadable", path, detail=_reason(exc))
 
 
-def _open_zip(path: Path) -> zipfile.ZipFile:
+def _open_zip(source: Path | IO[bytes], path: Path) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(path)
+        return zipfile.ZipFile(source)
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -343,7 +451,11 @@ def _other_package(names: list[str]) -> str | None:
 
 
 def _warnings(
-    path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+    path: Path,
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    limits: Limits,
+    checked: Mapping[str, bytes],
 ) -> list[Problem]:
     problems: list[Problem] = []
     names = [info.filename for info in infos]
@@ -353,7 +465,7 @@ def _warnings(
         if name.startswith("xl/externalLinks/") and name.endswith(".xml") and "/_rels/" not in name
     ]
     if links:
-        targets = _external_targets(path, zf, names, limits)
+        targets = _external_targets(path, zf, names, limits, checked)
         detail = ", ".join(targets[:3]) if targets else f"{len(links)} external link(s)"
         problems.append(problem("file-external-link", file=str(path), detail=detail))
     found = [
@@ -367,14 +479,18 @@ def _warnings(
 
 
 def _external_targets(
-    path: Path, zf: zipfile.ZipFile, names: list[str], limits: Limits
+    path: Path,
+    zf: zipfile.ZipFile,
+    names: list[str],
+    limits: Limits,
+    checked: Mapping[str, bytes],
 ) -> list[str]:
     """The file names an external link points at, from its relationships part."""
     targets = []
     for name in names:
         if not re.fullmatch(r"xl/externalLinks/_rels/[^/]+\.rels", name):
             continue
-        stream = GuardedStream(zf, name, limits, path=path)
+        stream = GuardedStream(zf, name, limits, path=path, checked=checked)
         try:
             root = ET.parse(stream).getroot()  # type: ignore[arg-type]  # has read()
         except (ET.ParseError, LookupError, ValueError):

@@ -24,7 +24,7 @@ from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree as ET
 
 from .problems import Problem, ReturnFileError, problem
-from .safety import DEFAULT_LIMITS, GuardedStream, Limits, check_package
+from .safety import DEFAULT_LIMITS, GuardedStream, Limits, open_package
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -190,8 +190,10 @@ class XlsxBook:
     def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = Path(path)
         self.limits = limits
-        self.warnings: list[Problem] = check_package(self.path, limits)
-        self._zip = zipfile.ZipFile(self.path)
+        package = open_package(self.path, limits)  # safety.check_package's checks
+        self.warnings: list[Problem] = package.warnings
+        self._zip = package.zip
+        self._checked = package.checked  # parts already checked, not decompressed again
         try:
             self._names = {name.lower(): name for name in self._zip.namelist()}
             self.sheets: list[SheetInfo] = []
@@ -456,7 +458,7 @@ class XlsxBook:
 
     def _stream(self, part: str) -> GuardedStream:
         name = self._names.get(part.lower(), part)
-        return GuardedStream(self._zip, name, self.limits, path=self.path)
+        return GuardedStream(self._zip, name, self.limits, path=self.path, checked=self._checked)
 
     @contextmanager
     def _parsing(self, part: str) -> Iterator[None]:

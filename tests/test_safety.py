@@ -16,7 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_excel.problems import ReturnFileError, Severity
-from kpi_excel.safety import DEFAULT_LIMITS, Limits, check_package, describe_bytes
+from kpi_excel.safety import (
+    _ENTITY_MARKERS,
+    CHUNK,
+    DEFAULT_LIMITS,
+    Limits,
+    _has_entity_marker,
+    check_package,
+    describe_bytes,
+    open_package,
+)
 from kpi_excel.xlsxfile import open_xlsx
 
 FAST = 1.0  # seconds
@@ -209,3 +218,65 @@ def test_damaged_parts_give_only_catalogued_errors(tmp_path: Path, data: st.Data
                 book.read_sheet(sheet)
     except ReturnFileError as exc:
         assert exc.problems and exc.problems[0].code.startswith(("file-", "sheet-"))
+
+
+# --- the quick scan for entity markers gives what six plain searches give --------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            [b"<", b"!", b"\0", b"a", b"<!", b"<\0!", b"\0<\0!\0", b"DOCTYPE", b"ENTITY", b"-->"]
+            + list(_ENTITY_MARKERS)
+            + [m[:-1] for m in _ENTITY_MARKERS]
+        ),
+        max_size=60,
+    )
+)
+def test_entity_marker_scan_matches_plain_search(pieces: list[bytes]) -> None:
+    window = b"".join(pieces)
+    assert _has_entity_marker(window) == any(m in window for m in _ENTITY_MARKERS)
+
+
+def test_entity_marker_scan_with_many_exclamation_marks() -> None:
+    noisy = b"Well done!<c/>" * 100
+    assert not _has_entity_marker(noisy)
+    assert _has_entity_marker(noisy + b"<!ENTITY x 'y'>")
+    assert _has_entity_marker(b"<!DOCTYPE x>" + noisy)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be"])
+def test_entity_marker_across_two_chunks_is_found(tmp_path: Path, encoding: str) -> None:
+    """A declaration that starts in one 64 KB chunk and ends in the next is still refused."""
+    marker = "<!DOCTYPE".encode(encoding)
+    parts = hostile.minimal_parts()
+    padding = b" " * (CHUNK - len(marker) // 2)
+    parts["xl/media/notes.xml"] = padding + marker + b" " * 100
+    path = hostile.write_zip(tmp_path / f"split-{encoding}.xlsx", parts)
+    with pytest.raises(ReturnFileError) as caught:
+        check_package(path)
+    [found] = caught.value.problems
+    assert (found.code, found.value) == ("file-xml-entities", "xl/media/notes.xml")
+
+
+def test_open_package_keeps_checked_small_parts_for_the_reader(tmp_path: Path) -> None:
+    parts = hostile.minimal_parts()
+    path = hostile.write_zip(tmp_path / "ok.xlsx", parts)
+    with open_package(path) as package:
+        assert package.warnings == []
+        assert package.checked == parts
+        assert package.data == path.read_bytes()
+    with open_package(path, Limits(whole_parse_max=0)) as package:
+        assert package.checked == {}  # nothing small enough to parse whole: streamed again
+
+
+def test_reader_parses_checked_bytes_without_decompressing_again(tmp_path: Path) -> None:
+    path = hostile.write_zip(tmp_path / "ok.xlsx", hostile.minimal_parts())
+    with open_xlsx(path) as book:
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a checked part was decompressed a second time")
+
+        book._zip.open = refuse  # type: ignore[method-assign]
+        assert book.read_sheet("Return").get(1, 1).value == 1.0
