@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .models import HistoryPoint, Indicator, Source, Unit
 from .periods import Period, PeriodError
 from .problems import HistoryError, Problem, problem
-from .register import open_workbook, shown_values
+from .register import cyclic_gc_paused, read_sheets, take_row
 from .return_spec import NOT_AVAILABLE_TOKENS as RETURN_NOT_AVAILABLE
 from .values import parse_number_text
+from .xlsxfile import SheetData
 
 HISTORY_COLUMNS = ("indicator_id", "period", "value", "label")
 NEW_TOKENS = {"new"}
@@ -77,7 +78,11 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
 
 def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History, list[Problem]]:
     """Read a history file; raises HistoryError when any row is wrong, listing every one."""
-    path = Path(path)
+    with cyclic_gc_paused():
+        return _load_history(Path(path), indicators)
+
+
+def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History, list[Problem]]:
     if not path.exists():
         raise HistoryError(
             f"The history file {path} does not exist.", [problem("file-missing", file=str(path))]
@@ -85,8 +90,7 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
     rows = _read_rows(path)
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    points: list[HistoryPoint] = []
-    header = [str(h or "").strip().lower() for h in (rows[0] if rows else [])]
+    header = [str(h or "").strip().lower() for h in next(rows, None) or ()]
     missing = [c for c in HISTORY_COLUMNS[:3] if c not in header]
     if missing:
         raise HistoryError(
@@ -102,8 +106,10 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
             ],
         )
     where = {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
-    seen: dict[tuple[str, str], tuple[int, HistoryPoint]] = {}
-    for row_number, row in enumerate(rows[1:], start=2):
+    points: dict[tuple[str, str], HistoryPoint] = {}
+    first_rows: dict[tuple[str, str], int] = {}
+    periods: dict[str, str] = {}  # as typed -> as spelled everywhere: a file has few periods
+    for row_number, row in enumerate(rows, start=2):
         cells = {name: (row[i] if i < len(row) else None) for name, i in where.items()}
         if all(v in (None, "") for v in cells.values()):
             continue
@@ -119,8 +125,12 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
                 )
             )
             continue
+        indicator_id = indicator.id  # the register's copy of the text, not one more per row
         try:
-            period = Period.parse(str(cells["period"] or ""))
+            typed = str(cells["period"] or "")
+            period = periods.get(typed)
+            if period is None:
+                period = periods[typed] = str(Period.parse(typed))
             value, token = parse_history_value(cells["value"], indicator)
         except (ValueError, PeriodError) as error:
             errors.append(
@@ -134,17 +144,9 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
             )
             continue
         label = str(cells.get("label") or "").strip()
-        point = HistoryPoint(
-            indicator_id=indicator_id,
-            period=str(period),
-            value=value,
-            label=label,
-            token=token,
-            source=Source(file=path.name, cell=f"row {row_number}"),
-        )
-        first = seen.get((indicator_id, str(period)))
-        if first is not None:
-            first_row, earlier = first
+        key = (indicator_id, period)
+        earlier = points.get(key)
+        if earlier is not None:
             if (earlier.value, earlier.token, earlier.label) != (value, token, label):
                 errors.append(
                     problem(
@@ -152,34 +154,47 @@ def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History,
                         file=path.name,
                         cell=f"row {row_number}",
                         indicator_id=indicator_id,
-                        detail=f"{indicator_id} {period} is already on row {first_row} with "
-                        "a different figure or label: keep one of the two rows.",
+                        detail=f"{indicator_id} {period} is already on row {first_rows[key]} "
+                        "with a different figure or label: keep one of the two rows.",
                     )
                 )
             continue
-        seen[(indicator_id, str(period))] = (row_number, point)
-        points.append(point)
+        points[key] = HistoryPoint(
+            indicator_id=indicator_id,
+            period=period,
+            value=value,
+            label=label,
+            token=token,
+            source=Source(file=path.name, cell=f"row {row_number}"),
+        )
+        first_rows[key] = row_number
     if errors:
         raise HistoryError(f"The history file {path.name} has {len(errors)} rows to fix.", errors)
-    return History(points), warnings
+    return History(points.values()), warnings
 
 
-def _read_rows(path: Path) -> list[list[Any]]:
+def _read_rows(path: Path) -> Iterator[list[Any]]:
+    """The file's rows, first to last; the file is read (or refused) before this returns."""
     if path.suffix.lower() == ".csv":
         return _read_csv(path)
     if path.suffix.lower() == ".xlsx":
-        workbook = open_workbook(path, HistoryError, "history file")
-        try:
-            return [shown_values(row) for row in workbook.worksheets[0].iter_rows()]
-        finally:
-            workbook.close()
+        sheets, _ = read_sheets(path, HistoryError, "history file", lambda names: names[:1])
+        return _sheet_rows(next(iter(sheets.values()), None))
     raise HistoryError(
         f"The history file {path.name} must be a .csv or .xlsx file.",
         [problem("file-not-xlsx", file=path.name, detail=f"a {path.suffix} file")],
     )
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def _sheet_rows(sheet: SheetData | None) -> Iterator[list[Any]]:
+    if sheet is None:
+        return
+    width = range(1, sheet.max_col + 1)
+    for row in range(1, sheet.max_row + 1):
+        yield take_row(sheet, row, width)
+
+
+def _read_csv(path: Path) -> Iterator[list[Any]]:
     """UTF-8 first (with or without Excel's byte-order mark), then the Windows code page that
     Excel's plain "CSV" save uses, so a £ or a dash typed on Windows is read, not refused."""
     try:
@@ -193,7 +208,7 @@ def _read_csv(path: Path) -> list[list[Any]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    return csv.reader(io.StringIO(text, newline=""))
 
 
 def plain_number(value: float) -> str:

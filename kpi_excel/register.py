@@ -6,11 +6,14 @@ The columns and settings are defined once here; the loader, the blank register i
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +33,11 @@ from .models import (
     Unit,
 )
 from .periods import Period, PeriodError
-from .problems import KpiExcelError, Problem, RegisterError, problem
+from .problems import KpiExcelError, Problem, RegisterError, ReturnFileError, problem
 from .return_spec import column_letter as _column_letter
+from .safety import MB, Limits
 from .values import parse_number_text
-from .xlsxfile import is_percent_format
+from .xlsxfile import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
 
 INDICATORS_SHEET = "Indicators"
 SETTINGS_SHEET = "Settings"
@@ -290,6 +294,12 @@ class _RowProblems:
 
 def parse_target(raw: Any, *, blank: TargetKind) -> Target:
     """A target cell: number, TBC, N/A, a range, a comparator, or blank."""
+    return _target(raw, blank)
+
+
+# Targets are frozen, so equal cells share one: an indicator has five, mostly blank.
+@lru_cache(maxsize=4096, typed=True)
+def _target(raw: Any, blank: TargetKind) -> Target:
     if raw is None or (isinstance(raw, str) and raw.strip() in _BLANK_TOKENS):
         return Target(kind=blank)
     if isinstance(raw, bool):
@@ -347,6 +357,11 @@ def _yes_no(raw: Any) -> bool:
 
 def parse_tolerance(kind: Any, amount: Any) -> Tolerance | None:
     """Tolerance from its two cells; None when both are blank (the default applies)."""
+    return _tolerance(kind, amount)
+
+
+@lru_cache(maxsize=1024, typed=True)  # shared, as targets are
+def _tolerance(kind: Any, amount: Any) -> Tolerance | None:
     if (kind is None or str(kind).strip() == "") and amount in (None, ""):
         return None
     text = "" if kind is None else str(kind).strip().lower()
@@ -420,53 +435,104 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def open_workbook(path: Path, error: type[KpiExcelError], what: str) -> Any:
-    """Open a team-kept workbook (register, history) for reading, or raise `error` saying why."""
-    from openpyxl import load_workbook  # imported here: only loading needs it
+# The register and a history file are kept by the team, not emailed in, and grow with the
+# number of indicators (40,000 rows are about 17 MB of XML), so they may be far bigger than a
+# return; the other checks (zip bombs, XML entities, macros) hold as for a return.
+TEAM_LIMITS = Limits(max_file_size=100 * MB, max_uncompressed=500 * MB)
 
+
+def open_workbook(path: Path, error: type[KpiExcelError], what: str) -> XlsxBook:
+    """Open a team-kept workbook (register, history) for reading, or raise `error` saying why."""
     try:
-        return load_workbook(path, data_only=True, read_only=True)
+        with path.open("rb"):  # a folder or a locked file: say so, not "not a workbook"
+            pass
+        return open_xlsx(path, limits=TEAM_LIMITS)
     except OSError as failure:
         raise error(
             f"The {what} {path.name} cannot be read: {failure.strerror or failure}.",
             [problem("file-unreadable", file=path.name, detail=failure.strerror or failure)],
         ) from None
-    except Exception as failure:  # openpyxl raises many types for a bad file
-        raise error(
-            f"The {what} {path.name} cannot be opened as an .xlsx workbook ({failure}).",
-            [problem("file-corrupt", file=path.name, detail=type(failure).__name__)],
-        ) from None
+    except ReturnFileError as failure:
+        raise cannot_open(path, error, what, failure) from None
+
+
+def cannot_open(
+    path: Path, error: type[KpiExcelError], what: str, failure: ReturnFileError
+) -> KpiExcelError:
+    """The error for a team-kept workbook the .xlsx reader refused, with the reader's reason."""
+    reason = failure.problems[0].message if failure.problems else str(failure)
+    reason = reason[:1].lower() + reason[1:].rstrip(".")
+    return error(
+        f"The {what} {path.name} cannot be opened as an .xlsx workbook ({reason}).",
+        [problem("file-corrupt", file=path.name, detail=reason)],
+    )
+
+
+def read_sheets(
+    path: Path, error: type[KpiExcelError], what: str, wanted: Callable[[list[str]], list[str]]
+) -> tuple[dict[str, SheetData], list[str]]:
+    """Read the sheets `wanted(all sheet names)` picks from a team-kept workbook; also return
+    all its sheet names. Raises `error` when the file cannot be opened or read."""
+    book = open_workbook(path, error, what)
+    try:
+        names = book.sheet_names()
+        return {name: book.read_sheet(name) for name in wanted(names)}, names
+    except ReturnFileError as failure:
+        raise cannot_open(path, error, what, failure) from None
+    finally:
+        book.close()
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Loading makes hundreds of thousands of objects and no cycles worth collecting; the
+    collector's passes over them took a fifth of the register's loading time and a third of
+    the history's at N=1000. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_register(path: Path) -> Register:
     """Load and check the register; raises RegisterError listing every problem found."""
+    with cyclic_gc_paused():
+        return _load_register(path)
+
+
+def _load_register(path: Path) -> Register:
     collector = _RowProblems(path.name)
     if not path.exists():
         raise RegisterError(
             f"The register {path} does not exist.", [problem("file-missing", file=str(path))]
         )
-    workbook = open_workbook(path, RegisterError, "register")
-    try:
-        if INDICATORS_SHEET not in workbook.sheetnames:
-            raise RegisterError(
-                f"The register {path.name} has no '{INDICATORS_SHEET}' sheet.",
-                [
-                    problem(
-                        "sheet-missing",
-                        file=path.name,
-                        sheet=INDICATORS_SHEET,
-                        detail=", ".join(workbook.sheetnames),
-                    )
-                ],
-            )
-        indicators = _load_indicators(workbook[INDICATORS_SHEET], collector)
-        settings = (
-            _load_settings(workbook[SETTINGS_SHEET], collector)
-            if SETTINGS_SHEET in workbook.sheetnames
-            else Settings()
+    sheets, names = read_sheets(
+        path,
+        RegisterError,
+        "register",
+        lambda names: [n for n in (INDICATORS_SHEET, SETTINGS_SHEET) if n in names],
+    )
+    if INDICATORS_SHEET not in sheets:
+        raise RegisterError(
+            f"The register {path.name} has no '{INDICATORS_SHEET}' sheet.",
+            [
+                problem(
+                    "sheet-missing",
+                    file=path.name,
+                    sheet=INDICATORS_SHEET,
+                    detail=", ".join(names),
+                )
+            ],
         )
-    finally:
-        workbook.close()
+    indicators = _load_indicators(sheets.pop(INDICATORS_SHEET), collector)
+    settings = (
+        _load_settings(sheets.pop(SETTINGS_SHEET), collector)
+        if SETTINGS_SHEET in sheets
+        else Settings()
+    )
     if collector.problems:
         count = len(collector.problems)
         raise RegisterError(
@@ -494,25 +560,45 @@ def load_register(path: Path) -> Register:
     return register
 
 
-def shown_values(cells: Any) -> list[Any]:
-    """Cell values as the user sees them: "95%" typed in Excel is stored as 0.95 under a
+def cell_value(cell: RawCell | None) -> Any:
+    """A cell's saved value as openpyxl gives it: a whole number is an int (so an id typed as
+    101 reads "101", not "101.0"), text is text, an empty cell is None."""
+    if cell is None:
+        return None
+    value = cell.value
+    if isinstance(value, float) and cell.kind == "number" and value.is_integer():
+        return int(value) if abs(value) < 1e15 else value  # past 15 digits Excel keeps no more
+    return value
+
+
+def shown_value(cell: RawCell | None) -> Any:
+    """A cell's value as the user sees it: "95%" typed in Excel is stored as 0.95 under a
     percent format, and means 95 (register and history figures are in percentage points)."""
+    value = cell_value(cell)
+    if cell is not None and cell.kind == "number" and is_percent_format(cell.number_format):
+        value = round(value * 100, 10)
+    return value
+
+
+def take_row(sheet: SheetData, row: int, columns: Iterable[int]) -> list[Any]:
+    """The shown values of one row's cells (columns counted from 1), taken out of the sheet:
+    a big sheet's cells are freed as they are used, not held beside what is made of them."""
+    take = sheet.cells.pop
     values = []
-    for cell in cells:
-        value = cell.value
-        if (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and is_percent_format(getattr(cell, "number_format", None) or "General")
-        ):
-            value = round(value * 100, 10)
-        values.append(value)
+    for column in columns:
+        cell = take((row, column), None)
+        if cell is None:
+            values.append(None)
+        elif cell.kind == "number":  # only numbers need shown_value's care
+            values.append(shown_value(cell))
+        else:
+            values.append(cell.value)
     return values
 
 
-def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
-    rows = (shown_values(row) for row in sheet.iter_rows())
-    header = next(rows, None) or ()
+def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicator]:
+    last_row = sheet.max_row
+    header = take_row(sheet, 1, range(1, sheet.max_col + 1))
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         column = COLUMN_BY_HEADER.get(_text(title).lower())
@@ -527,26 +613,25 @@ def _load_indicators(sheet: Any, collector: _RowProblems) -> list[Indicator]:
             )
     if collector.problems:
         return []
+    keys = list(positions)
+    columns = [positions[key] + 1 for key in keys]
     indicators: list[Indicator] = []
     seen: dict[str, int] = {}
-    for row_number, values in enumerate(rows, start=2):
-        cells = {
-            key: values[index] if index < len(values) else None for key, index in positions.items()
-        }
+    for row_number in range(2, last_row + 1):
+        cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
         fields: dict[str, Any] = {"row": row_number}
         ok = True
         for key, raw in cells.items():
-            cell = f"{_column_letter(positions[key])}{row_number}"
-            header_text = COLUMN_BY_HEADER[key].header
+            converter = _CONVERTERS.get(key)
+            if converter is None:  # the targets and the tolerance are read below
+                continue
             try:
-                if key.startswith("q") and key.endswith("_target"):
-                    continue
-                if key in ("tolerance", "tolerance_amount"):
-                    continue
-                fields[key] = _CONVERTERS[key](raw)
+                fields[key] = converter(raw)
             except (ValueError, PeriodError) as error:
+                cell = f"{_column_letter(positions[key])}{row_number}"
+                header_text = COLUMN_BY_HEADER[key].header
                 collector.add(INDICATORS_SHEET, cell, f"{header_text}: {error}.", value=raw)
                 ok = False
         for required in ("id", "section", "service_area", "name"):
@@ -635,10 +720,12 @@ def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProb
             collector.add(INDICATORS_SHEET, f"row {indicator.row}", message)
 
 
-def _load_settings(sheet: Any, collector: _RowProblems) -> Settings:
+def _load_settings(sheet: SheetData, collector: _RowProblems) -> Settings:
     values: dict[str, Any] = {}
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if not row or row[0] is None:
+    for row_number in range(1, sheet.max_row + 1):
+        # saved values, not shown ones: a setting is not read as a percentage
+        row = [cell_value(sheet.get(row_number, column)) for column in (1, 2)]
+        if row[0] is None:
             continue
         spec = SETTING_BY_LABEL.get(_text(row[0]).lower())
         if spec is None:
@@ -650,7 +737,7 @@ def _load_settings(sheet: Any, collector: _RowProblems) -> Settings:
                     code="settings-invalid",
                 )
             continue
-        raw = row[1] if len(row) > 1 else None
+        raw = row[1]
         try:
             value = _setting_value(spec.key, raw)
         except (ValueError, PeriodError) as error:
@@ -702,12 +789,19 @@ def _setting_value(key: str, raw: Any) -> Any:
 
 
 def fingerprint(register: Register) -> str:
-    """A short hash of everything that affects templates and ratings (not row numbers)."""
-    content = {
-        "indicators": [i.model_dump(mode="json", exclude={"row"}) for i in register.indicators],
-        "settings": register.settings.model_dump(mode="json"),
-    }
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8"))
+    """A short hash of everything that affects templates and ratings (not row numbers).
+
+    It hashes json.dumps({"indicators": [...], "settings": {...}}, sort_keys=True), fed in one
+    indicator at a time: a big register's JSON held whole would more than double its memory.
+    """
+    digest = hashlib.sha256(b'{"indicators": [')
+    separator = ""
+    for indicator in register.indicators:
+        text = json.dumps(indicator.model_dump(mode="json", exclude={"row"}), sort_keys=True)
+        digest.update((separator + text).encode("utf-8"))
+        separator = ", "
+    settings = json.dumps(register.settings.model_dump(mode="json"), sort_keys=True)
+    digest.update(f'], "settings": {settings}}}'.encode())
     return digest.hexdigest()[:16]
 
 
