@@ -153,6 +153,12 @@ def read_return(
     return result
 
 
+@lru_cache(maxsize=4096)
+def _token(text: str) -> str:
+    """normalise_token, remembered: the same few status words fill every return."""
+    return normalise_token(text)
+
+
 def _here(problems: list[Problem], name: str) -> list[Problem]:
     """The file checks name the full path; a return's problems name the file alone."""
     return [item.model_copy(update={"file": name}) for item in problems]
@@ -313,17 +319,24 @@ def _areas_by_file_name(areas: tuple[str, ...], period: Period) -> dict[str, str
     return {template_file_name(area, period).lower(): area for area in areas}
 
 
+_BY_HEADER = {f.header.lower(): f.key for f in FIELDS}
+_HEADER_SEARCH_COLS = 60
+
+
 def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:
     """The header row and each field's column, found by header text."""
-    by_header = {f.header.lower(): f.key for f in FIELDS}
-    for row_number in range(1, _HEADER_SEARCH_ROWS + 1):
+    # Only the text cells present, row by row: most of the rows and columns searched are empty.
+    texts: dict[int, list[tuple[int, str]]] = {}
+    for (row, col), cell in sheet.cells.items():
+        if row <= _HEADER_SEARCH_ROWS and col <= _HEADER_SEARCH_COLS:
+            if isinstance(cell.value, str):
+                texts.setdefault(row, []).append((col, cell.value))
+    for row_number in sorted(texts):
         columns: dict[str, int] = {}
-        for col in range(1, 61):
-            cell = sheet.get(row_number, col)
-            if cell is not None and isinstance(cell.value, str):
-                key = by_header.get(" ".join(cell.value.split()).lower())
-                if key and key not in columns:
-                    columns[key] = col
+        for col, text in sorted(texts[row_number]):
+            key = _BY_HEADER.get(" ".join(text.split()).lower())
+            if key and key not in columns:
+                columns[key] = col
         if "id" in columns and "value" in columns:
             return row_number, columns
     return 0, {}
@@ -357,11 +370,14 @@ def _read_rows(
     merged_rows = _check_merged(sheet, header_row, columns, result)
 
     seen: dict[str, str] = {}
-    last_row = max((row for row, _ in sheet.cells), default=header_row)
+    # the keys are (row, column), so the largest key has the last row
+    last_row = max(sheet.cells)[0] if sheet.cells else header_row
+    letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
+    id_col, id_letter = columns["id"], letters["id"]
     for row_number in range(header_row + 1, last_row + 1):
-        id_cell = sheet.get(row_number, columns["id"])
+        id_cell = sheet.cells.get((row_number, id_col))
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
-        ref = f"{_letter(columns['id'])}{row_number}"
+        ref = f"{id_letter}{row_number}"
         if not raw_id:
             entry = _first_input(sheet, row_number, columns)
             if entry is not None:
@@ -388,7 +404,7 @@ def _read_rows(
             )
             continue
         seen[raw_id] = ref
-        _read_row(sheet, row_number, columns, indicator, register, period, result)
+        _read_row(sheet, row_number, columns, letters, indicator, period, result)
         if row_number in merged_rows:
             if result.records.pop(raw_id, None) is not None:
                 result.rejected_ids.add(raw_id)
@@ -468,18 +484,21 @@ def _read_row(
     sheet: SheetData,
     row: int,
     columns: dict[str, int],
+    letters: dict[str, str],
     indicator: Indicator,
-    register: Register,
     period: Period,
     result: ReturnFile,
 ) -> None:
     name = result.path.name
-    refs = {key: f"{_letter(col)}{row}" for key, col in columns.items()}
+    row_text = str(row)
+    refs = {key: letter + row_text for key, letter in letters.items()}
     result.cells[indicator.id] = refs
     problems: list[Problem] = []
+    cells = sheet.cells
 
     def cell(key: str) -> RawCell | None:
-        return sheet.get(row, columns[key]) if key in columns else None
+        col = columns.get(key)
+        return None if col is None else cells.get((row, col))
 
     def place(reading: CellReading, key: str) -> None:
         for item in reading.problems:
@@ -487,7 +506,7 @@ def _read_row(
 
     status_reading = read_text(cell("status"))
     place(status_reading, "status")
-    status_word = normalise_token(status_reading.text or "")
+    status_word = _token(status_reading.text or "")
     status = _STATUS_WORDS.get(status_word) if status_word else None
     if status_word and status is None:
         problems.append(
@@ -496,7 +515,7 @@ def _read_row(
 
     value_cell = cell("value")
     token = (
-        normalise_token(value_cell.value)
+        _token(value_cell.value)
         if value_cell is not None
         and value_cell.formula is None
         and isinstance(value_cell.value, str)
@@ -612,7 +631,9 @@ def _check_commentary(
         found.append(
             problem("reason-missing", cell=refs.get("comment"), detail=record.status.value, **where)
         )
-    if record.status is Status.AVAILABLE:
+    # With a comment and an action there is nothing to ask for whatever the rating, and rating
+    # (with its reasons in words) is most of the time a row takes to check.
+    if record.status is Status.AVAILABLE and not (record.comment and record.corrective_action):
         rating = rate(
             indicator, resolve_target(indicator, period), record, register.settings, period
         )

@@ -271,3 +271,52 @@ def test_the_workbooks_own_saved_date_is_read(register):
     }
     assert saved["2017-18-Q1-environment.xlsx"] == "2017-07-24"
     assert {d for n, d in saved.items() if "environment" not in n} == {"2017-07-14"}
+
+
+def test_a_row_with_comment_and_action_is_not_rated_and_others_are(register, monkeypatch):
+    """Rating only decides whether a comment or an action is missing: a row with both is not
+    rated, and every row missing one is, so the problems are those rating every row gives."""
+    import kpi_excel.reader as reader
+
+    sample = SAMPLES / "returns" / "2017-18-Q1-childrens-services.xlsx"
+    everything = read_return(sample, register, Q1)
+    rated = []
+
+    def spy(indicator, target, record, settings, period):
+        rated.append((record.indicator_id, bool(record.comment and record.corrective_action)))
+        return real(indicator, target, record, settings, period)
+
+    real = reader.rate
+    monkeypatch.setattr(reader, "rate", spy)
+    found = read_return(sample, register, Q1)
+    assert found == everything
+    assert rated and not any(both for _, both in rated)
+    with_both = [
+        i
+        for i, r in everything.records.items()
+        if r.status is Status.AVAILABLE and r.comment and r.corrective_action
+    ]
+    assert with_both and not set(with_both) & {i for i, _ in rated}
+
+
+def test_the_header_is_found_wherever_its_cells_are_stored():
+    """The header search looks at the cells present, row by row and column by column, however
+    they were stored: a header row above the real one that lacks ID or Figure is passed over."""
+    from kpi_excel.reader import _find_header
+    from kpi_excel.xlsxfile import RawCell, SheetData, column_letter
+
+    def text(row, col, value):
+        return RawCell(f"{column_letter(col)}{row}", row, col, "text", value, None, "General")
+
+    cells = [
+        text(3, 2, "Figure"),  # a lone heading: not the header row
+        text(9, 5, "  figure "),
+        text(9, 1, "ID"),
+        text(9, 7, "Figure"),  # the first Figure column wins
+        text(9, 61, "Comment"),  # past the columns searched
+        text(31, 1, "ID"),
+    ]
+    for order in (cells, cells[::-1]):
+        sheet = SheetData(cells={(c.row, c.col): c for c in order}, merged=[])
+        assert _find_header(sheet) == (9, {"value": 5, "id": 1})
+    assert _find_header(SheetData(cells={}, merged=[])) == (0, {})
