@@ -348,24 +348,35 @@ class XlsxBook:
             for c in row:
                 if c.tag != c_tag:
                     continue
-                ref = c.get("r")
+                attrib = c.attrib
+                ref = attrib.get("r")
                 if ref:
-                    cell_row, col = _position(ref)
+                    # cached per ref; the same tuple is the cell's key
+                    position = _position(ref)
+                    cell_row, col = position
                 else:
                     col += 1
                     cell_row = row_num
+                    position = (cell_row, col)
                     ref = f"{column_letter(col)}{cell_row}"
                 if col > last_col or cell_row > last_row:
                     continue
-                fmt, is_date = formats.get(c.get("s", "0"), default_format)
-                t = c.get("t", "n")
+                fmt, is_date = formats.get(attrib.get("s", "0"), default_format)
+                if not len(c):
+                    # no <v>, <f> or <is>: a styled empty cell, whatever its type says
+                    cells[position] = new_cell(
+                        RawCell, (ref, cell_row, col, "blank", None, None, fmt)
+                    )
+                    continue
+                t = attrib.get("t", "n")
                 # The common cases inline, for speed: plain numbers, shared and inline strings.
                 if t == "inlineStr":
                     item = c.find(is_tag)
                     if item is None:
                         kind, value = "blank", None
                     elif (plain := item.find(t_tag)) is not None:
-                        kind, value = "text", _unescape(plain.text or "")
+                        value = plain.text or ""
+                        kind, value = "text", _unescape(value) if "_x" in value else value
                     else:
                         kind, value = "text", _string_item(item, t_tag, t_tag[:-1] + "r")
                 else:
@@ -379,9 +390,7 @@ class XlsxBook:
                         kind, value = _value(t, text, c, is_date, date1904)
                 f = c.find(f_tag)
                 formula = None if f is None else _formula(f, shared, cell_row, col)
-                cells[(cell_row, col)] = new_cell(
-                    RawCell, (ref, cell_row, col, kind, value, formula, fmt)
-                )
+                cells[position] = new_cell(RawCell, (ref, cell_row, col, kind, value, formula, fmt))
         return SheetData(cells=cells, merged=[ref for ref in merged if ref], name=name)
 
     def _elements(self, part: str, local: str, merged: list[str]) -> Iterator[ET.Element]:

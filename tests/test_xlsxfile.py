@@ -235,6 +235,36 @@ def test_cells_and_rows_without_r(tmp_path: Path, limits: Limits) -> None:
 
 
 @pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
+def test_empty_cells_of_every_type_are_blank_with_their_format(
+    tmp_path: Path, limits: Limits
+) -> None:
+    """A cell with no <v>, <f> or <is> is blank whatever its t says, and keeps its style's
+    number format; one with only a formula is not blank-and-formula-less."""
+    styles = (
+        f'{fx.XML}<styleSheet xmlns="{fx.MAIN}"><cellXfs count="2"><xf numFmtId="0"/>'
+        '<xf numFmtId="9"/></cellXfs></styleSheet>'
+    )
+    path = hand_built(
+        tmp_path,
+        "<row r='1'><c r='A1' t='s'/><c r='B1' t='str' s='1'/><c r='C1' t='inlineStr'/>"
+        "<c r='D1' t='b'/><c r='E1' t='e'/><c r='F1' t='d'/><c r='G1' s='1'/><c s='1'/>"
+        "<c r='J1'><f>G1</f></c><c r='K1' t='str'><f>A1</f><v></v></c></row>",
+        {"xl/styles.xml": styles},
+    )
+    with open_xlsx(path, limits=limits) as book:
+        data = book.read_sheet("Return")
+    got = {c.ref: (c.kind, c.value, c.formula, c.number_format) for c in data.cells.values()}
+    blank = ("blank", None, None)
+    assert got == {
+        "A1": (*blank, "General"), "B1": (*blank, "0%"), "C1": (*blank, "General"),
+        "D1": (*blank, "General"), "E1": (*blank, "General"), "F1": (*blank, "General"),
+        "G1": (*blank, "0%"), "H1": (*blank, "0%"),
+        "J1": ("blank", None, "G1", "General"), "K1": ("text", "", "A1", "General"),
+    }  # fmt: skip
+    assert data.get(1, 8) == RawCell("H1", 1, 8, "blank", None, None, "0%")
+
+
+@pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
 def test_shared_strings_rich_phonetic_space_and_escapes(tmp_path: Path, limits: Limits) -> None:
     sst = (
         f'{fx.XML}<sst xmlns="{fx.MAIN}" count="4" uniqueCount="4">'
