@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from .models import Indicator, Polarity, Target, TargetKind, Unit
 
@@ -30,9 +31,15 @@ def round_display(indicator: Indicator, value: float) -> float:
 
     Rounds half away from zero, as Excel does, on the decimal text of the float.
     """
-    step = Decimal(1).scaleb(-indicator.decimals)
+    return _rounded(float(value), indicator.decimals)
+
+
+@lru_cache(maxsize=65536)
+def _rounded(value: float, decimals: int) -> float:
+    # Cached: the board rounds each figure several times, and targets repeat across indicators.
+    step = Decimal(1).scaleb(-decimals)
     # + 0.0 turns -0.0 into 0.0, so nothing prints as "-0%"
-    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)) + 0.0
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)) + 0.0
 
 
 def format_number(indicator: Indicator, value: float) -> str:

@@ -254,7 +254,9 @@ def rag_text(row: ReportRow) -> str:
     return row.rating.not_rated or "Not rated"
 
 
+@lru_cache(maxsize=256)
 def _same_period(left: str, right: Period) -> bool:
+    # Cached: a board compares each row's figures with the same few periods.
     try:
         return Period.parse(left) == right
     except PeriodError:

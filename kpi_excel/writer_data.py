@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .models import (
     ArrowStyle,
@@ -310,7 +310,7 @@ def _write_table(
     sheet: Sheet,
     first_row: int,
     headers: Sequence[str],
-    rows: Sequence[Sequence[Value]],
+    rows: Sequence[Sequence[Value]] | _Lazy,
     name: str,
     empty_note: str,
     widths: Sequence[float] | None = None,
@@ -318,7 +318,7 @@ def _write_table(
     """The heading row and its table, then the rows (text always through write_string);
     empty values leave their cells empty. With widths, text wraps and each row is made tall
     enough for it."""
-    if not rows:
+    if not len(rows):
         for col, header in enumerate(headers):
             sheet.string(first_row, col, header, "header_left")
         sheet.string(first_row + 1, 0, empty_note, "note")
@@ -333,6 +333,19 @@ def _write_table(
     return first_row + len(rows) + 1
 
 
+class _Lazy:
+    """Each report row's values, made as they are written rather than all held at once."""
+
+    def __init__(self, rows: Sequence[ReportRow], values: Callable[[ReportRow], list[Value]]):
+        self._rows, self._values = rows, values
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[list[Value]]:
+        return (self._values(row) for row in self._rows)
+
+
 WIDE_DATA_COLUMNS = {"name": 40, "description": 30, "rating_reason": 50, "comment": 50}
 
 
@@ -340,7 +353,7 @@ def write_data(sheet: Sheet, ctx: Context) -> None:
     for col, header in enumerate(DATA_COLUMNS):
         width = WIDE_DATA_COLUMNS.get(header, 40 if header.endswith("_reason") else 16)
         sheet.column_width(col, col, width)
-    rows = [data_values(row) for row in ctx.report.rows]
+    rows = _Lazy(ctx.report.rows, data_values)
     _write_table(sheet, 0, DATA_COLUMNS, rows, "KpiData", "No indicators in this report.")
     sheet.freeze(1, 1)
     # Fitted to one page wide like the rest: small print, but a few pages rather than dozens

@@ -113,6 +113,13 @@ class BarSeries:
     fill: Mapping[str, object]
 
 
+class _Unrecorded(dict[Any, Any]):
+    """A dict that keeps nothing: XlsxWriter's record of table cells, not kept (see table)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
 class Sheet:
     """One worksheet; rows and columns are zero-based as in XlsxWriter.
 
@@ -304,6 +311,10 @@ class Sheet:
                 f"before row {first_row + 1} is passed. This is a fault in kpi-excel."
             )
         heading = self._book.style(header_style)
+        # add_table records every cell of a table, to refuse a merge or table over it later:
+        # 2.2 million entries (300 MB) for the Data sheet of 40,000 indicators. kpi-excel
+        # never places anything over a table, so the record is not kept.
+        recorded, ws.table_cells = ws.table_cells, _Unrecorded()
         ws.constant_memory = False
         try:
             checked(
@@ -321,6 +332,7 @@ class Sheet:
             )
         finally:
             ws.constant_memory = self._book.constant_memory
+            ws.table_cells = recorded
         # add_table wrote the headings as shared strings, which a constant_memory sheet
         # cannot hold: write them again as this sheet writes text.
         for col, text in enumerate(headers, start=first_col):

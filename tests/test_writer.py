@@ -724,6 +724,30 @@ def test_adapter_raises_on_xlsxwriter_return_codes(tmp_path):
         sheet.string(0, 0, "x", "nope")
 
 
+def test_a_book_written_to_a_file_refuses_cells_above_the_current_row(tmp_path):
+    """constant_memory: a row is on disk once a later one is started, so writing into it
+    would lose the cell silently; the adapter raises instead."""
+    book = Book(tmp_path / "rows.xlsx", {"plain": {}})
+    sheet = book.sheet("S")
+    sheet.string(0, 0, "first", "plain")
+    sheet.string(1, 0, "second", "plain")
+    with pytest.raises(OutputError, match="row 1 was already written"):
+        sheet.string(0, 1, "late", "plain")
+    with pytest.raises(OutputError, match="must be added before row 1 is passed"):
+        sheet.table(0, 0, 1, ["a"], "T", "plain")
+    sheet.table(2, 0, 3, ["a", "b"], "T", "plain")  # a table whose heading row is still open
+    sheet.values(3, ["x", 1.5, None, True], "plain", "plain")
+    book.close()
+    ws = load(tmp_path / "rows.xlsx")["S"]
+    assert ws.tables["T"].ref == "A3:B4"
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=4)] == [
+        ["first", None, None, None],
+        ["second", None, None, None],
+        ["a", "b", None, None],
+        ["x", 1.5, None, True],
+    ]
+
+
 def test_number_formats():
     def indicator(**kw):
         return Indicator(id="X", section="S", service_area="A", name="N",
