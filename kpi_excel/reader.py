@@ -374,6 +374,7 @@ def _read_rows(
     last_row = max(sheet.cells)[0] if sheet.cells else header_row
     letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
     id_col, id_letter = columns["id"], letters["id"]
+    period_text = str(period)
     for row_number in range(header_row + 1, last_row + 1):
         id_cell = sheet.cells.get((row_number, id_col))
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
@@ -404,7 +405,7 @@ def _read_rows(
             )
             continue
         seen[raw_id] = ref
-        _read_row(sheet, row_number, columns, letters, indicator, period, result)
+        _read_row(sheet, row_number, columns, letters, indicator, period, result, period_text)
         if row_number in merged_rows:
             if result.records.pop(raw_id, None) is not None:
                 result.rejected_ids.add(raw_id)
@@ -488,6 +489,7 @@ def _read_row(
     indicator: Indicator,
     period: Period,
     result: ReturnFile,
+    period_text: str,
 ) -> None:
     name = result.path.name
     row_text = str(row)
@@ -497,15 +499,15 @@ def _read_row(
     cells = sheet.cells
 
     def cell(key: str) -> RawCell | None:
-        col = columns.get(key)
-        return None if col is None else cells.get((row, col))
+        return cells.get((row, columns.get(key, 0)))  # column 0: a field with no column
 
     def place(reading: CellReading, key: str) -> None:
         for item in reading.problems:
             problems.append(item.model_copy(update={"cell": refs.get(key)}))
 
     status_reading = read_text(cell("status"))
-    place(status_reading, "status")
+    if status_reading.problems:
+        place(status_reading, "status")
     status_word = _token(status_reading.text or "")
     status = _STATUS_WORDS.get(status_word) if status_word else None
     if status_word and status is None:
@@ -528,24 +530,34 @@ def _read_row(
         status = Status.NOT_DUE
     else:
         reading = read_number(value_cell, indicator)
-        place(reading, "value")
+        if reading.problems:
+            place(reading, "value")
         value = reading.value
 
-    fraction = indicator.unit is Unit.PERCENT or indicator.uses_fraction
-    numerator = read_number(cell("numerator"), None) if fraction else CellReading()
-    denominator = read_number(cell("denominator"), None) if fraction else CellReading()
-    place(numerator, "numerator")
-    place(denominator, "denominator")
-    value = _apply_fraction(indicator, value, numerator.value, denominator.value, problems, refs)
+    if indicator.unit is Unit.PERCENT or indicator.uses_fraction:
+        numerator = read_number(cell("numerator"), None)
+        denominator = read_number(cell("denominator"), None)
+        place(numerator, "numerator")
+        place(denominator, "denominator")
+        value = _apply_fraction(
+            indicator, value, numerator.value, denominator.value, problems, refs
+        )
+        numerator_value, denominator_value = numerator.value, denominator.value
+    else:
+        numerator_value = denominator_value = None
 
     provisional = read_flag(cell("provisional"))
     average = read_flag(cell("average"))
-    place(provisional, "provisional")
-    place(average, "average")
     comment = read_text(cell("comment"), long_text=True)
     action = read_text(cell("corrective_action"), long_text=True)
-    place(comment, "comment")
-    place(action, "corrective_action")
+    for reading, key in (
+        (provisional, "provisional"),
+        (average, "average"),
+        (comment, "comment"),
+        (action, "corrective_action"),
+    ):
+        if reading.problems:
+            place(reading, key)
 
     due = period.quarter is None or indicator.due_in(period.quarter)
     if status is None:
@@ -572,27 +584,28 @@ def _read_row(
         problems.append(problem("value-not-due", cell=refs.get("value"), value=_plain(value)))
         status = Status.AVAILABLE
 
-    for item in problems:
-        result.problems.append(
-            item.model_copy(
-                update={
-                    "file": name,
-                    "sheet": result.sheet,
-                    "cell": item.cell or refs.get("value"),
-                    "indicator_id": indicator.id,
-                }
+    if problems:
+        for item in problems:
+            result.problems.append(
+                item.model_copy(
+                    update={
+                        "file": name,
+                        "sheet": result.sheet,
+                        "cell": item.cell or refs.get("value"),
+                        "indicator_id": indicator.id,
+                    }
+                )
             )
-        )
-    if _has_error(problems):
-        result.rejected_ids.add(indicator.id)
-        return
+        if _has_error(problems):
+            result.rejected_ids.add(indicator.id)
+            return
     result.records[indicator.id] = ReturnRecord(
         indicator_id=indicator.id,
-        period=str(period),
+        period=period_text,
         status=status,
         value=value if status is Status.AVAILABLE else None,
-        numerator=numerator.value,
-        denominator=denominator.value,
+        numerator=numerator_value,
+        denominator=denominator_value,
         provisional=bool(provisional.flag),
         average=bool(average.flag),
         comment=comment.text or "",
