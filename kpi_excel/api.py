@@ -27,6 +27,7 @@ from .targets import previous_due_period
 if TYPE_CHECKING:
     from .feedback import Feedback
     from .returnlog import LogRow
+    from .writer_board import ProgressBar
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
@@ -198,12 +199,14 @@ def consolidate_returns(
     store: Path | str | None = None,
     as_at: int | None = None,
     published: Path | str | None = None,
+    write_progress: Callable[[int], ProgressBar] | None = None,
 ) -> Consolidation:
     """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF).
 
     History comes from a history file or from a store (as at a version); a store is only
     read, apart from the run log. For a period closed in the store, its closed figures are
-    reported.
+    reported. progress wraps the returns' paths as they are read; write_progress, given the
+    number of rows to write, makes a bar the writer moves (tqdm fits both).
     """
     from .writer import write_board_workbook
 
@@ -241,7 +244,7 @@ def consolidate_returns(
     )
     make_folder(out.parent)
     with _no_cyclic_gc():
-        outcome.written.append(write_board_workbook(report, out))
+        outcome.written.append(write_board_workbook(report, out, write_progress))
     if json_path is not None:
         extra = {"history": view.json()} if view is not None else None
         make_folder(Path(json_path).parent)

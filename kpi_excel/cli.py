@@ -125,6 +125,21 @@ def _progress(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
     return bar
 
 
+def _write_progress(quiet: bool) -> Callable[[int], Any] | None:
+    """A bar for writing the board: on large boards the longest stage."""
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def bar(total: int) -> Any:
+        from tqdm import tqdm
+
+        return tqdm(
+            total=total, desc="Writing the board", unit="row", disable=total < 2000, file=sys.stderr
+        )
+
+    return bar
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpi-excel")
 def main() -> None:
@@ -370,6 +385,7 @@ def consolidate(
         store=store,
         as_at=as_at,
         published=published,
+        write_progress=_write_progress(quiet),
     )
     _print_problems(outcome.problems)
     if not quiet:

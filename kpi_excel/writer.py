@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,8 @@ from .writer_board import (
     SUMMARY,
     TREND_DATA,
     Context,
+    ProgressBar,
+    is_exception,
     write_board_sheet,
     write_exceptions,
 )
@@ -242,19 +245,36 @@ def _period(report: Report) -> Period:
         raise OutputError(f"Cannot write the board workbook: {error}") from error
 
 
-def build_workbook(report: Report, target: str | Path | IO[bytes]) -> None:
+# Given the number of rows to write, a progress bar for them (tqdm's signature fits).
+ProgressFactory = Callable[[int], ProgressBar]
+
+
+def rows_to_write(report: Report) -> int:
+    """The rows the progress bar counts: section sheets, All, Exceptions, Data, Trend data."""
+    include_amber = report.settings.exceptions_include_amber
+    exceptions = sum(1 for row in report.rows if is_exception(row, include_amber))
+    return 4 * len(report.rows) + exceptions
+
+
+def build_workbook(
+    report: Report, target: str | Path | IO[bytes], progress: ProgressFactory | None = None
+) -> None:
     """Write the whole workbook to target: a path (row by row), or a file-like object."""
     with warnings_as_errors():
-        _build(report, target)
+        _build(report, target, progress)
 
 
-def _build(report: Report, target: str | Path | IO[bytes]) -> None:
+def _build(
+    report: Report, target: str | Path | IO[bytes], progress: ProgressFactory | None
+) -> None:
     period = _period(report)
     settings = report.settings
     colours = palette(settings)
     book = Book(target, {**cell_styles(colours), **conditional_styles(colours)})
     sections = sections_in_order(report)
     ctx = Context(report=report, period=period, section_sheets=sheet_names(sections))
+    if progress is not None:
+        ctx.progress = progress(rows_to_write(report))
     book.set_properties(
         title=f"{settings.organisation} {settings.report_title}: {period}",
         subject=f"Performance report for {period}",
@@ -293,6 +313,7 @@ def _build(report: Report, target: str | Path | IO[bytes]) -> None:
     write_data(data, ctx)
     write_quality(quality, ctx)
     write_summary(book, summary, ctx, sections, by_section)
+    ctx.finish_progress()
     book.close()
 
 
@@ -304,15 +325,18 @@ def _by_section(indexed: list[tuple[int, ReportRow]]) -> dict[str, list[tuple[in
     return grouped
 
 
-def write_board_workbook(report: Report, path: Path) -> Path:
+def write_board_workbook(
+    report: Report, path: Path, progress: ProgressFactory | None = None
+) -> Path:
     """Write the board workbook for report to path, replacing any earlier file atomically.
 
+    progress, given the number of rows to write, makes a bar the writer moves as it goes.
     Raises OutputError, with a message for whoever runs kpi-excel, when it cannot be written.
     """
 
     def write(temporary: Path) -> None:
         # Made empty first, so a folder that cannot be written fails now, not after the build.
         open(temporary, "xb").close()
-        build_workbook(report, temporary)
+        build_workbook(report, temporary, progress)
 
     return replace_file(Path(path), write)

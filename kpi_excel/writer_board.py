@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 from .display import POLARITY_WORDS, format_target, format_value, round_display
 from .models import (
@@ -115,6 +116,17 @@ EXCEPTION_COLUMNS: tuple[Column, ...] = (
 )
 
 
+class ProgressBar(Protocol):
+    """What the writer needs of a progress bar (tqdm has it)."""
+
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> object: ...
+
+
+PROGRESS_STEP = 500
+
+
 @dataclass
 class Context:
     """What every sheet needs to know about the report being written."""
@@ -124,6 +136,22 @@ class Context:
     section_sheets: dict[str, str]  # section -> sheet name
     trend_ranges: dict[int, str] = field(default_factory=dict)  # row index -> history range
     no_trend: str = ""  # an empty range, for a row with no history to draw
+    progress: ProgressBar | None = None
+    _unreported: int = 0  # rows written since the progress bar last moved
+
+    def row_done(self) -> None:
+        """Count a written row; the bar moves every PROGRESS_STEP rows, so it costs nothing."""
+        self._unreported += 1
+        if self._unreported == PROGRESS_STEP:
+            if self.progress is not None:
+                self.progress.update(PROGRESS_STEP)
+            self._unreported = 0
+
+    def finish_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.update(self._unreported)
+            self.progress.close()
+        self._unreported = 0
 
     @property
     def settings(self) -> Settings:
@@ -635,6 +663,7 @@ def write_board_sheet(
         sheet.string(FIRST_ROW, 0, empty_note, "note")
     for offset, (_, row) in enumerate(rows):
         write_row(sheet, ctx, FIRST_ROW + offset, row, columns, widths)
+        ctx.row_done()
     if rows:
         last = FIRST_ROW + len(rows) - 1
         _colour_rules(sheet, columns, FIRST_ROW, last)

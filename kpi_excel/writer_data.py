@@ -314,10 +314,11 @@ def _write_table(
     name: str,
     empty_note: str,
     widths: Sequence[float] | None = None,
+    done: Callable[[], None] | None = None,
 ) -> int:
     """The heading row and its table, then the rows (text always through write_string);
     empty values leave their cells empty. With widths, text wraps and each row is made tall
-    enough for it."""
+    enough for it. done is called after each row (for the progress bar)."""
     if not len(rows):
         for col, header in enumerate(headers):
             sheet.string(first_row, col, header, "header_left")
@@ -327,6 +328,8 @@ def _write_table(
     text = "plain_wrap" if widths else "data_text"
     for at, values in enumerate(rows, start=first_row + 1):
         sheet.values(at, values, text, "data_number")
+        if done is not None:
+            done()
         if widths:
             texts = [(v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str)]
             sheet.row_height(at, row_height(texts))
@@ -354,7 +357,9 @@ def write_data(sheet: Sheet, ctx: Context) -> None:
         width = WIDE_DATA_COLUMNS.get(header, 40 if header.endswith("_reason") else 16)
         sheet.column_width(col, col, width)
     rows = _Lazy(ctx.report.rows, data_values)
-    _write_table(sheet, 0, DATA_COLUMNS, rows, "KpiData", "No indicators in this report.")
+    _write_table(
+        sheet, 0, DATA_COLUMNS, rows, "KpiData", "No indicators in this report.", done=ctx.row_done
+    )
     sheet.freeze(1, 1)
     # Fitted to one page wide like the rest: small print, but a few pages rather than dozens
     # when someone prints the whole workbook; the sheet is for reading on screen.
@@ -460,6 +465,7 @@ def write_trend_data(sheet: Sheet, ctx: Context, sheet_name: str) -> dict[int, s
             "data_text",
             "data_number",
         )
+        ctx.row_done()
         if sum(1 for value in values if value is not None) >= 2:
             last = _VALUES_FROM + len(points) - 1
             ranges[index] = ref(sheet_name, at, _VALUES_FROM, at, last)

@@ -748,6 +748,30 @@ def test_a_book_written_to_a_file_refuses_cells_above_the_current_row(tmp_path):
     ]
 
 
+def test_the_progress_bar_counts_every_row_written_once(tmp_path):
+    report = sample_report()
+    bars = []
+
+    class Bar:
+        def __init__(self, total):
+            self.total, self.done, self.closed = total, 0, 0
+            bars.append(self)
+
+        def update(self, n):
+            self.done += n
+
+        def close(self):
+            self.closed += 1
+
+    write_board_workbook(report, tmp_path / "board.xlsx", progress=Bar)
+    [bar] = bars
+    exceptions = sum(1 for row in report.rows if row.rating.rag is RAG.RED)
+    assert exceptions > 0
+    # sections + All + Data + Trend data, and the Exceptions rows
+    assert bar.total == 4 * len(report.rows) + exceptions
+    assert (bar.done, bar.closed) == (bar.total, 1)
+
+
 def test_number_formats():
     def indicator(**kw):
         return Indicator(id="X", section="S", service_area="A", name="N",
