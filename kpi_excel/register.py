@@ -460,7 +460,12 @@ def cannot_open(
     path: Path, error: type[KpiExcelError], what: str, failure: ReturnFileError
 ) -> KpiExcelError:
     """The error for a team-kept workbook the .xlsx reader refused, with the reader's reason."""
-    reason = failure.problems[0].message if failure.problems else str(failure)
+    first = failure.problems[0] if failure.problems else None
+    if first is not None and first.code == "file-macro":
+        # kpi-excel only reads cells, but it reads .xlsx files only, as it does returns
+        reason = "it is a macro-enabled workbook: save a copy as an Excel Workbook (.xlsx)"
+    else:
+        reason = first.message if first is not None else str(failure)
     reason = reason[:1].lower() + reason[1:].rstrip(".")
     return error(
         f"The {what} {path.name} cannot be opened as an .xlsx workbook ({reason}).",

@@ -127,6 +127,26 @@ def test_a_register_that_is_no_workbook_says_what_it_is(tmp_path, content, says)
     assert [p.code for p in caught.value.problems] == ["file-corrupt"]
 
 
+def test_a_macro_enabled_register_is_refused_with_how_to_save_it(tmp_path):
+    path = tmp_path / "register.xlsm"
+    with zipfile.ZipFile(SAMPLES / "register.xlsx") as source, zipfile.ZipFile(path, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"sheet.main+xml", b"x").replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.x",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
+            out.writestr(item, data)
+    with pytest.raises(RegisterError) as caught:
+        load_register(path)
+    assert caught.value.message == (
+        "The register register.xlsm cannot be opened as an .xlsx workbook (it is a "
+        "macro-enabled workbook: save a copy as an Excel Workbook (.xlsx))."
+    )
+    assert "returns" not in caught.value.message
+
+
 def test_a_folder_named_like_a_register_cannot_be_read(tmp_path):
     (tmp_path / "register.xlsx").mkdir()
     with pytest.raises(RegisterError, match="register.xlsx cannot be read: Is a directory"):
