@@ -131,7 +131,14 @@ def read_return(
             result.sheet = found
             if book.sheet_info(found).state != "visible":
                 result.problems.append(problem("sheet-hidden", file=name, sheet=found))
-            sheet = book.read_sheet(found, max_cols=60)
+            # Below the header only the template's ID and input columns are read; should the
+            # header show them moved, the sheet is read again whole.
+            sheet = book.read_sheet(
+                found, max_cols=60, columns=_ROW_COLUMNS, top_rows=_HEADER_SEARCH_ROWS
+            )
+            header = _find_header(sheet)
+            if any(col not in _ROW_COLUMNS for key, col in header[1].items() if key in _ROW_KEYS):
+                sheet = book.read_sheet(found, max_cols=60)
     except ReturnFileError as error:
         result.problems.extend(
             _here(error.problems, name)
@@ -149,7 +156,7 @@ def read_return(
         )
         return result
     result.readable = True
-    _read_rows(sheet, meta, register, period, result, previous_comments or {})
+    _read_rows(sheet, meta, register, period, result, previous_comments or {}, header)
     return result
 
 
@@ -321,6 +328,14 @@ def _areas_by_file_name(areas: tuple[str, ...], period: Period) -> dict[str, str
 
 _BY_HEADER = {f.header.lower(): f.key for f in FIELDS}
 _HEADER_SEARCH_COLS = 60
+# The fields whose cells are read on an indicator's row: its ID and the officer's inputs
+# (_read_row, _first_input); _ROW_COLUMNS are their columns in the template.
+_ROW_KEYS = frozenset(
+    f.key
+    for f in FIELDS
+    if f.key == "id" or f.kind in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT)
+)
+_ROW_COLUMNS = frozenset(i for i, f in enumerate(FIELDS, start=1) if f.key in _ROW_KEYS)
 
 
 def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:
@@ -349,9 +364,10 @@ def _read_rows(
     period: Period,
     result: ReturnFile,
     previous_comments: Mapping[str, str],
+    header: tuple[int, dict[str, int]] | None = None,
 ) -> None:
     name, sheet_name = result.path.name, result.sheet
-    header_row, columns = _find_header(sheet)
+    header_row, columns = header if header is not None else _find_header(sheet)
     if not header_row:
         result.problems.append(
             problem("column-missing", file=name, sheet=sheet_name, detail="ID / Figure")
@@ -436,6 +452,7 @@ def _letter(col: int) -> str:
 def _first_input(sheet: SheetData, row: int, columns: dict[str, int]) -> str | None:
     """The first input cell holding something on a row, as "H9"."""
     for key in ("value", "numerator", "denominator", "comment", "corrective_action"):
+        assert key in _ROW_KEYS, f"{key} cells are not read below row {_HEADER_SEARCH_ROWS}"
         cell = sheet.get(row, columns[key]) if key in columns else None
         if cell is not None and cell.value not in (None, ""):
             return cell.ref
@@ -499,6 +516,7 @@ def _read_row(
     cells = sheet.cells
 
     def cell(key: str) -> RawCell | None:
+        assert key in _ROW_KEYS, f"{key} cells are not read below row {_HEADER_SEARCH_ROWS}"
         return cells.get((row, columns.get(key, 0)))  # column 0: a field with no column
 
     def place(reading: CellReading, key: str) -> None:

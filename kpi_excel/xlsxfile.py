@@ -13,7 +13,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -213,13 +213,25 @@ class XlsxBook:
         return next(sheet for sheet in self.sheets if sheet.name == self._resolve_name(name))
 
     def read_sheet(
-        self, name: str, *, max_rows: int | None = None, max_cols: int | None = None
+        self,
+        name: str,
+        *,
+        max_rows: int | None = None,
+        max_cols: int | None = None,
+        columns: Collection[int] | None = None,
+        top_rows: int = 0,
     ) -> SheetData:
-        """Read a sheet's cells and merged ranges; rows or columns past the limits are skipped."""
+        """Read a sheet's cells and merged ranges; rows or columns past the limits are skipped.
+
+        columns: when given, below the first `top_rows` rows only the cells in these columns
+        are kept, for a caller that reads no others there (building a cell costs more than
+        passing over it).
+        """
         name = self._resolve_name(name)
         part = self._parts[name]
+        keep = None if columns is None else (frozenset(columns), top_rows)
         with self._parsing(part):
-            return self._read_cells(name, part, max_rows, max_cols)
+            return self._read_cells(name, part, max_rows, max_cols, keep)
 
     def close(self) -> None:
         self._zip.close()
@@ -321,12 +333,19 @@ class XlsxBook:
     # --- cells ------------------------------------------------------------------------
 
     def _read_cells(
-        self, name: str, part: str, max_rows: int | None, max_cols: int | None
+        self,
+        name: str,
+        part: str,
+        max_rows: int | None,
+        max_cols: int | None,
+        keep: tuple[frozenset[int], int] | None = None,
     ) -> SheetData:
         cells: dict[tuple[int, int], RawCell] = {}
         merged: list[str] = []
         last_row = max_rows if max_rows is not None else 1 << 30
         last_col = max_cols if max_cols is not None else 1 << 30
+        # below row `top`, only the columns kept; with none given, no row is below it
+        kept, top = keep if keep is not None else (frozenset(), 1 << 30)
         formats = {str(i): fmt for i, fmt in enumerate(self._formats)}
         default_format = self._formats[0]
         strings, date1904 = self._strings, self.date1904
@@ -359,7 +378,7 @@ class XlsxBook:
                     cell_row = row_num
                     position = (cell_row, col)
                     ref = f"{column_letter(col)}{cell_row}"
-                if col > last_col or cell_row > last_row:
+                if col > last_col or cell_row > last_row or (cell_row > top and col not in kept):
                     continue
                 fmt, is_date = formats.get(attrib.get("s", "0"), default_format)
                 if not len(c):

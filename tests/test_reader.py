@@ -320,3 +320,58 @@ def test_the_header_is_found_wherever_its_cells_are_stored():
         sheet = SheetData(cells={(c.row, c.col): c for c in order}, merged=[])
         assert _find_header(sheet) == (9, {"value": 5, "id": 1})
     assert _find_header(SheetData(cells={}, merged=[])) == (0, {})
+
+
+def _read_whole(register, path, monkeypatch, **options):
+    """read_return with every column of the return sheet read, as before columns were skipped."""
+    import kpi_excel.reader as reader
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "_ROW_COLUMNS", frozenset(range(1, 61)))
+        return read_return(path, register, Q1, **options)
+
+
+def test_columns_moved_by_an_inserted_column_are_read_again_whole(register, fill, monkeypatch):
+    """Below the header only the template's ID and input columns are read; a return whose
+    inputs have moved (a column inserted before them) is read again whole, and gives what
+    reading it whole always gave."""
+    from kpi_excel.xlsxfile import XlsxBook
+
+    def insert_column(workbook):
+        workbook[RETURN_SHEET].insert_cols(COLUMN["value"])
+
+    path = fill(CHILDREN, {"CL02": {"comment": "Moved along"}}, edit=insert_column)
+    reads = []
+    real = XlsxBook.read_sheet
+
+    def spy(book, name, **options):
+        reads.append((name, options.get("columns") is not None))
+        return real(book, name, **options)
+
+    monkeypatch.setattr(XlsxBook, "read_sheet", spy)
+    found = read_return(path, register, Q1)
+    assert reads[-2:] == [(RETURN_SHEET, True), (RETURN_SHEET, False)]
+    assert found == _read_whole(register, path, monkeypatch)
+    assert found.records["CL02"].comment == "Moved along"
+    assert found.cells["CL02"]["comment"] == f"O{row_of_id(found, 'CL02')}"
+
+
+def row_of_id(result, indicator_id):
+    return int(result.cells[indicator_id]["id"][1:])
+
+
+def test_the_bad_input_catalogue_reads_the_same_as_reading_every_column(
+    tmp_path, blank_templates, monkeypatch
+):
+    from fixtures_bad import CASES, Returns, bad_inputs_register
+
+    register = bad_inputs_register()
+    folder = tmp_path / "built"
+    folder.mkdir()
+    returns = Returns(folder, blank_templates)
+    for case in CASES:
+        path = case.build(returns)
+        options = {"previous_comments": case.previous_comments} if case.previous_comments else {}
+        assert read_return(path, register, Q1, **options) == _read_whole(
+            register, path, monkeypatch, **options
+        ), case.name

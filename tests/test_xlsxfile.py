@@ -424,6 +424,25 @@ def test_max_rows_and_cols(tmp_path: Path, limits: Limits) -> None:
     assert data.merged == ["A9:B10"]  # merges are still read past the row limit
 
 
+@pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
+def test_only_some_columns_below_the_top_rows(tmp_path: Path, limits: Limits) -> None:
+    rows = "".join(f"<row r='{r}'>" + "".join(f"<c r='{column_letter(c)}{r}'><v>{r * c}</v></c>"
+                   for c in range(1, 6)) + "</row>" for r in range(1, 7))  # fmt: skip
+    path = hand_built(tmp_path, rows + "</sheetData><mergeCells><mergeCell ref='C5:D6'/>"
+                      "</mergeCells><sheetData>")  # fmt: skip
+    with open_xlsx(path, limits=limits) as book:
+        whole = book.read_sheet("Return")
+        some = book.read_sheet("Return", columns=[1, 4], top_rows=2)
+        limited = book.read_sheet("Return", max_cols=3, columns={1, 4, 5}, top_rows=0)
+    assert sorted(some.cells) == [(r, c) for r in (1, 2) for c in range(1, 6)] + [
+        (r, c) for r in (3, 4, 5, 6) for c in (1, 4)
+    ]
+    assert all(some.cells[key] == whole.cells[key] for key in some.cells)
+    assert some.merged == whole.merged == ["C5:D6"]
+    assert sorted(limited.cells) == [(r, 1) for r in range(1, 7)]  # max_cols still applies
+    assert some.get(6, 4) == RawCell("D6", 6, 4, "number", 24.0, None, "General")
+
+
 def test_unknown_sheet_and_case(tmp_path: Path) -> None:
     path = fx.write_zip(tmp_path / "ok.xlsx", fx.minimal_parts())
     with open_xlsx(path) as book:
