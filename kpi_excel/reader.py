@@ -24,6 +24,7 @@ from .periods import Period, PeriodError
 from .problems import Problem, ReturnFileError, Severity, problem
 from .return_spec import (
     FIELDS,
+    HEADER_ROW,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     META_SHEET,
@@ -131,14 +132,14 @@ def read_return(
             result.sheet = found
             if book.sheet_info(found).state != "visible":
                 result.problems.append(problem("sheet-hidden", file=name, sheet=found))
-            # Below the header only the template's ID and input columns are read; should the
-            # header show them moved, the sheet is read again whole.
-            sheet = book.read_sheet(
-                found, max_cols=60, columns=_ROW_COLUMNS, top_rows=_HEADER_SEARCH_ROWS
-            )
+            # Below the template's header row only its ID and input columns are read; should
+            # the header be elsewhere, or show those columns moved, the sheet is read again
+            # whole (the rows searched for a header are complete up to the header found).
+            sheet = book.read_sheet(found, max_cols=60, columns=_ROW_COLUMNS, top_rows=HEADER_ROW)
             header = _find_header(sheet)
-            if any(col not in _ROW_COLUMNS for key, col in header[1].items() if key in _ROW_KEYS):
+            if not _read_enough(header):
                 sheet = book.read_sheet(found, max_cols=60)
+                header = _find_header(sheet)
     except ReturnFileError as error:
         result.problems.extend(
             _here(error.problems, name)
@@ -336,6 +337,15 @@ _ROW_KEYS = frozenset(
     if f.key == "id" or f.kind in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT)
 )
 _ROW_COLUMNS = frozenset(i for i, f in enumerate(FIELDS, start=1) if f.key in _ROW_KEYS)
+
+
+def _read_enough(header: tuple[int, dict[str, int]]) -> bool:
+    """Whether a sheet read whole to HEADER_ROW and in _ROW_COLUMNS below it has all that
+    _read_rows reads: the header in the rows read whole, and the row fields' columns kept."""
+    row, columns = header
+    return 0 < row <= HEADER_ROW and all(
+        col in _ROW_COLUMNS for key, col in columns.items() if key in _ROW_KEYS
+    )
 
 
 def _find_header(sheet: SheetData) -> tuple[int, dict[str, int]]:

@@ -327,20 +327,30 @@ def _read_whole(register, path, monkeypatch, **options):
     import kpi_excel.reader as reader
 
     with monkeypatch.context() as patch:
-        patch.setattr(reader, "_ROW_COLUMNS", frozenset(range(1, 61)))
+        patch.setattr(reader, "_read_enough", lambda header: False)
         return read_return(path, register, Q1, **options)
 
 
-def test_columns_moved_by_an_inserted_column_are_read_again_whole(register, fill, monkeypatch):
-    """Below the header only the template's ID and input columns are read; a return whose
-    inputs have moved (a column inserted before them) is read again whole, and gives what
-    reading it whole always gave."""
+@pytest.mark.parametrize(
+    ("edit", "comment_column"),
+    [
+        (lambda sheet: sheet.insert_cols(COLUMN["value"]), "O"),  # the inputs move right
+        (lambda sheet: sheet.insert_rows(1), "N"),  # the header moves down a row
+    ],
+    ids=["column-inserted", "row-inserted-above-the-header"],
+)
+def test_a_return_laid_out_otherwise_is_read_again_whole(
+    register, fill, monkeypatch, edit, comment_column
+):
+    """Below the template's header row only its ID and input columns are read; a return whose
+    header or inputs have moved is read again whole, and gives what reading it whole gave."""
     from kpi_excel.xlsxfile import XlsxBook
 
-    def insert_column(workbook):
-        workbook[RETURN_SHEET].insert_cols(COLUMN["value"])
-
-    path = fill(CHILDREN, {"CL02": {"comment": "Moved along"}}, edit=insert_column)
+    path = fill(
+        CHILDREN,
+        {"CL02": {"comment": "Moved along"}},
+        edit=lambda workbook: edit(workbook[RETURN_SHEET]),
+    )
     reads = []
     real = XlsxBook.read_sheet
 
@@ -353,7 +363,22 @@ def test_columns_moved_by_an_inserted_column_are_read_again_whole(register, fill
     assert reads[-2:] == [(RETURN_SHEET, True), (RETURN_SHEET, False)]
     assert found == _read_whole(register, path, monkeypatch)
     assert found.records["CL02"].comment == "Moved along"
-    assert found.cells["CL02"]["comment"] == f"O{row_of_id(found, 'CL02')}"
+    assert found.cells["CL02"]["comment"] == f"{comment_column}{row_of_id(found, 'CL02')}"
+
+
+def test_a_return_as_the_template_made_it_is_read_once(register, monkeypatch):
+    from kpi_excel.xlsxfile import XlsxBook
+
+    reads = []
+    real = XlsxBook.read_sheet
+
+    def spy(book, name, **options):
+        reads.append((name, options.get("columns") is not None))
+        return real(book, name, **options)
+
+    monkeypatch.setattr(XlsxBook, "read_sheet", spy)
+    read_return(SAMPLES / "returns" / "2017-18-Q1-childrens-services.xlsx", register, Q1)
+    assert [read for read in reads if read[0] == RETURN_SHEET] == [(RETURN_SHEET, True)]
 
 
 def row_of_id(result, indicator_id):
