@@ -100,8 +100,10 @@ def test_the_cyclic_collector_is_paused_while_reading_and_restored_after(
 
     monkeypatch.setattr(parallel, "_read_all", spy)
     assert gc.isenabled()
-    read_returns_parallel(many_returns, register, Q1, workers=workers)
+    found = read_returns_parallel(many_returns, register, Q1, workers=workers)
     assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # the results were moved on, not left frozen
+    assert found == serial(many_returns, register)
     if workers == 1:
         assert seen == [False]  # the parallel path's calls happen in the workers
     gc.disable()
@@ -110,6 +112,24 @@ def test_the_cyclic_collector_is_paused_while_reading_and_restored_after(
         assert not gc.isenabled()  # a caller's own choice is left as it was
     finally:
         gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        read_returns_parallel(many_returns[:2], register, Q1, workers=workers)
+        assert gc.get_freeze_count() == frozen  # a caller's frozen objects stay frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_results_read_with_the_collector_paused_reach_the_oldest_generation(register):
+    """Read returns are long-lived: they go straight to the oldest generation, so the next
+    collections of the young ones do not walk them all again."""
+    paths = sorted((SAMPLES / "returns").glob("*.xlsx"))
+    gc.collect()
+    found = read_returns_parallel(paths, register, Q1, workers=1)
+    young = {id(item) for generation in (0, 1) for item in gc.get_objects(generation)}
+    assert id(found[0].records) not in young
+    assert id(found[0].records) in {id(item) for item in gc.get_objects(2)}
 
 
 def test_the_bad_input_catalogue_gives_the_same_problems_read_in_parallel(
