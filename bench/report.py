@@ -211,5 +211,24 @@ def render(results: dict) -> str:
         + "; ".join(f"N = {s['n']:,}: {s.get('cli_exit', '–')}" for s in sizes)
         + " (1: problems found in the inputs, as the bad cells should give).",
         "",
+        "## Reading the results",
+        "",
+        "- The reading targets are for `collect_returns` as `consolidate` runs it, on every core. "
+        "The serial rows show what one core does alone.",
+        "- The writer's floor writes the board's values with no format at all, the whole sheet "
+        "held in memory. The board needs borders, wrapped text, number formats, rich text, row "
+        "heights, colour rules and sparklines, and it is written row by row to disk "
+        "(XlsxWriter's `constant_memory`), which is what keeps the whole command's memory flat. "
+        "Formats and row-by-row writing alone cost XlsxWriter "
+        + _x(_ratio(times(largest, "xlsxwriter_formatted"), times(largest, "xlsxwriter")))
+        + f" the plain floor at N = {largest:,} (the 'for scale' row): the 1.5× target leaves "
+        "nothing for the rest. The writer takes "
+        + _x(_ratio(times(largest, "write"), times(largest, "xlsxwriter_formatted")))
+        + " that for the rich text, row heights, rules, sparklines and working out each "
+        "cell.",
+        "- The peaks after each stage come from the stages' own process, which holds the "
+        "returns read twice (serially, then on every core); the whole command's peak is the "
+        "one the target is about.",
+        "",
     ]
     return "\n".join(lines)
