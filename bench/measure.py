@@ -40,8 +40,9 @@ def _peak_mb() -> float:
 
 def stages(folder: Path, workers: int, out: Path) -> dict:
     """Each stage of consolidate_returns, as it calls them, plus the parallel reader."""
-    from kpi_excel.api import _history, _no_cyclic_gc
+    from kpi_excel.api import _history
     from kpi_excel.consolidate import build_report, collect_returns
+    from kpi_excel.gcpause import collector_paused
     from kpi_excel.parallel import read_returns_parallel
     from kpi_excel.periods import Period
     from kpi_excel.register import load_register
@@ -75,13 +76,13 @@ def stages(folder: Path, workers: int, out: Path) -> dict:
     peaks["parallel"] = _peak_mb()
 
     start = _clock()
-    with _no_cyclic_gc():  # as consolidate_returns rates and writes
+    with collector_paused():  # as consolidate_returns rates and writes
         report = build_report(register, period, collected, history)
     times["rules"] = _clock() - start
     peaks["rules"] = _peak_mb()
 
     start = _clock()
-    with _no_cyclic_gc():
+    with collector_paused():
         write_board_workbook(report, out)
     times["write"] = _clock() - start
     peaks["write"] = _peak_mb()

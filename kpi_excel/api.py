@@ -3,20 +3,19 @@ rules, writer, history."""
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .atomic import make_folder, replace_file
 from .consolidate import Collected, build_report, collect_returns, write_json
+from .gcpause import collector_paused
 from .history import History, load_history
 from .models import Register, Report
 from .periods import Period
@@ -224,7 +223,7 @@ def consolidate_returns(
         past, history_warnings, collected = view.history, view.problems, view.collected
     else:
         past, history_warnings = _history(Path(history) if history else None, register)
-    with _no_cyclic_gc():
+    with collector_paused():
         report = build_report(register, period, collected, past)
     audit: list[Problem] = []
     if published is not None:
@@ -243,7 +242,7 @@ def consolidate_returns(
         ],
     )
     make_folder(out.parent)
-    with _no_cyclic_gc():
+    with collector_paused():
         outcome.written.append(write_board_workbook(report, out, write_progress))
     if json_path is not None:
         extra = {"history": view.json()} if view is not None else None
@@ -260,20 +259,6 @@ def consolidate_returns(
         outcome.as_at = view.as_at
         log_consolidate(view, register, period, outcome.problems, outcome.written)
     return outcome
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Rating and writing make many short-lived objects and no cycles worth collecting; the
-    cyclic collector kept re-scanning the whole register, taking 40% of the rules' time for
-    1,000 returns (bench/results.md). Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _refuse_to_overwrite_inputs(outputs: list[Path], inputs: list[Path]) -> None:

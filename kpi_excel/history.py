@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .gcpause import collector_paused
 from .models import HistoryPoint, Indicator, Source, Unit
 from .periods import Period, PeriodError
 from .problems import HistoryError, Problem, problem
-from .register import cyclic_gc_paused, read_sheets, take_row
+from .register import read_sheets, take_row
 from .return_spec import NOT_AVAILABLE_TOKENS as RETURN_NOT_AVAILABLE
 from .values import parse_number_text
 from .xlsxfile import SheetData
@@ -78,7 +79,7 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
 
 def load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History, list[Problem]]:
     """Read a history file; raises HistoryError when any row is wrong, listing every one."""
-    with cyclic_gc_paused():
+    with collector_paused(promote_survivors=True):
         return _load_history(Path(path), indicators)
 
 

@@ -17,10 +17,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
 
+from .gcpause import collector_paused
 from .models import Register
 from .periods import Period
 from .reader import ReturnFile, read_return
@@ -55,33 +55,8 @@ def read_returns_parallel(
     """
     job = (register, period, previous_comments)
     workers = default_workers() if workers is None else workers
-    with _cyclic_gc_paused():
+    with collector_paused(promote_survivors=True):
         return _read_returns(paths, job, workers)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Reading makes many objects and no cycles worth collecting, and each full collection
-    walks the whole register: at 1,000 returns the parent's collections while results came
-    back took nearly half the wall time with 2 workers, and 15% of the serial reading time.
-    Reference counting still frees everything; the collector is back on afterwards.
-
-    The results are long-lived, so they are moved straight to the oldest generation (freeze
-    then unfreeze: two list splices), or the first collections after reading would walk them
-    all again, young generation by generation, and then the whole heap (0.5 s at 1,000
-    returns). Nothing stays frozen; a caller's own frozen objects are left as they are.
-    """
-    was_enabled = gc.isenabled()
-    caller_froze = gc.get_freeze_count() > 0
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not caller_froze:
-            gc.freeze()
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _read_returns(

@@ -6,12 +6,10 @@ The columns and settings are defined once here; the loader, the blank register i
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .gcpause import collector_paused
 from .models import (
     Basis,
     Frequency,
@@ -488,23 +487,9 @@ def read_sheets(
         book.close()
 
 
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Loading makes hundreds of thousands of objects and no cycles worth collecting; the
-    collector's passes over them took a fifth of the register's loading time and a third of
-    the history's at N=1000. Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_register(path: Path) -> Register:
     """Load and check the register; raises RegisterError listing every problem found."""
-    with cyclic_gc_paused():
+    with collector_paused(promote_survivors=True):
         return _load_register(path)
 
 
