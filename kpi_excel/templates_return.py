@@ -197,46 +197,38 @@ def _write_unit(sheet, row, column, field, indicator, context) -> float:
     return wrapped_lines(label, field.width) * LINE_HEIGHT
 
 
+def _write_figure(sheet, row, column, field, indicator, context, value, text) -> float:
+    """A locked figure: the number under the indicator's format, or else the text (centred;
+    blank when there is none). Returns the row height it needs."""
+    formats = context.formats
+    if value is not None:
+        style = formats.get("locked", num_format=number_format(indicator))
+        call(sheet, "write_number", row, column, value, style)
+        return LINE_HEIGHT
+    style = formats.get("locked", align="center")
+    if not text:
+        call(sheet, "write_blank", row, column, None, style)
+        return LINE_HEIGHT
+    call(sheet, "write_string", row, column, text, style)
+    return wrapped_lines(text, field.width) * LINE_HEIGHT
+
+
 def _write_target(sheet, row, column, field, indicator, context) -> float:
     target = resolve_target(indicator, context.period).target
-    formats = context.formats
     if target.kind is TargetKind.VALUE and target.value is not None:
-        call(
-            sheet,
-            "write_number",
-            row,
-            column,
-            target.value,
-            formats.get("locked", num_format=number_format(indicator)),
-        )
-        return LINE_HEIGHT
-    text = format_target(indicator, target) or "N/A"
-    call(sheet, "write_string", row, column, text, formats.get("locked", align="center"))
-    return wrapped_lines(text, field.width) * LINE_HEIGHT
+        value, text = target.value, ""
+    else:
+        value, text = None, format_target(indicator, target) or "N/A"
+    return _write_figure(sheet, row, column, field, indicator, context, value, text)
 
 
 def _history_writer(which: str) -> Callable[..., float]:
     def write(sheet, row, column, field, indicator, context) -> float:
         points = context.previous if which == "previous" else context.last_year
         point = points.get(indicator.id)
-        formats = context.formats
-        if point is not None and point.value is not None:
-            call(
-                sheet,
-                "write_number",
-                row,
-                column,
-                point.value,
-                formats.get("locked", num_format=number_format(indicator)),
-            )
-            return LINE_HEIGHT
+        value = point.value if point is not None else None
         text = (point.token or "") if point is not None else ""
-        style = formats.get("locked", align="center")
-        if not text:
-            call(sheet, "write_blank", row, column, None, style)
-            return LINE_HEIGHT
-        call(sheet, "write_string", row, column, text, style)
-        return wrapped_lines(text, field.width) * LINE_HEIGHT
+        return _write_figure(sheet, row, column, field, indicator, context, value, text)
 
     return write
 
