@@ -296,9 +296,10 @@ class Sheet:
         header_style: str,
         style: str = "Table Style Light 1",
     ) -> None:
-        """An Excel table whose heading row is first_row; the data rows are written after.
+        """An Excel table whose heading row is first_row, written here.
 
-        Call it before any row below the heading row is written. The heading cells get
+        In a book written to a file (row by row), call it before any row below the heading
+        row is written; in a book built in memory, any time. The heading cells get
         header_style, so they stand out where table styles are not drawn (LibreOffice's
         printing). XlsxWriter refuses tables in constant_memory mode because add_table writes
         the heading cells, which could be in rows already on disk; here they are not, so the
