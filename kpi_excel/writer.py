@@ -35,6 +35,7 @@ from .writer_board import (
     Context,
     ProgressBar,
     is_exception,
+    widest,
     write_board_sheet,
     write_exceptions,
 )
@@ -303,11 +304,16 @@ def _build(
     ctx.no_trend = empty_trend_range(TREND_DATA)
     indexed = list(enumerate(report.rows))
     by_section = _by_section(indexed)
+    section_widths = []
     for name in sections:
         title = f"{name}: {period} performance"
-        write_board_sheet(section_sheets[name], ctx, title, by_section[name], label=name)
+        section_widths.append(
+            write_board_sheet(section_sheets[name], ctx, title, by_section[name], label=name)
+        )
     title = f"All indicators: {period} performance"
-    write_board_sheet(all_sheet, ctx, title, indexed, label="All indicators")
+    # All holds every section's rows: its widths follow from theirs.
+    all_widths = widest(section_widths) if section_widths else None
+    write_board_sheet(all_sheet, ctx, title, indexed, label="All indicators", widths=all_widths)
     write_exceptions(exceptions, ctx)
     write_key(key, ctx)
     write_data(data, ctx)

@@ -647,10 +647,14 @@ def write_board_sheet(
     columns: Sequence[Column] = BOARD_COLUMNS,
     empty_note: str = "No indicators.",
     label: str = "",
-) -> None:
-    """A titled table of indicators with the two-row heading the example report uses."""
+    widths: Sequence[float] | None = None,
+) -> list[float]:
+    """A titled table of indicators with the two-row heading the example report uses.
+
+    widths: the columns' widths when already known (see widest); returns the widths used.
+    """
     sheet.hide_gridlines()
-    widths = column_widths(ctx, rows, columns)
+    widths = list(widths) if widths is not None else column_widths(ctx, rows, columns)
     for col, width in enumerate(widths):
         sheet.column_width(col, col, width)
     sheet.string(TITLE_ROW, 0, title, "title")
@@ -670,6 +674,15 @@ def write_board_sheet(
         _sparklines(sheet, ctx, rows, columns)
     sheet.freeze(FIRST_ROW, 2)
     sheet.print_setup(ctx.print_setup(label or title, repeat=(GROUP_ROW, HEAD_ROW)))
+    return widths
+
+
+def widest(sheets: Sequence[Sequence[float]]) -> list[float]:
+    """The widths column_widths gives rows that are the union of these sheets' rows, without
+    going over them again: each width is the widest any one needed (figures fit their longest;
+    text widens in the same steps until its longest fits, and fewer lines never need more
+    width)."""
+    return [max(column) for column in zip(*sheets, strict=True)]
 
 
 def _sparklines(

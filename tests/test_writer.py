@@ -772,6 +772,26 @@ def test_the_progress_bar_counts_every_row_written_once(tmp_path):
     assert (bar.done, bar.closed) == (bar.total, 1)
 
 
+def test_the_all_sheets_widths_from_its_sections_are_the_widths_of_all_its_rows():
+    """The All sheet takes the widest of its sections' widths instead of measuring every row
+    again; that must be what measuring every row gives."""
+    from kpi_excel.periods import Period
+    from kpi_excel.writer_board import BOARD_COLUMNS, Context, column_widths, widest
+
+    report = sample_report()
+    long_words = "Housing " + "x" * 70 + " repairs"  # a word wider than a line
+    rows = list(enumerate(report.rows))
+    rows[0][1].record.comment = (" ".join(["comments run on"] * 200)) + long_words
+    ctx = Context(report=report, period=Period.parse(report.period), section_sheets={})
+    sections: dict[str, list] = {}
+    for index, row in rows:
+        sections.setdefault(row.indicator.section, []).append((index, row))
+    assert len(sections) > 1
+    parts = [column_widths(ctx, part, BOARD_COLUMNS) for part in sections.values()]
+    assert widest(parts) == column_widths(ctx, rows, BOARD_COLUMNS)
+    assert widest(parts) != [c.width for c in BOARD_COLUMNS]  # some column did widen
+
+
 def test_number_formats():
     def indicator(**kw):
         return Indicator(id="X", section="S", service_area="A", name="N",
