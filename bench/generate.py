@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kpi_excel.models import HistoryPoint, Register, Unit  # noqa: E402
-from kpi_excel.periods import Period  # noqa: E402
-from kpi_excel.register import load_register  # noqa: E402
-from kpi_excel.register_book import write_register  # noqa: E402
-from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
-from kpi_excel.templates import template_file_name, write_return_template  # noqa: E402
+from kpi_excel.core.models import HistoryPoint, Register, Unit  # noqa: E402
+from kpi_excel.core.periods import Period  # noqa: E402
+from kpi_excel.core.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
+from kpi_excel.register.book import write_register  # noqa: E402
+from kpi_excel.register.loader import load_register  # noqa: E402
+from kpi_excel.templates.build import template_file_name, write_return_template  # noqa: E402
 
 WORK = ROOT / "bench" / "generated"
 PERIOD = Period.parse("2017/18 Q1")

@@ -40,14 +40,15 @@ def _peak_mb() -> float:
 
 def stages(folder: Path, workers: int, out: Path) -> dict:
     """Each stage of consolidate_returns, as it calls them, plus the parallel reader."""
-    from kpi_excel.api import _history
-    from kpi_excel.consolidate import build_report, collect_returns
-    from kpi_excel.gcpause import collector_paused
-    from kpi_excel.parallel import read_returns_parallel
-    from kpi_excel.periods import Period
-    from kpi_excel.register import load_register
-    from kpi_excel.safety import check_package
-    from kpi_excel.writer import write_board_workbook
+    from kpi_excel.api.run import _history
+    from kpi_excel.board.workbook import write_board_workbook
+    from kpi_excel.core.gcpause import collector_paused
+    from kpi_excel.core.periods import Period
+    from kpi_excel.register.loader import load_register
+    from kpi_excel.report.build import build_report
+    from kpi_excel.returns.collect import collect_returns
+    from kpi_excel.returns.parallel import read_returns_parallel
+    from kpi_excel.xlsx.safety import check_package
 
     period = Period.parse(PERIOD_TEXT)
     times: dict[str, float] = {}

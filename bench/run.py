@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 from generate import PERIOD, generate  # noqa: E402
 from report import render  # noqa: E402
 
-CLI = "import sys; from kpi_excel.cli import main; sys.exit(main())"  # as the console script
+CLI = "import sys; from kpi_excel.cli.app import main; sys.exit(main())"  # as the console script
 
 
 def _env() -> dict[str, str]:

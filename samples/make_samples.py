@@ -30,11 +30,11 @@ sys.path.insert(0, str(HERE.parent))
 
 from openpyxl import load_workbook  # noqa: E402
 
-from kpi_excel.api import make_templates  # noqa: E402
-from kpi_excel.api_history import close_period, export_history, import_history  # noqa: E402
-from kpi_excel.periods import Period  # noqa: E402
-from kpi_excel.register_book import write_register  # noqa: E402
-from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
+from kpi_excel.api.history import close_period, export_history, import_history  # noqa: E402
+from kpi_excel.api.run import make_templates  # noqa: E402
+from kpi_excel.core.periods import Period  # noqa: E402
+from kpi_excel.core.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET  # noqa: E402
+from kpi_excel.register.book import write_register  # noqa: E402
 
 SOURCE = HERE / "source" / "havering-2017-18-q1.csv"
 PERIOD = Period.parse("2017/18 Q1")

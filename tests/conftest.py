@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from kpi_excel.periods import Period
-from kpi_excel.register import load_register
-from kpi_excel.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET
+from kpi_excel.core.periods import Period
+from kpi_excel.core.return_spec import FIELDS, HEADER_ROW, RETURN_SHEET
+from kpi_excel.register.loader import load_register
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -30,7 +30,7 @@ def register():
 @pytest.fixture(scope="session")
 def blank_templates(tmp_path_factory) -> dict[str, Path]:
     """One fresh template per service area, by service area."""
-    from kpi_excel.api import make_templates
+    from kpi_excel.api.run import make_templates
 
     out = tmp_path_factory.mktemp("templates")
     paths = make_templates(SAMPLES / "register.xlsx", Q1, out, history=SAMPLES / "history.csv")
@@ -96,7 +96,7 @@ def consolidate_samples(
     (or `returns`), with the sample history unless history=False; the click Result."""
     from click.testing import CliRunner
 
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     args = [
         "consolidate",

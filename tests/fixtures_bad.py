@@ -30,10 +30,10 @@ sys.path.insert(0, str(HERE))
 
 import fixtures_hostile as hostile  # noqa: E402
 
-from kpi_excel.models import Register, Tolerance, ToleranceKind  # noqa: E402
-from kpi_excel.periods import Period  # noqa: E402
-from kpi_excel.register import load_register  # noqa: E402
-from kpi_excel.return_spec import FIELDS, HEADER_ROW, META_SHEET, RETURN_SHEET  # noqa: E402
+from kpi_excel.core.models import Register, Tolerance, ToleranceKind  # noqa: E402
+from kpi_excel.core.periods import Period  # noqa: E402
+from kpi_excel.core.return_spec import FIELDS, HEADER_ROW, META_SHEET, RETURN_SHEET  # noqa: E402
+from kpi_excel.register.loader import load_register  # noqa: E402
 
 SAMPLES = HERE.parent / "samples"
 Q1 = Period.parse("2017/18 Q1")
@@ -412,7 +412,7 @@ template_from_an_unknown_service_area = _workbook_edit(
 
 
 def template_from_another_period(r: Returns) -> Path:
-    from kpi_excel.api import make_templates
+    from kpi_excel.api.run import make_templates
 
     out = r.folder / "q2-templates"
     [path] = [p for p in make_templates(SAMPLES / "register.xlsx", Period.parse("2017/18 Q2"),
@@ -667,7 +667,7 @@ def measure(path: Path, register: Register) -> tuple[float, int, list[str]]:
     import time
     import tracemalloc
 
-    from kpi_excel.reader import read_return
+    from kpi_excel.returns.reader import read_return
 
     tracemalloc.start()
     start = time.perf_counter()
@@ -683,7 +683,7 @@ def measure(path: Path, register: Register) -> tuple[float, int, list[str]]:
 def main() -> None:
     import tempfile
 
-    from kpi_excel.api import make_templates
+    from kpi_excel.api.run import make_templates
 
     register = bad_inputs_register()
     with tempfile.TemporaryDirectory() as temp:

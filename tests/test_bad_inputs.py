@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 from fixtures_bad import CASES, CHILDREN, Q1, SAMPLES, Case, Returns, bad_inputs_register
 
-from kpi_excel.consolidate import collect_returns
-from kpi_excel.models import ReturnOutcome
-from kpi_excel.problems import CATALOGUE, Audience
-from kpi_excel.reader import read_return
+from kpi_excel.core.models import ReturnOutcome
+from kpi_excel.core.problems import CATALOGUE, Audience
+from kpi_excel.returns.collect import collect_returns
+from kpi_excel.returns.reader import read_return
 
 REGISTER = bad_inputs_register()
 IDS = [case.name for case in CASES]
@@ -176,7 +176,7 @@ def test_another_service_areas_template_leaves_its_own_area_missing(
 def test_the_command_line_lists_every_bad_file_and_shows_no_traceback(
     tmp_path: Path, returns: Returns
 ) -> None:
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     folder = tmp_path / "returns"
     folder.mkdir()

@@ -60,7 +60,7 @@ def test_each_section_sheet_has_every_rating_word_and_direction_word(board):
     expected = expected_by_name()
     register = {
         r.id: r
-        for r in __import__("kpi_excel.register", fromlist=["x"])
+        for r in __import__("kpi_excel.register.loader", fromlist=["x"])
         .load_register(SAMPLES / "register.xlsx")
         .indicators
     }
@@ -214,9 +214,9 @@ def test_pdf_is_written_through_libreoffice(tmp_path):
 
 
 def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
-    import kpi_excel.api
+    import kpi_excel.api.run
 
-    monkeypatch.setattr(kpi_excel.api, "find_soffice", lambda: None)
+    monkeypatch.setattr(kpi_excel.api.run, "find_soffice", lambda: None)
     result = _consolidate_with_pdf(tmp_path / "board.xlsx")
     assert result.exit_code == 0
     assert "LibreOffice is not installed" in result.output and "Export" in result.output

@@ -1,6 +1,4 @@
-from kpi_excel.consolidate import Collected, build_report, previous_due_period
-from kpi_excel.history import History
-from kpi_excel.models import (
+from kpi_excel.core.models import (
     HistoryPoint,
     Indicator,
     Register,
@@ -10,7 +8,11 @@ from kpi_excel.models import (
     TargetKind,
     Unit,
 )
-from kpi_excel.periods import Period
+from kpi_excel.core.periods import Period
+from kpi_excel.core.targets import previous_due_period
+from kpi_excel.history.files import History
+from kpi_excel.report.build import build_report
+from kpi_excel.returns.collect import Collected
 
 NEET = Indicator(
     id="CL14",

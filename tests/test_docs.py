@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from kpi_excel.register import COLUMNS, load_register
+from kpi_excel.register.loader import COLUMNS, load_register
 
 
 def _generator():
@@ -57,7 +57,7 @@ def test_code_is_ruff_clean():
 def test_officers_guide_agrees_with_the_return_spec():
     """The hand-written guide's table names every column an officer fills in, and only those;
     its status words are the drop-down's; it links the generated page of messages."""
-    from kpi_excel.return_spec import FIELDS, INPUT_KEYS, STATUS_CHOICES
+    from kpi_excel.core.return_spec import FIELDS, INPUT_KEYS, STATUS_CHOICES
 
     guide = (ROOT / "docs" / "officers.md").read_text(encoding="utf-8")
     table = guide.split("## What to fill in", 1)[1].split("\n\n")[1]

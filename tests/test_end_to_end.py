@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLES, consolidate_samples, copy_of_sample_returns
 from openpyxl import load_workbook
 
-from kpi_excel.cli import main
+from kpi_excel.cli.app import main
 
 EXPECTED = ROOT / "tests" / "data" / "havering-q1-2017-18-expected.csv"
 ARROW = {"up": "better", "down": "worse", "same": "same", "none": None}
@@ -131,7 +131,7 @@ def test_usage_mistakes_exit_2_without_a_traceback(args):
 
 
 def test_a_broken_register_exits_1_with_the_cell_to_fix(tmp_path):
-    from kpi_excel.register_book import write_register
+    from kpi_excel.register.book import write_register
 
     path = write_register(
         tmp_path / "register.xlsx",
@@ -184,7 +184,7 @@ def test_an_output_named_like_an_input_is_refused_and_the_input_kept(tmp_path):
 def test_files_windows_and_macos_leave_in_folders_are_skipped(tmp_path, register):
     from conftest import Q1
 
-    from kpi_excel.consolidate import collect_returns
+    from kpi_excel.returns.collect import collect_returns
 
     folder = copy_of_sample_returns(tmp_path / "returns")
     for junk in ("Thumbs.db", "desktop.ini", ".DS_Store", "~$2017-18-Q1-environment.xlsx"):
@@ -194,12 +194,12 @@ def test_files_windows_and_macos_leave_in_folders_are_skipped(tmp_path, register
 
 
 def test_a_fault_in_kpi_excel_is_one_line_and_exit_3(monkeypatch, tmp_path):
-    import kpi_excel.api
+    import kpi_excel.api.run
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(kpi_excel.api, "build_report", broken)
+    monkeypatch.setattr(kpi_excel.api.run, "build_report", broken)
     result = consolidate_samples(tmp_path / "board.xlsx", history=False)
     assert result.exit_code == 3
     assert "Internal error: ZeroDivisionError" in result.output and "--debug" in result.output
@@ -207,8 +207,8 @@ def test_a_fault_in_kpi_excel_is_one_line_and_exit_3(monkeypatch, tmp_path):
 
 
 def test_problems_are_listed_in_reading_order():
-    from kpi_excel.cli import _reading_order
-    from kpi_excel.problems import problem
+    from kpi_excel.cli.app import _reading_order
+    from kpi_excel.core.problems import problem
 
     cells = ["H10", "H9", "AA2", "B2"]
     found = sorted(

@@ -11,15 +11,15 @@ from click.testing import CliRunner
 from fixtures_bad import CASES, CHILDREN, Q1, SAMPLES, Returns, bad_inputs_register
 from openpyxl import load_workbook
 
-from kpi_excel.consolidate import collect_returns
-from kpi_excel.feedback import (
+from kpi_excel.returns.collect import collect_returns
+from kpi_excel.returns.feedback import (
     ERROR_FILL,
     FEEDBACK_SHEET,
     WARNING_FILL,
     feedback_path,
     write_feedback,
 )
-from kpi_excel.reader import read_return
+from kpi_excel.returns.reader import read_return
 
 REGISTER = bad_inputs_register()
 
@@ -166,7 +166,7 @@ def test_a_copy_never_replaces_a_return(returns: Returns, tmp_path: Path) -> Non
 
 
 def test_validate_writes_feedback_copies_into_a_folder(folder: Path, tmp_path: Path) -> None:
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     out = tmp_path / "feedback"
     result = CliRunner().invoke(
@@ -181,7 +181,7 @@ def test_validate_writes_feedback_copies_into_a_folder(folder: Path, tmp_path: P
 
 
 def test_feedback_copies_are_not_written_into_the_returns_folder(folder: Path) -> None:
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     result = CliRunner().invoke(
         main,

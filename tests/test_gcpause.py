@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from kpi_excel.gcpause import collector_paused
+from kpi_excel.core.gcpause import collector_paused
 
 
 def test_the_collector_is_off_inside_and_back_on_after():

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from conftest import SAMPLES
 from openpyxl import load_workbook
 
-from kpi_excel.cli import main
-from kpi_excel.store import Store
+from kpi_excel.cli.app import main
+from kpi_excel.history.store import Store
 
 REGISTER = str(SAMPLES / "register.xlsx")
 Q1, Q2 = "2017/18 Q1", "2017/18 Q2"
@@ -380,7 +380,7 @@ def test_a_damaged_store_is_a_message_not_an_internal_error(tmp_path):
 
     from click.testing import CliRunner
 
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     store = tmp_path / "history.sqlite"
     result = CliRunner().invoke(
@@ -406,7 +406,7 @@ def test_templates_take_last_periods_figures_from_the_store(tmp_path):
     from click.testing import CliRunner
     from openpyxl import load_workbook
 
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     store = tmp_path / "history.sqlite"
     runner = CliRunner()

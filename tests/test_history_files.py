@@ -9,9 +9,9 @@ import pytest
 from conftest import SAMPLES, convert_with_libreoffice
 from openpyxl import Workbook
 
-from kpi_excel.history import load_history
-from kpi_excel.periods import Period
-from kpi_excel.problems import HistoryError
+from kpi_excel.core.periods import Period
+from kpi_excel.core.problems import HistoryError
+from kpi_excel.history.files import load_history
 
 
 def _csv_rows() -> list[list[str]]:

@@ -10,8 +10,8 @@ import pytest
 from conftest import Q1, SAMPLES
 from fixtures_bad import CASES, Returns, bad_inputs_register
 
-from kpi_excel.parallel import SERIAL_BELOW, read_returns_parallel
-from kpi_excel.reader import read_return
+from kpi_excel.returns.parallel import SERIAL_BELOW, read_returns_parallel
+from kpi_excel.returns.reader import read_return
 
 CHILDREN = "Children's Services"
 
@@ -89,7 +89,7 @@ def test_one_worker_reads_in_this_process(register, many_returns):
 def test_the_cyclic_collector_is_paused_while_reading_and_restored_after(
     register, many_returns, monkeypatch, workers
 ):
-    import kpi_excel.parallel as parallel
+    import kpi_excel.returns.parallel as parallel
 
     seen = []
     read = parallel._read_all

@@ -1,6 +1,6 @@
 import pytest
 
-from kpi_excel.periods import Period, PeriodError
+from kpi_excel.core.periods import Period, PeriodError
 
 
 @pytest.mark.parametrize(
@@ -68,8 +68,8 @@ def test_years_and_quarters_sort_together():
 
 
 def test_history_with_a_year_and_its_q4_sorts():
-    from kpi_excel.history import History
-    from kpi_excel.models import HistoryPoint
+    from kpi_excel.core.models import HistoryPoint
+    from kpi_excel.history.files import History
 
     history = History(
         [
@@ -81,8 +81,8 @@ def test_history_with_a_year_and_its_q4_sorts():
 
 
 def test_a_history_csv_saved_by_excel_on_windows_is_read(tmp_path):
-    from kpi_excel.history import load_history
-    from kpi_excel.models import Indicator
+    from kpi_excel.core.models import Indicator
+    from kpi_excel.history.files import load_history
 
     path = tmp_path / "history.csv"
     path.write_bytes(

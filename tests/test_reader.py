@@ -6,11 +6,17 @@ import pytest
 import xlsxwriter
 from conftest import COLUMN, Q1, SAMPLES, convert_with_libreoffice, copy_of_sample_returns, row_of
 
-from kpi_excel.consolidate import collect_returns
-from kpi_excel.models import Status
-from kpi_excel.periods import Period
-from kpi_excel.reader import read_return
-from kpi_excel.return_spec import FIELDS, HEADER_ROW, META_SHEET, RETURN_SHEET, TEMPLATE_VERSION
+from kpi_excel.core.models import Status
+from kpi_excel.core.periods import Period
+from kpi_excel.core.return_spec import (
+    FIELDS,
+    HEADER_ROW,
+    META_SHEET,
+    RETURN_SHEET,
+    TEMPLATE_VERSION,
+)
+from kpi_excel.returns.collect import collect_returns
+from kpi_excel.returns.reader import read_return
 
 CHILDREN = "Children's Services"
 
@@ -82,7 +88,7 @@ def test_percentages_arrive_in_many_forms(register, fill, typed, number_format, 
 
 
 def test_a_return_for_another_period_is_refused(register, tmp_path):
-    from kpi_excel.api import make_templates
+    from kpi_excel.api.run import make_templates
 
     [path] = [
         p
@@ -276,7 +282,7 @@ def test_the_workbooks_own_saved_date_is_read(register):
 def test_a_row_with_comment_and_action_is_not_rated_and_others_are(register, monkeypatch):
     """Rating only decides whether a comment or an action is missing: a row with both is not
     rated, and every row missing one is, so the problems are those rating every row gives."""
-    import kpi_excel.reader as reader
+    import kpi_excel.returns.reader as reader
 
     sample = SAMPLES / "returns" / "2017-18-Q1-childrens-services.xlsx"
     everything = read_return(sample, register, Q1)
@@ -302,8 +308,8 @@ def test_a_row_with_comment_and_action_is_not_rated_and_others_are(register, mon
 def test_the_header_is_found_wherever_its_cells_are_stored():
     """The header search looks at the cells present, row by row and column by column, however
     they were stored: a header row above the real one that lacks ID or Figure is passed over."""
-    from kpi_excel.reader import _find_header
-    from kpi_excel.xlsxfile import RawCell, SheetData, column_letter
+    from kpi_excel.returns.reader import _find_header
+    from kpi_excel.xlsx.read import RawCell, SheetData, column_letter
 
     def text(row, col, value):
         return RawCell(f"{column_letter(col)}{row}", row, col, "text", value, None, "General")
@@ -324,7 +330,7 @@ def test_the_header_is_found_wherever_its_cells_are_stored():
 
 def _read_whole(register, path, monkeypatch, **options):
     """read_return with every column of the return sheet read, as before columns were skipped."""
-    import kpi_excel.reader as reader
+    import kpi_excel.returns.reader as reader
 
     with monkeypatch.context() as patch:
         patch.setattr(reader, "_read_enough", lambda header: False)
@@ -344,7 +350,7 @@ def test_a_return_laid_out_otherwise_is_read_again_whole(
 ):
     """Below the template's header row only its ID and input columns are read; a return whose
     header or inputs have moved is read again whole, and gives what reading it whole gave."""
-    from kpi_excel.xlsxfile import XlsxBook
+    from kpi_excel.xlsx.read import XlsxBook
 
     path = fill(
         CHILDREN,
@@ -367,7 +373,7 @@ def test_a_return_laid_out_otherwise_is_read_again_whole(
 
 
 def test_a_return_as_the_template_made_it_is_read_once(register, monkeypatch):
-    from kpi_excel.xlsxfile import XlsxBook
+    from kpi_excel.xlsx.read import XlsxBook
 
     reads = []
     real = XlsxBook.read_sheet

@@ -31,9 +31,15 @@ from fixtures_bad import (
 )
 from openpyxl import load_workbook
 
-from kpi_excel.consolidate import collect_returns
-from kpi_excel.reader import read_return
-from kpi_excel.return_spec import FIELDS, HEADER_ROW, META_SHEET, RETURN_SHEET, TEMPLATE_VERSION
+from kpi_excel.core.return_spec import (
+    FIELDS,
+    HEADER_ROW,
+    META_SHEET,
+    RETURN_SHEET,
+    TEMPLATE_VERSION,
+)
+from kpi_excel.returns.collect import collect_returns
+from kpi_excel.returns.reader import read_return
 
 REGISTER = bad_inputs_register()
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -130,7 +136,7 @@ def test_filled_in_by_libreoffice_reads_the_same_as_filled_by_openpyxl(
 
 
 def _letter(col: int) -> str:
-    from kpi_excel.xlsxfile import column_letter
+    from kpi_excel.xlsx.read import column_letter
 
     return column_letter(col)
 

@@ -3,10 +3,10 @@ import zipfile
 import pytest
 from conftest import ROOT
 
-from kpi_excel.models import Basis, Polarity, TargetKind, ToleranceKind, Unit
-from kpi_excel.problems import RegisterError
-from kpi_excel.register import load_register, parse_target, parse_tolerance
-from kpi_excel.register_book import write_register
+from kpi_excel.core.models import Basis, Polarity, TargetKind, ToleranceKind, Unit
+from kpi_excel.core.problems import RegisterError
+from kpi_excel.register.book import write_register
+from kpi_excel.register.loader import load_register, parse_target, parse_tolerance
 
 
 def test_the_sample_register(register):
@@ -117,10 +117,11 @@ def test_a_missing_register_and_a_non_workbook(tmp_path):
 
 def test_a_logo_is_found_beside_the_register_and_reaches_the_workbook(tmp_path):
 
-    from kpi_excel.consolidate import Collected, build_report
-    from kpi_excel.history import History
-    from kpi_excel.periods import Period
-    from kpi_excel.writer import write_board_workbook
+    from kpi_excel.board.workbook import write_board_workbook
+    from kpi_excel.core.periods import Period
+    from kpi_excel.history.files import History
+    from kpi_excel.report.build import build_report
+    from kpi_excel.returns.collect import Collected
 
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "logo.png").write_bytes((ROOT_IMAGES / "summary.png").read_bytes())

@@ -18,10 +18,10 @@ import pytest
 from conftest import SAMPLES, convert_with_libreoffice
 from openpyxl import load_workbook
 
-from kpi_excel.models import Register, TargetKind
-from kpi_excel.problems import RegisterError
-from kpi_excel.register import fingerprint, load_register
-from kpi_excel.register_book import write_register
+from kpi_excel.core.models import Register, TargetKind
+from kpi_excel.core.problems import RegisterError
+from kpi_excel.register.book import write_register
+from kpi_excel.register.loader import fingerprint, load_register
 
 ROW = {
     "id": "A1",

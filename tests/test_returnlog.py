@@ -15,14 +15,14 @@ from click.testing import CliRunner
 from fixtures_bad import CHILDREN, ENVIRONMENT, Q1, SAMPLES, Returns
 from openpyxl import load_workbook
 
-from kpi_excel.api import validate_returns
-from kpi_excel.cli import main
-from kpi_excel.consolidate import collect_returns
-from kpi_excel.models import ReturnOutcome
-from kpi_excel.periods import Period
-from kpi_excel.reader import sha256_of
-from kpi_excel.register import load_register
-from kpi_excel.returnlog import chase_list, counts, return_log
+from kpi_excel.api.run import validate_returns
+from kpi_excel.cli.app import main
+from kpi_excel.core.models import ReturnOutcome
+from kpi_excel.core.periods import Period
+from kpi_excel.register.loader import load_register
+from kpi_excel.returns.collect import collect_returns
+from kpi_excel.returns.log import chase_list, counts, return_log
+from kpi_excel.returns.reader import sha256_of
 
 sys.path.insert(0, str(SAMPLES))  # the samples' script stamps saved dates as officers' copies have
 from make_samples import stamp_saved  # noqa: E402
@@ -137,7 +137,7 @@ def test_the_chase_list_is_ready_to_paste_into_an_email(register, quarter: Path)
 
 
 def test_a_refused_return_is_chased_with_its_reason(register, tmp_path: Path) -> None:
-    from kpi_excel.api import make_templates
+    from kpi_excel.api.run import make_templates
 
     folder = tmp_path / "returns"
     [wrong] = [p for p in make_templates(REGISTER_PATH, Period.parse("2017/18 Q2"), folder)
@@ -228,7 +228,7 @@ def test_validate_reads_last_periods_comments_from_the_store(
     register, tmp_path: Path, returns: Returns
 ) -> None:
     """Q1 closed in the store; a Q2 return whose CL02 comment is Q1's word for word."""
-    from kpi_excel.api_history import close_period, import_history
+    from kpi_excel.api.history import close_period, import_history
 
     store = tmp_path / "history.sqlite"
     import_history(SAMPLES / "history.csv", register_path=REGISTER_PATH, store=store)
@@ -249,7 +249,7 @@ def test_validate_reads_last_periods_comments_from_the_store(
 
 
 def _figures(store: Path, period: str):
-    from kpi_excel.store import Store
+    from kpi_excel.history.store import Store
 
     with Store(store) as opened:
         return opened.figures(period=period)

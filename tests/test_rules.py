@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_excel.models import (
+from kpi_excel.core.models import (
     RAG,
     Basis,
     Direction,
@@ -32,8 +32,8 @@ from kpi_excel.models import (
     ToleranceKind,
     Unit,
 )
-from kpi_excel.periods import Period
-from kpi_excel.rules import check_published_arrow, rate, trend
+from kpi_excel.core.periods import Period
+from kpi_excel.core.rules import check_published_arrow, rate, trend
 
 Q1 = Period.parse("2017/18 Q1")
 SETTINGS = Settings()

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_excel.problems import ReturnFileError, Severity
-from kpi_excel.safety import (
+from kpi_excel.core.problems import ReturnFileError, Severity
+from kpi_excel.xlsx.read import open_xlsx
+from kpi_excel.xlsx.safety import (
     _ENTITY_MARKERS,
     CHUNK,
     DEFAULT_LIMITS,
@@ -26,7 +27,6 @@ from kpi_excel.safety import (
     describe_bytes,
     open_package,
 )
-from kpi_excel.xlsxfile import open_xlsx
 
 FAST = 1.0  # seconds
 

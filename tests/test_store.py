@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
-from kpi_excel import store as store_module
-from kpi_excel.api_history import close_period, correct_figure, import_history
-from kpi_excel.history import load_history
-from kpi_excel.models import (
+from kpi_excel.api.history import close_period, correct_figure, import_history
+from kpi_excel.core.models import (
     Indicator,
     Polarity,
     ReturnRecord,
@@ -24,10 +22,12 @@ from kpi_excel.models import (
     TargetKind,
     Unit,
 )
-from kpi_excel.periods import Period
-from kpi_excel.problems import HistoryError
-from kpi_excel.rules import trend
-from kpi_excel.store import Figure, Run, Store, TargetInForce
+from kpi_excel.core.periods import Period
+from kpi_excel.core.problems import HistoryError
+from kpi_excel.core.rules import trend
+from kpi_excel.history import store as store_module
+from kpi_excel.history.files import load_history
+from kpi_excel.history.store import Figure, Run, Store, TargetInForce
 
 Q4, Q1, Q2 = "2016/17 Q4", "2017/18 Q1", "2017/18 Q2"
 
@@ -247,8 +247,8 @@ def test_a_write_that_fails_part_way_leaves_the_store_exactly_as_it_was(path, mo
 KILLED = textwrap.dedent(
     """
     import sys, time
-    from kpi_excel.models import Status
-    from kpi_excel.store import Figure, Run, Store
+    from kpi_excel.core.models import Status
+    from kpi_excel.history.store import Figure, Run, Store
 
     store = Store(sys.argv[1])
     inserts = []
@@ -293,8 +293,8 @@ def test_a_run_killed_mid_write_leaves_the_store_exactly_as_it_was(path):
 WRITER = textwrap.dedent(
     """
     import sys
-    from kpi_excel.models import Status
-    from kpi_excel.store import Figure, Run, Store
+    from kpi_excel.core.models import Status
+    from kpi_excel.history.store import Figure, Run, Store
 
     path, name = sys.argv[1], sys.argv[2]
     for n in range(15):

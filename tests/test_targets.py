@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_excel.models import Basis, Indicator, Polarity, Target, TargetKind
-from kpi_excel.periods import Period
-from kpi_excel.targets import resolve_target
+from kpi_excel.core.models import Basis, Indicator, Polarity, Target, TargetKind
+from kpi_excel.core.periods import Period
+from kpi_excel.core.targets import resolve_target
 
 DERIVE = Target(kind=TargetKind.DERIVE)
 

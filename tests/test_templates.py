@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 import kpi_excel
-from kpi_excel import return_spec as spec
-from kpi_excel.models import (
+from kpi_excel.core import return_spec as spec
+from kpi_excel.core.models import (
     Basis,
     Frequency,
     HistoryPoint,
@@ -28,18 +28,18 @@ from kpi_excel.models import (
     ToleranceKind,
     Unit,
 )
-from kpi_excel.periods import Period
-from kpi_excel.problems import OutputError, RegisterError, UsageError
-from kpi_excel.register import fingerprint as register_fingerprint
-from kpi_excel.return_spec import FIELDS, FieldKind, column_of
-from kpi_excel.templates import (
+from kpi_excel.core.periods import Period
+from kpi_excel.core.problems import OutputError, RegisterError, UsageError
+from kpi_excel.core.return_spec import FIELDS, FieldKind, column_of
+from kpi_excel.register.loader import fingerprint as register_fingerprint
+from kpi_excel.templates.build import (
     fingerprint_register,
     template_file_name,
     write_return_template,
     write_return_templates,
 )
-from kpi_excel.templates_formulas import RowCells, literal, rating_formula
-from kpi_excel.templates_sheets import status_meanings
+from kpi_excel.templates.formulas import RowCells, literal, rating_formula
+from kpi_excel.templates.sheets import status_meanings
 
 Q1 = Period(2017, 1)
 ADULTS = "Adults' Services"
@@ -572,7 +572,7 @@ def test_templates_never_replace_a_filled_in_return_unless_forced(tmp_path):
     from click.testing import CliRunner
     from conftest import SAMPLES
 
-    from kpi_excel.cli import main
+    from kpi_excel.cli.app import main
 
     folder = tmp_path / "returns"
     folder.mkdir()

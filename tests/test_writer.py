@@ -19,7 +19,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpi_excel.models import (
+from kpi_excel.board.data import DATA_COLUMNS
+from kpi_excel.board.workbook import sheet_names, write_board_workbook
+from kpi_excel.core.models import (
     RAG,
     ArrowStyle,
     Basis,
@@ -44,11 +46,9 @@ from kpi_excel.models import (
     Trend,
     Unit,
 )
-from kpi_excel.problems import OutputError, problem
-from kpi_excel.styles import dark_shade, number_format
-from kpi_excel.writer import sheet_names, write_board_workbook
-from kpi_excel.writer_data import DATA_COLUMNS
-from kpi_excel.xlsx_adapter import Book
+from kpi_excel.core.problems import OutputError, problem
+from kpi_excel.xlsx.styles import dark_shade, number_format
+from kpi_excel.xlsx.write import Book
 
 PERIOD = "2017/18 Q1"
 CRIME = "Crime/Disorder: Police [ASB]"  # needs sanitising for a sheet name
@@ -775,8 +775,8 @@ def test_the_progress_bar_counts_every_row_written_once(tmp_path):
 def test_the_all_sheets_widths_from_its_sections_are_the_widths_of_all_its_rows():
     """The All sheet takes the widest of its sections' widths instead of measuring every row
     again; that must be what measuring every row gives."""
-    from kpi_excel.periods import Period
-    from kpi_excel.writer_board import BOARD_COLUMNS, Context, column_widths, widest
+    from kpi_excel.board.sections import BOARD_COLUMNS, Context, column_widths, widest
+    from kpi_excel.core.periods import Period
 
     report = sample_report()
     long_words = "Housing " + "x" * 70 + " repairs"  # a word wider than a line
@@ -804,7 +804,7 @@ def test_number_formats():
 
 
 def test_bad_colour_setting_is_a_register_error(tmp_path):
-    from kpi_excel.problems import RegisterError
+    from kpi_excel.core.problems import RegisterError
 
     with pytest.raises(RegisterError, match="red_colour"):
         write(sample_report(red_colour="red"), tmp_path / "x.xlsx")
@@ -877,8 +877,8 @@ def render_images(outdir: Path) -> None:
         work = Path(temp)
         xlsx = work / "board.xlsx"
         if (root / "samples" / "register.xlsx").exists():
-            from kpi_excel.api import consolidate_returns
-            from kpi_excel.periods import Period
+            from kpi_excel.api.run import consolidate_returns
+            from kpi_excel.core.periods import Period
 
             consolidate_returns(
                 root / "samples" / "register.xlsx",
@@ -907,7 +907,7 @@ def test_a_quiet_xlsxwriter_failure_becomes_an_output_error():
 
     import xlsxwriter
 
-    from kpi_excel.xlsx_adapter import checked, warnings_as_errors
+    from kpi_excel.xlsx.write import checked, warnings_as_errors
 
     workbook = xlsxwriter.Workbook(io.BytesIO())
     sheet = workbook.add_worksheet()

@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from kpi_excel.problems import ReturnFileError
-from kpi_excel.safety import DEFAULT_LIMITS, Limits
-from kpi_excel.xlsxfile import (
+from kpi_excel.core.problems import ReturnFileError
+from kpi_excel.xlsx.read import (
     STRICT_NS,
     RawCell,
     SheetData,
@@ -35,6 +34,7 @@ from kpi_excel.xlsxfile import (
     split_ref,
     translate_formula,
 )
+from kpi_excel.xlsx.safety import DEFAULT_LIMITS, Limits
 
 LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
 STREAMING = Limits(whole_parse_max=0)  # every part streamed, as a large one would be

@@ -1,0 +1,325 @@
+"""One function per CLI command, over the pipeline stages: register, templates, reader,
+rules, writer, history."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.gcpause import collector_paused
+from ..core.models import Register, Report
+from ..core.periods import Period
+from ..core.problems import OutputError, Problem, Severity, UsageError
+from ..core.targets import previous_due_period
+from ..history.files import History, load_history
+from ..register.loader import load_register
+from ..report.build import build_report, write_json
+from ..returns.collect import Collected, collect_returns
+from ..xlsx.atomic import make_folder, replace_file
+
+if TYPE_CHECKING:
+    from ..board.sections import ProgressBar
+    from ..returns.feedback import Feedback
+    from ..returns.log import LogRow
+
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
+
+
+def _history(path: Path | None, register: Register) -> tuple[History, list[Problem]]:
+    if path is None:
+        return History(), []
+    return load_history(Path(path), register.by_id())
+
+
+def make_templates(
+    register_path: Path | str,
+    period: Period,
+    out_dir: Path | str,
+    *,
+    history: Path | str | None = None,
+    store: Path | str | None = None,
+    replace: bool = False,
+) -> list[Path]:
+    """Write one return template per service area; previous figures come from a history
+    file or the history store.
+
+    "Last period" is the period the board's short-term arrow will compare with: for a
+    biannual indicator that is the last period it was due.
+    """
+    from ..templates.build import write_return_templates
+
+    if history is not None and store is not None:
+        raise UsageError("Give a history file or a history store, not both.")
+    register = load_register(Path(register_path))
+    if store is not None:
+        from ..history.store import Store
+
+        with Store(Path(store)) as opened:
+            past = opened.history()
+    else:
+        past, _ = _history(Path(history) if history else None, register)
+    previous = {
+        i.id: p
+        for i in register.indicators
+        if (p := past.get(i.id, previous_due_period(i, period))) is not None
+    }
+    last_year = {
+        i.id: p
+        for i in register.indicators
+        if (p := past.get(i.id, period.same_period_last_year())) is not None
+    }
+    return write_return_templates(
+        register, period, Path(out_dir), previous=previous, last_year=last_year, replace=replace
+    )
+
+
+@dataclass
+class Validation:
+    register: Register
+    collected: Collected
+    problems: list[Problem]
+    log: list[LogRow] = field(default_factory=list)  # per file and per missing service area
+    written: list[Path] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
+
+
+def validate_returns(
+    register_path: Path | str,
+    returns: Sequence[Path | str],
+    period: Period,
+    *,
+    progress: Progress | None = None,
+    json_path: Path | None = None,
+    log_path: Path | None = None,
+    chase_path: Path | None = None,
+    feedback_dir: Path | None = None,
+    store: Path | str | None = None,
+) -> Validation:
+    """Read and check every return; write nothing but the optional log, chase list, JSON and
+    feedback copies (never over a return). With a history store, last period's comments are
+    read from it, so a comment copied unchanged is queried."""
+    from ..returns.log import chase_list, return_log
+    from ..returns.logbook import write_output, write_validation_log
+
+    register = load_register(Path(register_path))
+    previous = _previous_comments(Path(store), period) if store is not None else None
+    collected = collect_returns(
+        [Path(r) for r in returns],
+        register,
+        period,
+        progress=progress,
+        previous_comments=previous,
+    )
+    outcome = Validation(register, collected, collected.problems, return_log(collected, register))
+    if json_path is not None:
+        import json
+
+        payload = {
+            "period": str(period),
+            "return_log": [_log_json(row) for row in outcome.log],
+            "problems": [p.model_dump(mode="json") for p in collected.problems],
+        }
+        data = json.dumps(payload, indent=2).encode("utf-8")
+        outcome.written.append(write_output(Path(json_path), data))
+    if log_path is not None:
+        outcome.written.append(
+            write_validation_log(collected, period, Path(log_path), register=register)
+        )
+    if chase_path is not None:
+        text = chase_list(collected, period, register)
+        outcome.written.append(write_output(Path(chase_path), text.encode("utf-8")))
+    if feedback_dir is not None:
+        from ..returns.feedback import write_feedback
+
+        outcome.feedback = write_feedback(collected, Path(feedback_dir))
+        outcome.written += [f.written for f in outcome.feedback if f.written is not None]
+    return outcome
+
+
+def _previous_comments(store: Path, period: Period) -> dict[str, str]:
+    """Last period's comments from the history store, by indicator id."""
+    from ..history.store import Store
+
+    with Store(store) as opened:
+        figures = opened.figures(period=str(period.previous()))
+    return {f.indicator_id: f.comment for f in figures if f.comment}
+
+
+def _log_json(row: LogRow) -> dict:
+    return {
+        "service_area": row.service_area,
+        "outcome": row.outcome.value,
+        "expected": row.expected,
+        "file": row.file,
+        "sha256": row.sha256,
+        "template_version": row.template_version,
+        "errors": row.errors,
+        "warnings": row.warnings,
+        "saved": row.saved.isoformat() if row.saved else None,
+        "late": row.late,
+    }
+
+
+@dataclass
+class Consolidation:
+    report: Report
+    collected: Collected
+    problems: list[Problem]
+    written: list[Path] = field(default_factory=list)
+    pdf_note: str = ""
+    as_at: int | None = None  # the store version history came from
+
+    @property
+    def error_count(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    def rag_counts(self) -> Counter:
+        counts: Counter = Counter({"GREEN": 0, "AMBER": 0, "RED": 0})
+        counts.update(row.rating.rag.value for row in self.report.rows if row.rating.rag)
+        return counts
+
+
+def consolidate_returns(
+    register_path: Path | str,
+    returns: Sequence[Path | str],
+    period: Period,
+    out: Path | str,
+    *,
+    history: Path | str | None = None,
+    json_path: Path | str | None = None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    store: Path | str | None = None,
+    as_at: int | None = None,
+    published: Path | str | None = None,
+    write_progress: Callable[[int], ProgressBar] | None = None,
+) -> Consolidation:
+    """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF).
+
+    History comes from a history file or from a store (as at a version); a store is only
+    read, apart from the run log. For a period closed in the store, its closed figures are
+    reported. progress wraps the returns' paths as they are read; write_progress, given the
+    number of rows to write, makes a bar the writer moves (tqdm fits both).
+    """
+    from ..board.workbook import write_board_workbook
+
+    if history is not None and store is not None:
+        raise UsageError("Give a history file or a history store, not both.")
+    if as_at is not None and store is None:
+        raise UsageError("--as-at needs --store: versions are kept in the history store.")
+    register = load_register(Path(register_path))
+    collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
+    view = None
+    if store is not None:
+        from .history import read_store
+
+        view = read_store(Path(store), register, period, collected, as_at=as_at)
+        past, history_warnings, collected = view.history, view.problems, view.collected
+    else:
+        past, history_warnings = _history(Path(history) if history else None, register)
+    with collector_paused():
+        report = build_report(register, period, collected, past)
+    audit: list[Problem] = []
+    if published is not None:
+        from ..report.published import check_published, load_published
+
+        audit = check_published(report, load_published(Path(published)), Path(published).name)
+    report = report.model_copy(update={"problems": [*report.problems, *history_warnings, *audit]})
+    outcome = Consolidation(report, collected, list(report.problems))
+    out = Path(out)
+    _refuse_to_overwrite_inputs(
+        [out, *([Path(json_path)] if json_path else [])],
+        [
+            Path(register_path),
+            *([Path(history)] if history else []),
+            *(f.path for f in collected.files),
+        ],
+    )
+    make_folder(out.parent)
+    with collector_paused():
+        outcome.written.append(write_board_workbook(report, out, write_progress))
+    if json_path is not None:
+        extra = {"history": view.json()} if view is not None else None
+        make_folder(Path(json_path).parent)
+        outcome.written.append(write_json(report, Path(json_path), extra=extra))
+    if pdf:
+        pdf_path, note = write_pdf(out)
+        if pdf_path:
+            outcome.written.append(pdf_path)
+        outcome.pdf_note = note
+    if view is not None:
+        from .history import log_consolidate
+
+        outcome.as_at = view.as_at
+        log_consolidate(view, register, period, outcome.problems, outcome.written)
+    return outcome
+
+
+def _refuse_to_overwrite_inputs(outputs: list[Path], inputs: list[Path]) -> None:
+    """Inputs are never modified: an output named like an input is a mistake in the command."""
+    taken = {path.resolve() for path in inputs}
+    for output in outputs:
+        if output.resolve() in taken:
+            raise UsageError(f"{output} is one of the inputs: give the output another name.")
+
+
+def find_soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        if found := shutil.which(name):
+            return found
+    for candidate in (
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    ):
+        if Path(candidate).exists():
+            return candidate
+    return None
+
+
+def write_pdf(workbook: Path) -> tuple[Path | None, str]:
+    """Render the workbook to PDF with LibreOffice, beside it; say how to get it if absent."""
+    soffice = find_soffice()
+    if soffice is None:
+        return None, (
+            "PDF not written: LibreOffice is not installed. Install it "
+            "(https://www.libreoffice.org, or 'apt-get install libreoffice-calc-nogui')"
+            " and run again, or open the workbook in Excel and use File > Export > "
+            "Create PDF."
+        )
+    target = workbook.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory() as temp:
+        # A private LibreOffice profile, so conversion works beside a running LibreOffice
+        # (HOME alone is not enough on Windows, which keeps the profile in APPDATA).
+        profile = Path(temp, "profile").as_uri()
+        env = dict(os.environ, HOME=temp)
+        try:
+            subprocess.run(
+                [
+                    soffice,
+                    f"-env:UserInstallation={profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    temp,
+                    str(workbook),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
+                env=env,
+            )
+        except (subprocess.SubprocessError, OSError) as error:
+            raise OutputError(f"LibreOffice could not write the PDF ({error}).") from None
+        produced = Path(temp) / f"{workbook.stem}.pdf"
+        if not produced.exists():
+            raise OutputError("LibreOffice ran but wrote no PDF.")
+        replace_file(target, lambda path: shutil.copyfile(produced, path))
+    return target, ""

@@ -1,0 +1,800 @@
+"""The indicator register: the performance team's workbook of KPIs and the year's settings.
+
+The columns and settings are defined once here; the loader, the blank register in
+`workbook_templates/` and the register format in the docs all come from these definitions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..core.gcpause import collector_paused
+from ..core.models import (
+    Basis,
+    Frequency,
+    Indicator,
+    Polarity,
+    Register,
+    Settings,
+    Target,
+    TargetKind,
+    Tolerance,
+    ToleranceKind,
+    Unit,
+)
+from ..core.periods import Period, PeriodError
+from ..core.problems import KpiExcelError, Problem, RegisterError, ReturnFileError, problem
+from ..core.return_spec import column_letter as _column_letter
+from ..core.values import parse_number_text
+from ..xlsx.read import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
+from ..xlsx.safety import MB, Limits
+
+INDICATORS_SHEET = "Indicators"
+SETTINGS_SHEET = "Settings"
+LISTS_SHEET = "Lists"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool
+    help: str
+    example: str
+    choices: tuple[str, ...] = ()
+
+
+POLARITY_SPELLINGS = {
+    "bigger": Polarity.BIGGER,
+    "bigger is better": Polarity.BIGGER,
+    "higher": Polarity.BIGGER,
+    "smaller": Polarity.SMALLER,
+    "smaller is better": Polarity.SMALLER,
+    "lower": Polarity.SMALLER,
+    "range": Polarity.RANGE,
+    "in range": Polarity.RANGE,
+    "target range": Polarity.RANGE,
+    "none": Polarity.NONE,
+    "n/a": Polarity.NONE,
+    "data only": Polarity.NONE,
+    "contextual": Polarity.NONE,
+    "": Polarity.NONE,
+}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "ID", True, "Stable reference; never reuse or change it between years.", "CL02"),
+    Column(
+        "section",
+        "Sub-committee",
+        True,
+        "Board section the indicator is reported to.",
+        "Children and Learning",
+    ),
+    Column(
+        "service_area",
+        "Service area",
+        True,
+        "Who fills in the return for it.",
+        "Children's Services",
+    ),
+    Column(
+        "name",
+        "Indicator",
+        True,
+        "Short name as printed in the report.",
+        "% of care leavers in education, employment or training",
+    ),
+    Column("description", "Description", False, "Longer definition (optional).", ""),
+    Column(
+        "polarity",
+        "Polarity",
+        True,
+        "bigger (is better), smaller (is better), range, or none (data only, never rated).",
+        "bigger",
+        ("bigger", "smaller", "range", "none"),
+    ),
+    Column(
+        "unit",
+        "Unit",
+        True,
+        "percent (figures in percentage points, 83 = 83%), number or money.",
+        "percent",
+        tuple(u.value for u in Unit),
+    ),
+    Column(
+        "decimals",
+        "Decimals",
+        False,
+        "Decimal places shown; ratings and arrows use the figure rounded to this. Default 0.",
+        "1",
+    ),
+    Column(
+        "suffix",
+        "Suffix",
+        False,
+        "Printed after the figure: days, kg per head, per 100,000.",
+        "days",
+    ),
+    Column(
+        "basis",
+        "Basis",
+        False,
+        "snapshot (default), cumulative (year to date), rolling, annual.",
+        "snapshot",
+        tuple(b.value for b in Basis),
+    ),
+    Column(
+        "frequency",
+        "Frequency",
+        False,
+        "monthly, quarterly (default), termly, biannual, annual.",
+        "quarterly",
+        tuple(f.value for f in Frequency),
+    ),
+    Column(
+        "due_quarters",
+        "Due quarters",
+        False,
+        "Quarters it is reported in, e.g. 2,4. Blank: from the frequency.",
+        "2,4",
+    ),
+    Column(
+        "annual_target",
+        "Annual target",
+        False,
+        "A number, TBC, N/A, a range '40 to 60', or a comparator 'Better than England (184)'.",
+        "80",
+    ),
+    Column(
+        "q1_target",
+        "Q1 target",
+        False,
+        "Blank: derived from the annual target (cumulative indicators are profiled).",
+        "",
+    ),
+    Column("q2_target", "Q2 target", False, "As Q1.", ""),
+    Column("q3_target", "Q3 target", False, "As Q1.", ""),
+    Column("q4_target", "Q4 target", False, "As Q1.", ""),
+    Column(
+        "profile",
+        "Profile",
+        False,
+        "Seasonal weights for a cumulative target, four "
+        "numbers Q1 to Q4, e.g. 30,25,20,25. Blank: linear.",
+        "",
+    ),
+    Column(
+        "tolerance",
+        "Tolerance",
+        False,
+        "Amber band: none, relative (% of target), "
+        "absolute (units) or limit (the amber limit value). Blank: the Settings default.",
+        "",
+        tuple(t.value for t in ToleranceKind),
+    ),
+    Column(
+        "tolerance_amount",
+        "Tolerance amount",
+        False,
+        "The size of the amber band, or the amber limit value.",
+        "5",
+    ),
+    Column(
+        "uses_fraction",
+        "Numerator and denominator",
+        False,
+        "yes if officers give the counts the figure is made of.",
+        "no",
+        ("yes", "no"),
+    ),
+    Column("min_value", "Minimum plausible", False, "Figures below this are queried.", "0"),
+    Column("max_value", "Maximum plausible", False, "Figures above this are queried.", ""),
+    Column(
+        "definition_changed",
+        "Definition changed",
+        False,
+        "Period from which the definition changed, e.g. 2017/18 Q1: no arrow across it.",
+        "",
+    ),
+)
+COLUMN_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key: c for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("reporting_year", "Reporting year", "2017/18", "Financial year, e.g. 2017/18."),
+    SettingSpec("organisation", "Organisation", "Example Council", "Printed on every page."),
+    SettingSpec("report_title", "Report title", "Corporate Performance Report", ""),
+    SettingSpec(
+        "default_tolerance",
+        "Default tolerance",
+        "none",
+        "Amber band for indicators with none of their own: none, 'relative 5' "
+        "(5% of target), 'absolute 2' (units), 'limit'.",
+    ),
+    SettingSpec(
+        "same_threshold",
+        "Same if within",
+        "0",
+        "Differences at or below this (after rounding) count as 'same'.",
+    ),
+    SettingSpec(
+        "cumulative_short_term",
+        "Short-term arrow for year-to-date figures",
+        "yes",
+        "yes: compare year-to-date figures with the previous period anyway (caveat "
+        "shown); no: no short-term arrow for them.",
+    ),
+    SettingSpec(
+        "arrow_style",
+        "Arrow style",
+        "performance",
+        "performance: up = better (the usual key); movement: the arrow follows the "
+        "value and its colour says better or worse.",
+    ),
+    SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
+    SettingSpec("return_deadline", "Return deadline", "", "Date returns are due (YYYY-MM-DD)."),
+    SettingSpec("green_label", "GREEN means", "On or better than target", ""),
+    SettingSpec("amber_label", "AMBER means", "Off track but within tolerance", ""),
+    SettingSpec("red_label", "RED means", "Worse than target", ""),
+    SettingSpec("green_colour", "GREEN colour", "#C6EFCE", "Hex colour."),
+    SettingSpec("amber_colour", "AMBER colour", "#FFEB9C", "Hex colour."),
+    SettingSpec("red_colour", "RED colour", "#FFC7CE", "Hex colour."),
+    SettingSpec("header_colour", "Header colour", "#1F4E79", "Hex colour."),
+    SettingSpec("logo", "Logo", "", "Optional image file, relative to the register."),
+)
+SETTING_BY_LABEL = {s.label.lower(): s for s in SETTINGS} | {s.key: s for s in SETTINGS}
+
+_RANGE_TARGET = re.compile(r"^\s*([-\d.,]+)\s*%?\s*(?:to|-|–)\s*([-\d.,]+)\s*%?\s*$", re.I)
+_COMPARATOR = re.compile(
+    r"^\s*(?P<label>(?:better|worse|lower|higher|at least|no worse)\b"
+    r"[^(\d]*?)\s*\(?\s*(?P<value>[-\d.,]+)?\s*\)?\s*$",
+    re.I,
+)
+_BLANK_TOKENS = {"", "-"}
+_NONE_TOKENS = {"n/a", "na", "none", "no target"}
+
+
+class _RowProblems:
+    """Collects register problems with their sheet, row and column."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        sheet: str,
+        cell: str,
+        message: str,
+        code: str = "register-invalid",
+        value: object = None,
+    ) -> None:
+        self.problems.append(
+            problem(code, file=self.file, sheet=sheet, cell=cell, value=value, detail=message)
+        )
+
+
+def parse_target(raw: Any, *, blank: TargetKind) -> Target:
+    """A target cell: number, TBC, N/A, a range, a comparator, or blank."""
+    return _target(raw, blank)
+
+
+# Targets are frozen, so equal cells share one: an indicator has five, mostly blank.
+@lru_cache(maxsize=4096, typed=True)
+def _target(raw: Any, blank: TargetKind) -> Target:
+    if raw is None or (isinstance(raw, str) and raw.strip() in _BLANK_TOKENS):
+        return Target(kind=blank)
+    if isinstance(raw, bool):
+        raise ValueError(f"'{raw}' is not a target")
+    if isinstance(raw, int | float):
+        return Target(kind=TargetKind.VALUE, value=float(raw))
+    text = str(raw).strip()
+    lowered = text.lower()
+    if lowered == "tbc":
+        return Target(kind=TargetKind.TBC)
+    if lowered in _NONE_TOKENS:
+        return Target(kind=TargetKind.NONE)
+    if match := _RANGE_TARGET.match(text):
+        low, high = (float(match.group(i).replace(",", "")) for i in (1, 2))
+        if low > high:
+            raise ValueError(f"the range '{text}' runs backwards: write the lower end first")
+        return Target(kind=TargetKind.RANGE, value=low, high=high)
+    if match := _COMPARATOR.match(text):
+        number = match.group("value")
+        return Target(
+            kind=TargetKind.COMPARATOR,
+            label=match.group("label").strip(),
+            value=float(number.replace(",", "")) if number else None,
+        )
+    parsed = parse_number_text(text)
+    if parsed is not None:
+        return Target(kind=TargetKind.VALUE, value=parsed.value)
+    raise ValueError(
+        f"'{text}' is not a target: write a number, TBC, N/A, a range such as '40 to 60', "
+        "or a comparator such as 'Better than England (184)'"
+    )
+
+
+def _choice(raw: Any, enum: type, words: dict[str, Any] | None = None) -> Any:
+    text = "" if raw is None else str(raw).strip().lower()
+    if words is not None and text in words:
+        return words[text]
+    try:
+        return enum(text)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise ValueError(f"'{raw}' is not one of: {allowed}") from None
+
+
+def _yes_no(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = "" if raw is None else str(raw).strip().lower()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0", ""):
+        return False
+    raise ValueError(f"'{raw}' is not yes or no")
+
+
+def parse_tolerance(kind: Any, amount: Any) -> Tolerance | None:
+    """Tolerance from its two cells; None when both are blank (the default applies)."""
+    return _tolerance(kind, amount)
+
+
+@lru_cache(maxsize=1024, typed=True)  # shared, as targets are
+def _tolerance(kind: Any, amount: Any) -> Tolerance | None:
+    if (kind is None or str(kind).strip() == "") and amount in (None, ""):
+        return None
+    text = "" if kind is None else str(kind).strip().lower()
+    parts = text.split()
+    tolerance_kind = _choice(parts[0] if parts else "none", ToleranceKind)
+    if amount in (None, "") and len(parts) > 1:
+        amount = parts[1]
+    value = None if amount in (None, "") else _float(amount)
+    if tolerance_kind is not ToleranceKind.NONE and value is None:
+        raise ValueError(f"a {tolerance_kind.value} tolerance needs an amount")
+    return Tolerance(kind=tolerance_kind, amount=value)
+
+
+def _float(raw: Any) -> float:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    parsed = parse_number_text(str(raw))
+    if parsed is None:
+        raise ValueError(f"'{raw}' is not a number")
+    return parsed.value
+
+
+def _quarters(raw: Any) -> tuple[int, ...]:
+    if raw in (None, ""):
+        return ()
+    items = [p.strip().upper().lstrip("Q") for p in re.split(r"[,;/ ]+", str(raw)) if p.strip()]
+    if not all(item in {"1", "2", "3", "4"} for item in items):
+        raise ValueError(f"'{raw}' is not a list of quarters such as '2,4'")
+    return tuple(sorted({int(item) for item in items}))
+
+
+def _profile(raw: Any) -> tuple[float, float, float, float] | None:
+    if raw in (None, ""):
+        return None
+    weights = [_float(p) for p in re.split(r"[,;/ ]+", str(raw)) if p.strip()]
+    if len(weights) != 4 or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ValueError(f"'{raw}' is not four non-negative weights for Q1 to Q4")
+    return (weights[0], weights[1], weights[2], weights[3])
+
+
+def _period_text(raw: Any) -> str | None:
+    if raw in (None, ""):
+        return None
+    return str(Period.parse(str(raw)))
+
+
+def _text(raw: Any) -> str:
+    return "" if raw is None else str(raw).strip()
+
+
+# How each column's cell becomes a field of Indicator.
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "id": _text,
+    "section": _text,
+    "service_area": _text,
+    "name": _text,
+    "description": _text,
+    "polarity": lambda raw: _choice(raw, Polarity, POLARITY_SPELLINGS),
+    "unit": lambda raw: _choice(raw or "number", Unit, {"%": Unit.PERCENT, "count": Unit.NUMBER}),
+    "decimals": lambda raw: 0 if raw in (None, "") else int(_float(raw)),
+    "suffix": _text,
+    "basis": lambda raw: _choice(raw or "snapshot", Basis),
+    "frequency": lambda raw: _choice(raw or "quarterly", Frequency),
+    "due_quarters": _quarters,
+    "annual_target": lambda raw: parse_target(raw, blank=TargetKind.NONE),
+    "profile": _profile,
+    "uses_fraction": _yes_no,
+    "min_value": lambda raw: None if raw in (None, "") else _float(raw),
+    "max_value": lambda raw: None if raw in (None, "") else _float(raw),
+    "definition_changed": _period_text,
+}
+
+
+# The register and a history file are kept by the team, not emailed in, and grow with the
+# number of indicators (40,000 rows are about 17 MB of XML), so they may be far bigger than a
+# return; the other checks (zip bombs, XML entities, macros) hold as for a return.
+TEAM_LIMITS = Limits(max_file_size=100 * MB, max_uncompressed=500 * MB)
+
+
+def open_workbook(path: Path, error: type[KpiExcelError], what: str) -> XlsxBook:
+    """Open a team-kept workbook (register, history) for reading, or raise `error` saying why."""
+    try:
+        with path.open("rb"):  # a folder or a locked file: say so, not "not a workbook"
+            pass
+        return open_xlsx(path, limits=TEAM_LIMITS)
+    except OSError as failure:
+        raise error(
+            f"The {what} {path.name} cannot be read: {failure.strerror or failure}.",
+            [problem("file-unreadable", file=path.name, detail=failure.strerror or failure)],
+        ) from None
+    except ReturnFileError as failure:
+        raise cannot_open(path, error, what, failure) from None
+
+
+def cannot_open(
+    path: Path, error: type[KpiExcelError], what: str, failure: ReturnFileError
+) -> KpiExcelError:
+    """The error for a team-kept workbook the .xlsx reader refused, with the reader's reason."""
+    first = failure.problems[0] if failure.problems else None
+    if first is not None and first.code == "file-macro":
+        # kpi-excel only reads cells, but it reads .xlsx files only, as it does returns
+        reason = "it is a macro-enabled workbook: save a copy as an Excel Workbook (.xlsx)"
+    else:
+        reason = first.message if first is not None else str(failure)
+    reason = reason[:1].lower() + reason[1:].rstrip(".")
+    return error(
+        f"The {what} {path.name} cannot be opened as an .xlsx workbook ({reason}).",
+        [problem("file-corrupt", file=path.name, detail=reason)],
+    )
+
+
+def read_sheets(
+    path: Path, error: type[KpiExcelError], what: str, wanted: Callable[[list[str]], list[str]]
+) -> tuple[dict[str, SheetData], list[str]]:
+    """Read the sheets `wanted(all sheet names)` picks from a team-kept workbook; also return
+    all its sheet names. Raises `error` when the file cannot be opened or read."""
+    book = open_workbook(path, error, what)
+    try:
+        names = book.sheet_names()
+        return {name: book.read_sheet(name) for name in wanted(names)}, names
+    except ReturnFileError as failure:
+        raise cannot_open(path, error, what, failure) from None
+    finally:
+        book.close()
+
+
+def load_register(path: Path) -> Register:
+    """Load and check the register; raises RegisterError listing every problem found."""
+    with collector_paused(promote_survivors=True):
+        return _load_register(path)
+
+
+def _load_register(path: Path) -> Register:
+    collector = _RowProblems(path.name)
+    if not path.exists():
+        raise RegisterError(
+            f"The register {path} does not exist.", [problem("file-missing", file=str(path))]
+        )
+    sheets, names = read_sheets(
+        path,
+        RegisterError,
+        "register",
+        lambda names: [n for n in (INDICATORS_SHEET, SETTINGS_SHEET) if n in names],
+    )
+    if INDICATORS_SHEET not in sheets:
+        raise RegisterError(
+            f"The register {path.name} has no '{INDICATORS_SHEET}' sheet.",
+            [
+                problem(
+                    "sheet-missing",
+                    file=path.name,
+                    sheet=INDICATORS_SHEET,
+                    detail=", ".join(names),
+                )
+            ],
+        )
+    indicators = _load_indicators(sheets.pop(INDICATORS_SHEET), collector)
+    settings = (
+        _load_settings(sheets.pop(SETTINGS_SHEET), collector)
+        if SETTINGS_SHEET in sheets
+        else Settings()
+    )
+    if collector.problems:
+        count = len(collector.problems)
+        raise RegisterError(
+            f"The register {path.name} has {count} problem{'s' * (count != 1)} to fix.",
+            collector.problems,
+        )
+    register = Register(indicators=indicators, settings=settings, source=path.name)
+    register = register.model_copy(update={"fingerprint": fingerprint(register)})
+    if settings.logo:
+        # resolved after fingerprinting, so the fingerprint does not depend on the folder
+        logo = path.parent / settings.logo
+        if not logo.is_file():
+            raise RegisterError(
+                f"The logo '{settings.logo}' named on the Settings sheet was not found.",
+                [
+                    problem(
+                        "settings-invalid",
+                        file=path.name,
+                        sheet=SETTINGS_SHEET,
+                        detail=f"Logo: no file '{settings.logo}' beside the register.",
+                    )
+                ],
+            )
+        register.settings = settings.model_copy(update={"logo": str(logo)})
+    return register
+
+
+def cell_value(cell: RawCell | None) -> Any:
+    """A cell's saved value as openpyxl gives it: a whole number is an int (so an id typed as
+    101 reads "101", not "101.0"), text is text, an empty cell is None."""
+    if cell is None:
+        return None
+    value = cell.value
+    if isinstance(value, float) and cell.kind == "number" and value.is_integer():
+        return int(value) if abs(value) < 1e15 else value  # past 15 digits Excel keeps no more
+    return value
+
+
+def shown_value(cell: RawCell | None) -> Any:
+    """A cell's value as the user sees it: "95%" typed in Excel is stored as 0.95 under a
+    percent format, and means 95 (register and history figures are in percentage points)."""
+    value = cell_value(cell)
+    if cell is not None and cell.kind == "number" and is_percent_format(cell.number_format):
+        value = round(value * 100, 10)
+    return value
+
+
+def take_row(sheet: SheetData, row: int, columns: Iterable[int]) -> list[Any]:
+    """The shown values of one row's cells (columns counted from 1), taken out of the sheet:
+    a big sheet's cells are freed as they are used, not held beside what is made of them."""
+    take = sheet.cells.pop
+    values = []
+    for column in columns:
+        cell = take((row, column), None)
+        if cell is None:
+            values.append(None)
+        elif cell.kind == "number":  # only numbers need shown_value's care
+            values.append(shown_value(cell))
+        else:
+            values.append(cell.value)
+    return values
+
+
+def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicator]:
+    last_row = sheet.max_row
+    header = take_row(sheet, 1, range(1, sheet.max_col + 1))
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        column = COLUMN_BY_HEADER.get(_text(title).lower())
+        if column is not None:
+            positions[column.key] = index
+    for column in COLUMNS:
+        if column.required and column.key not in positions:
+            collector.add(
+                INDICATORS_SHEET,
+                "row 1",
+                f"The column '{column.header}' is missing from the header row.",
+            )
+    if collector.problems:
+        return []
+    keys = list(positions)
+    columns = [positions[key] + 1 for key in keys]
+    indicators: list[Indicator] = []
+    seen: dict[str, int] = {}
+    for row_number in range(2, last_row + 1):
+        cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        fields: dict[str, Any] = {"row": row_number}
+        ok = True
+        for key, raw in cells.items():
+            converter = _CONVERTERS.get(key)
+            if converter is None:  # the targets and the tolerance are read below
+                continue
+            try:
+                fields[key] = converter(raw)
+            except (ValueError, PeriodError) as error:
+                cell = f"{_column_letter(positions[key])}{row_number}"
+                header_text = COLUMN_BY_HEADER[key].header
+                collector.add(INDICATORS_SHEET, cell, f"{header_text}: {error}.", value=raw)
+                ok = False
+        for required in ("id", "section", "service_area", "name"):
+            if required in positions and not fields.get(required):
+                cell = f"{_column_letter(positions[required])}{row_number}"
+                collector.add(
+                    INDICATORS_SHEET, cell, f"{COLUMN_BY_HEADER[required].header} is blank."
+                )
+                ok = False
+        quarter_targets = []
+        for quarter in range(1, 5):
+            key = f"q{quarter}_target"
+            try:
+                quarter_targets.append(parse_target(cells.get(key), blank=TargetKind.DERIVE))
+            except ValueError as error:
+                cell = f"{_column_letter(positions[key])}{row_number}"
+                collector.add(
+                    INDICATORS_SHEET, cell, f"Q{quarter} target: {error}.", value=cells.get(key)
+                )
+                ok = False
+        fields["quarter_targets"] = tuple(quarter_targets) if ok else None
+        try:
+            fields["tolerance"] = parse_tolerance(
+                cells.get("tolerance"), cells.get("tolerance_amount")
+            )
+        except ValueError as error:
+            cell = f"{_column_letter(positions.get('tolerance', 0))}{row_number}"
+            collector.add(INDICATORS_SHEET, cell, f"Tolerance: {error}.")
+            ok = False
+        indicator_id = fields.get("id", "")
+        if indicator_id in seen:
+            collector.problems.append(
+                problem(
+                    "register-duplicate-id",
+                    file=collector.file,
+                    sheet=INDICATORS_SHEET,
+                    cell=f"{_column_letter(positions['id'])}{row_number}",
+                    value=indicator_id,
+                    detail=f"rows {seen[indicator_id]} and {row_number}",
+                )
+            )
+            ok = False
+        else:
+            seen.setdefault(indicator_id, row_number)
+        if not ok:
+            continue
+        try:
+            indicators.append(Indicator(**fields))
+        except ValidationError as error:
+            for detail in error.errors():
+                key = str(detail["loc"][0]) if detail["loc"] else "id"
+                column_index = positions.get(key, 0)
+                header_text = COLUMN_BY_HEADER[key].header if key in COLUMN_BY_HEADER else key
+                collector.add(
+                    INDICATORS_SHEET,
+                    f"{_column_letter(column_index)}{row_number}",
+                    f"{header_text}: {detail['msg'].lower()}.",
+                )
+    _check_targets_fit_polarity(indicators, collector)
+    return indicators
+
+
+def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProblems) -> None:
+    for indicator in indicators:
+        targets = (indicator.annual_target, *indicator.quarter_targets)
+        has_range = any(t.kind is TargetKind.RANGE for t in targets)
+        if has_range != (indicator.polarity is Polarity.RANGE) and indicator.polarity in (
+            Polarity.RANGE,
+            Polarity.BIGGER,
+            Polarity.SMALLER,
+        ):
+            if indicator.polarity is Polarity.RANGE:
+                message = (
+                    f"{indicator.id} has polarity 'range' but no target range such as '40 to 60'."
+                )
+            else:
+                message = (
+                    f"{indicator.id} has a target range but polarity "
+                    f"'{indicator.polarity.value}': use polarity 'range'."
+                )
+            if indicator.polarity is Polarity.RANGE and indicator.annual_target.kind in (
+                TargetKind.TBC,
+                TargetKind.NONE,
+            ):
+                continue
+            collector.add(INDICATORS_SHEET, f"row {indicator.row}", message)
+
+
+def _load_settings(sheet: SheetData, collector: _RowProblems) -> Settings:
+    values: dict[str, Any] = {}
+    for row_number in range(1, sheet.max_row + 1):
+        # saved values, not shown ones: a setting is not read as a percentage
+        row = [cell_value(sheet.get(row_number, column)) for column in (1, 2)]
+        if row[0] is None:
+            continue
+        spec = SETTING_BY_LABEL.get(_text(row[0]).lower())
+        if spec is None:
+            if row_number > 1:
+                collector.add(
+                    SETTINGS_SHEET,
+                    f"A{row_number}",
+                    f"'{row[0]}' is not a setting kpi-excel knows.",
+                    code="settings-invalid",
+                )
+            continue
+        raw = row[1]
+        try:
+            value = _setting_value(spec.key, raw)
+        except (ValueError, PeriodError) as error:
+            collector.add(
+                SETTINGS_SHEET,
+                f"B{row_number}",
+                f"{spec.label}: {error}.",
+                code="settings-invalid",
+                value=raw,
+            )
+            continue
+        if value is not None:
+            values[spec.key] = value
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        for detail in error.errors():
+            collector.add(
+                SETTINGS_SHEET, "B", f"{detail['loc']}: {detail['msg']}.", code="settings-invalid"
+            )
+        return Settings()
+
+
+def _setting_value(key: str, raw: Any) -> Any:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if key == "reporting_year":
+        period = Period.parse(str(raw))
+        return period.year_label
+    if key == "default_tolerance":
+        return parse_tolerance(raw, None) or Tolerance()
+    if key == "same_threshold":
+        return _float(raw)
+    if key in ("cumulative_short_term", "exceptions_include_amber"):
+        return _yes_no(raw)
+    if key == "return_deadline":
+        if hasattr(raw, "date"):
+            return raw.date().isoformat()
+        text = str(raw).strip()
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            raise ValueError(f"'{text}' is not a date like 2017-07-21")
+        return text
+    if key.endswith("_colour"):
+        text = str(raw).strip()
+        if not re.match(r"^#[0-9A-Fa-f]{6}$", text):
+            raise ValueError(f"'{text}' is not a colour like #C6EFCE")
+        return text.upper()
+    return str(raw).strip()
+
+
+def fingerprint(register: Register) -> str:
+    """A short hash of everything that affects templates and ratings (not row numbers).
+
+    It hashes json.dumps({"indicators": [...], "settings": {...}}, sort_keys=True), fed in one
+    indicator at a time: a big register's JSON held whole would more than double its memory.
+    """
+    digest = hashlib.sha256(b'{"indicators": [')
+    separator = ""
+    for indicator in register.indicators:
+        text = json.dumps(indicator.model_dump(mode="json", exclude={"row"}), sort_keys=True)
+        digest.update((separator + text).encode("utf-8"))
+        separator = ", "
+    settings = json.dumps(register.settings.model_dump(mode="json"), sort_keys=True)
+    digest.update(f'], "settings": {settings}}}'.encode())
+    return digest.hexdigest()[:16]
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    digest = hashlib.sha256(json.dumps(settings.model_dump(mode="json"), sort_keys=True).encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,146 @@
+"""The report: each indicator's figure, rating and arrows for a period, and its JSON form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..core.models import (
+    HistoryPoint,
+    Indicator,
+    Rating,
+    Register,
+    Report,
+    ReportRow,
+    ReturnRecord,
+)
+from ..core.periods import Period
+from ..core.rules import rate, trend
+from ..core.targets import previous_due_period, resolve_target
+from ..history.files import History
+from ..register.loader import settings_fingerprint
+from ..returns.collect import Collected
+from ..xlsx.atomic import write_bytes
+
+_NOT_USED = Rating(
+    rag=None,
+    not_rated="Figure not accepted",
+    reason="The return's figure has errors to fix: see the Data quality sheet.",
+)
+
+
+def build_report(
+    register: Register,
+    period: Period,
+    collected: Collected,
+    history: History,
+) -> Report:
+    """Rate every indicator in register order; the rules decide, nothing is copied."""
+    settings = register.settings
+    rows: list[ReportRow] = []
+    problems = list(collected.problems)
+    for indicator in register.indicators:
+        record = collected.records.get(indicator.id)
+        target = resolve_target(indicator, period)
+        if indicator.id in collected.rejected_ids:
+            rating = _NOT_USED
+        else:
+            rating = rate(indicator, target, record, settings, period)
+        previous = history.get(indicator.id, previous_due_period(indicator, period))
+        last_year = history.get(indicator.id, period.same_period_last_year())
+        short_term = trend(
+            indicator, record, previous, settings, term="short", period=period, target=target.target
+        )
+        long_term = trend(
+            indicator, record, last_year, settings, term="long", period=period, target=target.target
+        )
+        rows.append(
+            ReportRow(
+                indicator=indicator,
+                period_target=target,
+                record=record,
+                rating=rating,
+                short_term=short_term,
+                long_term=long_term,
+                history=_series(indicator, record, history, period),
+            )
+        )
+    return Report(
+        period=str(period),
+        settings=settings,
+        rows=rows,
+        problems=problems,
+        return_log=collected.log,
+        register_fingerprint=register.fingerprint,
+    )
+
+
+def _series(
+    indicator: Indicator, record: ReturnRecord | None, history: History, period: Period
+) -> list[HistoryPoint]:
+    points = [p for p in history.series(indicator.id, period.previous(), 7) if p.value is not None]
+    if record is not None and record.value is not None:
+        points.append(
+            HistoryPoint(indicator_id=indicator.id, period=str(period), value=record.value)
+        )
+    return points
+
+
+def report_json(report: Report) -> dict:
+    """The machine-readable result: one entry per indicator, the problems and the return log."""
+    indicators = []
+    for row in report.rows:
+        record = row.record
+        indicators.append(
+            {
+                "id": row.indicator.id,
+                "name": row.indicator.name,
+                "section": row.indicator.section,
+                "service_area": row.indicator.service_area,
+                "unit": row.indicator.unit.value,
+                "polarity": row.indicator.polarity.value,
+                "period_target": row.period_target.target.model_dump(mode="json"),
+                "status": record.status.value if record else None,
+                "value": record.value if record else None,
+                "provisional": record.provisional if record else False,
+                "rag": row.rating.rag.value if row.rating.rag else None,
+                "not_rated": row.rating.not_rated,
+                "reason": row.rating.reason,
+                "short_term": row.short_term.direction.value if row.short_term.direction else None,
+                "short_term_compared_with": _point(row.short_term.compared_with),
+                "short_term_reason": row.short_term.reason,
+                "long_term": row.long_term.direction.value if row.long_term.direction else None,
+                "long_term_compared_with": _point(row.long_term.compared_with),
+                "long_term_reason": row.long_term.reason,
+                "comment": record.comment if record else "",
+                "corrective_action": record.corrective_action if record else "",
+                "source": record.source.model_dump(mode="json")
+                if record and record.source
+                else None,
+            }
+        )
+    return {
+        "period": report.period,
+        "register_fingerprint": report.register_fingerprint,
+        "settings_fingerprint": settings_fingerprint(report.settings),
+        "indicators": indicators,
+        "problems": [p.model_dump(mode="json") for p in report.problems],
+        "return_log": [entry.model_dump(mode="json") for entry in report.return_log],
+    }
+
+
+def _point(point: HistoryPoint | None) -> dict | None:
+    if point is None:
+        return None
+    return {
+        "period": point.period,
+        "value": point.value,
+        "token": point.token,
+        "label": point.label,
+    }
+
+
+def write_json(report: Report, path: Path, *, extra: dict | None = None) -> Path:
+    """The report as JSON; extra (such as where the history came from) is added at the top."""
+    payload = {**report_json(report), **(extra or {})}
+    return write_bytes(Path(path), json.dumps(payload, indent=2).encode("utf-8"))

@@ -1,0 +1,209 @@
+"""Feedback copies: each return with problems, marked up for the officer to put right.
+
+The copy is the officer's own workbook with a first sheet listing every problem (each linked to
+its cell), every problem cell filled red (errors) or amber (warnings), and the message and fix
+attached to the cell as a note. It is written beside the original as `<name>-feedback.xlsx`,
+or into a folder of its own, and never over any return: the original is only read.
+
+The copy goes through openpyxl, which keeps the template's values, styles, validation,
+protection and hidden sheets, but drops parts it does not know (such as Excel's extension
+lists); the original keeps them. Files too damaged or too unsafe to open get no copy: the
+chase list tells their officers what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from ..core.models import ReturnOutcome
+from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
+from ..xlsx.atomic import make_folder, replace_file
+from ..xlsx.safety import check_package
+from .collect import Collected
+from .reader import ReturnFile
+
+FEEDBACK_SHEET = "Problems to fix"
+SUFFIX = "-feedback"
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+AUTHOR = "kpi-excel"
+COLUMNS = (("Severity", 10), ("Sheet", 12), ("Cell", 10), ("Indicator", 10),
+           ("Problem", 60), ("How to fix it", 60))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What became of one return: the copy written, or why there is none."""
+
+    source: Path
+    written: Path | None
+    note: str = ""
+
+
+def feedback_path(source: Path, folder: Path | None = None) -> Path:
+    """Where the copy of `source` goes: `<name>-feedback.xlsx` beside it, or in `folder`."""
+    return (folder or source.parent) / f"{source.stem}{SUFFIX}.xlsx"
+
+
+def write_feedback(collected: Collected, folder: Path | None = None) -> list[Feedback]:
+    """A feedback copy of every return with problems, except returns a newer one replaced."""
+    superseded = {
+        (entry.file, entry.sha256)
+        for entry in collected.log
+        if entry.outcome is ReturnOutcome.SUPERSEDED
+    }
+    inputs = {_same(f.path) for f in collected.files}
+    done = []
+    for result in collected.files:
+        if not result.problems or (result.path.name, result.sha256) in superseded:
+            continue
+        target = feedback_path(result.path, folder)
+        if _same(target) in inputs:
+            done.append(
+                Feedback(result.path, None, f"{target.name} is a return itself: not replaced")
+            )
+            continue
+        done.append(write_feedback_copy(result, target))
+    return done
+
+
+def write_feedback_copy(result: ReturnFile, target: Path) -> Feedback:
+    """Mark up one return; raises OutputError only when the copy cannot be saved."""
+    source = result.path
+    if _same(target) == _same(source):
+        return Feedback(source, None, "the copy would replace the return itself")
+    try:
+        check_package(source)  # never give openpyxl a file the reader refused as unsafe
+    except ReturnFileError as error:
+        return Feedback(source, None, f"it cannot be opened ({error.message})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on parts it leaves out
+            workbook = load_workbook(source)
+    except Exception as error:  # whatever a third-party parser raises: no copy, say why
+        return Feedback(source, None, f"openpyxl could not open it ({type(error).__name__})")
+    _mark_cells(workbook, result.problems)
+    _list_sheet(workbook, result.problems, source.name)
+    _save(workbook, target)
+    return Feedback(source, target)
+
+
+def _same(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+# --- marking the cells ----------------------------------------------------------------------
+
+
+def _mark_cells(workbook: Workbook, problems: Sequence[Problem]) -> None:
+    notes: dict[tuple[str, str], list[Problem]] = {}
+    for item in problems:
+        if item.sheet in workbook.sheetnames and item.cell:
+            sheet = workbook[item.sheet]
+            notes.setdefault((item.sheet, _anchor(sheet, item.cell)), []).append(item)
+    for (sheet_name, ref), items in notes.items():
+        cell = workbook[sheet_name][ref]
+        errors = any(p.severity is Severity.ERROR for p in items)
+        cell.fill = ERROR_FILL if errors else WARNING_FILL
+        text = "\n\n".join(_note(p) for p in items)
+        comment = Comment(text, AUTHOR)
+        comment.width, comment.height = 320, min(60 + 15 * text.count("\n") + len(text) // 3, 400)
+        cell.comment = comment
+
+
+def _anchor(sheet: Any, ref: str) -> str:
+    """The cell that can hold a note for `ref`: the top-left of a range or of a merged area."""
+    first = ref.split(":", 1)[0]
+    for merged in sheet.merged_cells.ranges:
+        if first in merged:
+            return merged.start_cell.coordinate
+    return first
+
+
+def _note(item: Problem) -> str:
+    kind = CATALOGUE.get(item.code)
+    title = kind.title if kind else item.code
+    return f"{title}: {item.message}\nFix: {item.fix}"
+
+
+# --- the list sheet ---------------------------------------------------------------------------
+
+
+def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> None:
+    sheet = workbook.create_sheet(_free_title(workbook), 0)
+    for other in workbook.worksheets:
+        other.sheet_view.tabSelected = False
+    workbook.active = 0
+    sheet.sheet_view.tabSelected = True
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    sheet["A1"] = f"Problems to fix in {name}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = (
+        f"{errors} to fix before the figures can be used, {len(problems) - errors} to check. "
+        "Each problem cell is coloured (red: fix it; amber: check it) and has a note. "
+        "Fix them on the Return sheet, delete this sheet if you like, and send the return back."
+    )
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[2].height = 30
+    header = 4
+    for col, (heading, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(header, col, heading)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[cell.column_letter].width = width
+    for row, item in enumerate(_in_order(problems), start=header + 1):
+        values = (
+            "Error" if item.severity is Severity.ERROR else "Warning",
+            item.sheet or "",
+            item.cell or "",
+            item.indicator_id or "",
+            item.message,
+            item.fix,
+        )
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row, col, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if item.sheet in workbook.sheetnames and item.cell and item.sheet != sheet.title:
+            link = sheet.cell(row, 3)
+            target = f"'{item.sheet}'!{item.cell.split(':', 1)[0]}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=target)
+            link.font = Font(color="0563C1", underline="single")
+        sheet.cell(row, 1).fill = ERROR_FILL if item.severity is Severity.ERROR else WARNING_FILL
+    sheet.freeze_panes = sheet.cell(header + 1, 1)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header}:{header}"
+
+
+def _in_order(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.severity is not Severity.ERROR)
+
+
+def _free_title(workbook: Workbook) -> str:
+    """The list sheet's name, made unique should the officer's workbook have one already."""
+    taken = {name.casefold() for name in workbook.sheetnames}
+    title, number = FEEDBACK_SHEET, 2
+    while title.casefold() in taken:
+        title, number = f"{FEEDBACK_SHEET} ({number})", number + 1
+    return title
+
+
+def _save(workbook: Workbook, target: Path) -> None:
+    """Save beside the target, then rename: a half-written copy is never left behind."""
+    make_folder(target.parent)
+    replace_file(target, workbook.save)

@@ -1,0 +1,56 @@
+"""Files in and out: the safe .xlsx reader, the one writing adapter and style sheet, atomic writes."""
+
+from .atomic import make_folder, replace_file, write_bytes
+from .read import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
+from .safety import DEFAULT_LIMITS, MB, Limits, check_package
+from .styles import (
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    cell_styles,
+    chart_fills,
+    conditional_styles,
+    number_format,
+    palette,
+)
+from .write import (
+    BarSeries,
+    Book,
+    PrintSetup,
+    Sheet,
+    cell,
+    checked,
+    column_letter,
+    ref,
+    warnings_as_errors,
+)
+
+__all__ = [
+    "BarSeries",
+    "Book",
+    "DEFAULT_LIMITS",
+    "LINE_HEIGHT",
+    "Limits",
+    "MAX_ROW_HEIGHT",
+    "MB",
+    "PrintSetup",
+    "RawCell",
+    "Sheet",
+    "SheetData",
+    "XlsxBook",
+    "cell",
+    "cell_styles",
+    "chart_fills",
+    "check_package",
+    "checked",
+    "column_letter",
+    "conditional_styles",
+    "is_percent_format",
+    "make_folder",
+    "number_format",
+    "open_xlsx",
+    "palette",
+    "ref",
+    "replace_file",
+    "warnings_as_errors",
+    "write_bytes",
+]

@@ -1,0 +1,233 @@
+"""Every cell style kpi-excel writes, as named data, defined once.
+
+The board workbook and the return templates both draw on these names. Nothing here imports
+XlsxWriter: a style is a plain dictionary of XlsxWriter format properties, so it can be
+inspected, tested and reused; the adapter turns it into a format object when a sheet needs it.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from dataclasses import dataclass
+
+from ..core.models import Indicator, Settings, Unit
+from ..core.problems import RegisterError, problem
+
+# Arial rather than Excel's Calibri: LibreOffice and most print servers have a metric twin of
+# Arial (Liberation Sans) but often no Calibri twin, and row heights are estimated from it.
+FONT_NAME = "Arial"
+FONT_SIZE = 10
+LINE_HEIGHT = 12.75  # points per wrapped line of FONT_SIZE text
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+NEUTRAL_FONT = "#595959"  # not-rated reasons and missing text: grey, legible when printed
+NEUTRAL_FILL = "#F2F2F2"
+BORDER_COLOUR = "#A6A6A6"
+LINK_COLOUR = "#0563C1"
+SPARKLINE_COLOUR = "#404040"  # dark grey survives a black-and-white printer
+
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours in force for one report, from its settings."""
+
+    green_fill: str
+    amber_fill: str
+    red_fill: str
+    green_font: str
+    amber_font: str
+    red_font: str
+    header_fill: str
+    header_font: str = "#FFFFFF"
+
+
+def _checked_colour(name: str, value: str) -> str:
+    if not _HEX.match(value):
+        raise RegisterError(
+            f"Setting {name} is '{value}', which is not a colour like #C6EFCE.",
+            [
+                problem(
+                    "settings-invalid",
+                    value=value,
+                    detail=f"{name} must be a colour written as # and six hex digits, "
+                    f"like #C6EFCE; it is '{value}'",
+                )
+            ],
+        )
+    return value.upper()
+
+
+def dark_shade(colour: str) -> str:
+    """A dark text colour of the same hue, as Excel's Good/Bad/Neutral styles pair them.
+
+    Keeps the hue of the light fill from the settings so the word reads as belonging to it,
+    at a lightness dark enough for contrast on that fill and on white paper.
+    """
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, _, saturation = colorsys.rgb_to_hls(red, green, blue)
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.22, max(saturation, 0.6))
+    return "#" + "".join(f"{round(part * 255):02X}" for part in (red, green, blue))
+
+
+def palette(settings: Settings) -> Palette:
+    green = _checked_colour("green_colour", settings.green_colour)
+    amber = _checked_colour("amber_colour", settings.amber_colour)
+    red = _checked_colour("red_colour", settings.red_colour)
+    return Palette(
+        green_fill=green,
+        amber_fill=amber,
+        red_fill=red,
+        green_font=dark_shade(green),
+        amber_font=dark_shade(amber),
+        red_font=dark_shade(red),
+        header_fill=_checked_colour("header_colour", settings.header_colour),
+    )
+
+
+_BODY = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top"}
+_BOX = {**_BODY, "border": 1, "border_color": BORDER_COLOUR}
+
+
+def cell_styles(colours: Palette) -> dict[str, dict[str, object]]:
+    """Static cell styles by name. Number formats are added per indicator (number_format)."""
+    header = {
+        **_BOX,
+        "bold": True,
+        "text_wrap": True,
+        "valign": "vcenter",
+        "align": "center",
+        "font_color": colours.header_font,
+        "bg_color": colours.header_fill,
+    }
+    return {
+        "title": {**_BODY, "bold": True, "font_size": 14},
+        "subtitle": {**_BODY, "bold": True, "font_size": 11},
+        "note": {**_BODY, "italic": True, "font_color": NEUTRAL_FONT},
+        "note_wrap": {**_BODY, "italic": True, "font_color": NEUTRAL_FONT, "text_wrap": True},
+        "plain": {**_BODY},
+        "plain_wrap": {**_BODY, "text_wrap": True},
+        "bold": {**_BODY, "bold": True},
+        "link": {**_BODY, "font_color": LINK_COLOUR, "underline": 1},
+        "link_box": {**_BOX, "font_color": LINK_COLOUR, "underline": 1, "text_wrap": True},
+        "header": header,
+        "header_left": {**header, "align": "left"},
+        # A heading cell and the blank one above it, drawn as one block (no border between).
+        "header_upper": {**header, "bottom": 0},
+        "header_lower": {**header, "top": 0},
+        "text": {**_BOX, "text_wrap": True},
+        "text_bold": {**_BOX, "text_wrap": True, "bold": True},
+        "text_centre": {**_BOX, "text_wrap": True, "align": "center"},
+        "figure": {**_BOX, "align": "right", "text_wrap": True},
+        "count": {**_BOX, "align": "center", "num_format": "0"},
+        "count_bold": {**_BOX, "align": "center", "num_format": "0", "bold": True},
+        "rag": {**_BOX, "bold": True, "align": "center", "text_wrap": True},
+        "not_rated": {
+            **_BOX,
+            "italic": True,
+            "align": "center",
+            "text_wrap": True,
+            "font_color": NEUTRAL_FONT,
+            "bg_color": NEUTRAL_FILL,
+        },
+        "missing": {**_BOX, "italic": True, "text_wrap": True, "font_color": NEUTRAL_FONT},
+        "arrow": {**_BOX, "align": "center", "font_size": FONT_SIZE + 2, "bold": True},
+        "trend_word": {**_BOX, "align": "center", "text_wrap": True},
+        "spark": {**_BOX},
+        # Fixed fills for the Key and Summary headings, where the colour is being explained.
+        "swatch_green": {
+            **_BOX,
+            "bold": True,
+            "align": "center",
+            "bg_color": colours.green_fill,
+            "font_color": colours.green_font,
+        },
+        "swatch_amber": {
+            **_BOX,
+            "bold": True,
+            "align": "center",
+            "bg_color": colours.amber_fill,
+            "font_color": colours.amber_font,
+        },
+        "swatch_red": {
+            **_BOX,
+            "bold": True,
+            "align": "center",
+            "bg_color": colours.red_fill,
+            "font_color": colours.red_font,
+        },
+        "swatch_better": {
+            **_BOX,
+            "bold": True,
+            "align": "center",
+            "font_color": colours.green_font,
+        },
+        "swatch_worse": {**_BOX, "bold": True, "align": "center", "font_color": colours.red_font},
+        # Pieces of rich text in the indicator cell: the name, its description, its reference.
+        "piece_name": {**_BODY, "bold": True},
+        "piece_plain": {**_BODY},
+        "piece_ref": {**_BODY, "font_color": NEUTRAL_FONT, "font_size": FONT_SIZE - 1},
+        "data_text": {**_BODY, "valign": "top"},
+        "data_number": {**_BODY, "valign": "top", "num_format": "General"},
+    }
+
+
+def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
+    """Differential styles applied by conditional formatting rules (fills and font colours)."""
+    return {
+        "cf_green": {"bg_color": colours.green_fill, "font_color": colours.green_font},
+        "cf_amber": {"bg_color": colours.amber_fill, "font_color": colours.amber_font},
+        "cf_red": {"bg_color": colours.red_fill, "font_color": colours.red_font},
+        "cf_better": {"font_color": colours.green_font},
+        "cf_worse": {"font_color": colours.red_font},
+        "cf_neutral": {"font_color": NEUTRAL_FONT},
+    }
+
+
+def chart_fills(colours: Palette) -> dict[str, dict[str, object]]:
+    """Chart series fills: the RAG colours plus a hatch, so the bars differ in greyscale too."""
+    return {
+        "GREEN": {"fill": {"color": colours.green_fill}},
+        "AMBER": {
+            "pattern": {
+                "pattern": "light_upward_diagonal",
+                "fg_color": colours.amber_font,
+                "bg_color": colours.amber_fill,
+            }
+        },
+        "RED": {
+            "pattern": {
+                "pattern": "wide_downward_diagonal",
+                "fg_color": colours.red_font,
+                "bg_color": colours.red_fill,
+            }
+        },
+    }
+
+
+def _literal(text: str) -> str:
+    """Text quoted for an Excel number format; a double quote cannot be escaped inside one."""
+    return '"' + text.replace('"', "'") + '"'
+
+
+def number_format(indicator: Indicator, *, marks: str = "") -> str:
+    """The Excel number format showing a value as display.format_value prints it.
+
+    Percentages are written as fractions (value / 100) under a % format. marks is text shown
+    after the figure, such as " (Provisional)" or " (16-17)", so the cell stays a number.
+    """
+    digits = "0" if indicator.decimals == 0 else "0." + "0" * indicator.decimals
+    if indicator.unit is Unit.PERCENT:
+        code = f"{digits}%"
+    else:
+        code = "#,##" + digits
+        if indicator.unit is Unit.MONEY:
+            code = _literal("£") + code
+        if indicator.suffix:
+            joiner = "" if indicator.suffix[:2] in ("kg", "£") else " "
+            code += _literal(joiner + indicator.suffix)
+    if marks:
+        code += _literal(marks)
+    return code

@@ -1,0 +1,536 @@
+"""A small adapter over XlsxWriter that turns its quiet failures into OutputError.
+
+XlsxWriter reports many mistakes only with a warning and a return code of -1 or -2 (a cell
+out of range, a mistyped option, a string too long), and then carries on without the cell or
+the rule. Every call kpi-excel makes goes through `checked`, which raises on any warning and
+any non-zero return code, so a dropped colour rule fails the run instead of the board report.
+XlsxWriter's option dictionaries stay in this module; the writer calls typed methods.
+
+A book written to a file path uses XlsxWriter's constant_memory mode: each row goes to disk as
+soon as a later row is started, so a board of 40,000 indicators needs megabytes, not
+gigabytes. The price is that a sheet must be written row by row, top to bottom: a cell
+written above the current row is refused (and raised here), a row's height must be set
+before the next row is started, and a merge may span one row only (see merged_string).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from os import PathLike, fspath
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
+from xlsxwriter.format import Format
+from xlsxwriter.utility import (
+    quote_sheetname,
+    xl_cell_to_rowcol,
+    xl_col_to_name,
+    xl_range_abs,
+    xl_rowcol_to_cell,
+)
+from xlsxwriter.worksheet import Worksheet
+
+from ..core.problems import OutputError
+from .styles import SPARKLINE_COLOUR
+
+MAX_STRING = 32767  # Excel's limit on the characters in one cell
+
+_RETURN_MEANINGS = {
+    -1: "a row or column outside the worksheet's limits, or an unknown option",
+    -2: "a string longer than Excel's 32,767 characters or an option XlsxWriter rejected",
+    -3: "a hyperlink longer than Excel's 2,079 characters",
+    -4: "more than Excel's 65,530 hyperlinks on one sheet",
+    -5: "an empty piece of rich text",
+}
+
+
+@contextmanager
+def warnings_as_errors() -> Iterator[None]:
+    """Around a whole build: XlsxWriter's warnings become exceptions, and any that escape a
+    call (the per-cell methods do not wrap each call: that cost a third of the time of
+    writing a large board) become OutputError here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", category=UserWarning, module="xlsxwriter")
+        try:
+            yield
+        except UserWarning as warning:
+            raise OutputError(f"Could not build the workbook: {warning}") from None
+        except XlsxWriterException as error:
+            raise OutputError(f"Could not build the workbook: {error}") from error
+
+
+def checked(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call XlsxWriter; inside warnings_as_errors(), any warning or error code is raised."""
+    try:
+        result = call(*args, **kwargs)
+    except XlsxWriterException as error:
+        raise OutputError(f"Could not build the workbook: {what}: {error}") from error
+    except UserWarning as warning:
+        raise OutputError(f"Could not build the workbook: {what}: {warning}") from None
+    if isinstance(result, int) and not isinstance(result, bool) and result != 0:
+        _fail(what, result)
+    return result
+
+
+def _fail(what: str, code: int) -> None:
+    meaning = _RETURN_MEANINGS.get(code, f"XlsxWriter error code {code}")
+    raise OutputError(f"Could not build the workbook: {what} failed with {meaning}.")
+
+
+def cell(row: int, col: int, *, absolute: bool = False) -> str:
+    return xl_rowcol_to_cell(row, col, absolute, absolute)
+
+
+def column_letter(col: int) -> str:
+    return xl_col_to_name(col)
+
+
+def ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    """An absolute reference to a range on a named sheet, quoted as Excel needs."""
+    return f"{quote_sheetname(sheet)}!{xl_range_abs(first_row, first_col, last_row, last_col)}"
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    landscape: bool = True
+    paper: int = 9  # A4
+    fit_width: int | None = 1  # pages across; None leaves the scale at 100%
+    repeat_rows: tuple[int, int] | None = None
+    footer: str = ""
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left right top bottom
+
+
+@dataclass(frozen=True)
+class BarSeries:
+    name: str
+    categories: str  # a reference from ref()
+    values: str
+    fill: Mapping[str, object]
+
+
+class _Unrecorded(dict[Any, Any]):
+    """A dict that keeps nothing: XlsxWriter's record of table cells, not kept (see table)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+class Sheet:
+    """One worksheet; rows and columns are zero-based as in XlsxWriter.
+
+    The per-cell methods call XlsxWriter directly and look at its return code, building the
+    words of an error only when there is one: on a board of 40,000 indicators they run
+    millions of times.
+    """
+
+    def __init__(self, book: Book, worksheet: Worksheet) -> None:
+        self._book = book
+        self._ws = worksheet
+        self.name: str = worksheet.get_name()
+
+    def _at(self, row: int, col: int) -> str:
+        return f"'{self.name}'!{cell(row, col)}"
+
+    def _cell_failed(self, what: str, row: int, col: int, code: int) -> None:
+        if code == -1 and self._book.constant_memory and row < self._ws.previous_row:
+            raise OutputError(
+                f"Could not build the workbook: {what} {self._at(row, col)}: row {row + 1} was "
+                "already written (this sheet is written top to bottom). This is a fault in "
+                "kpi-excel."
+            )
+        _fail(f"{what} {self._at(row, col)}", code)
+
+    def _text_fits(self, row: int, col: int, text: str) -> None:
+        if len(text) > MAX_STRING:
+            raise OutputError(
+                f"Could not write {self._at(row, col)}: the text is {len(text):,} characters "
+                f"long and Excel holds at most {MAX_STRING:,} in a cell."
+            )
+
+    def string(self, row: int, col: int, text: str, style: str) -> None:
+        """Text exactly as given: never a formula, number or link, whatever it starts with."""
+        if text == "":
+            self.blank(row, col, style)
+            return
+        if len(text) > MAX_STRING:
+            self._text_fits(row, col, text)
+        code = self._ws.write_string(row, col, text, self._book.style(style))
+        if code:
+            self._cell_failed("write text to", row, col, code)
+
+    def values(
+        self,
+        row: int,
+        values: Sequence[str | float | bool | None],
+        text_style: str,
+        number_style: str,
+    ) -> None:
+        """A row of values from column A: text as text, True/False as such, floats as numbers
+        in number_style; None and "" leave the cell empty. The Data sheets' fast path."""
+        ws, style = self._ws, self._book.style
+        text_format, number_format = style(text_style), style(number_style)
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                if len(value) > MAX_STRING:
+                    self._text_fits(row, col, value)
+                code = ws.write_string(row, col, value, text_format)
+            elif isinstance(value, bool):
+                code = ws.write_boolean(row, col, value, text_format)
+            else:
+                code = ws.write_number(row, col, value, number_format)
+            if code:
+                self._cell_failed("write a value to", row, col, code)
+
+    def rich_string(self, row: int, col: int, parts: Sequence[tuple[str, str]], style: str) -> None:
+        """Text in pieces of different styles: parts are (style, text); empty pieces dropped."""
+        parts = [(name, text) for name, text in parts if text]
+        if len(parts) < 2:
+            self.string(row, col, "".join(text for _, text in parts), style)
+            return
+        args: list[Any] = []
+        for name, text in parts:
+            args += [self._book.style(name), text]
+        code = self._ws.write_rich_string(row, col, *args, self._book.style(style))
+        if code:
+            self._cell_failed("write rich text to", row, col, code)
+
+    def number(
+        self, row: int, col: int, value: float, style: str, num_format: str | None = None
+    ) -> None:
+        code = self._ws.write_number(row, col, value, self._book.style(style, num_format))
+        if code:
+            self._cell_failed("write a number to", row, col, code)
+
+    def boolean(self, row: int, col: int, value: bool, style: str) -> None:
+        code = self._ws.write_boolean(row, col, value, self._book.style(style))
+        if code:
+            self._cell_failed("write TRUE/FALSE to", row, col, code)
+
+    def blank(self, row: int, col: int, style: str) -> None:
+        code = self._ws.write_blank(row, col, None, self._book.style(style))
+        if code:
+            self._cell_failed("format", row, col, code)
+
+    def link_to_sheet(self, row: int, col: int, sheet: str, text: str, style: str) -> None:
+        code = self._ws.write_url(
+            row, col, f"internal:{quote_sheetname(sheet)}!A1", self._book.style(style), text
+        )
+        if code:
+            self._cell_failed("write a link to", row, col, code)
+
+    def merged_string(
+        self, first_row: int, first_col: int, last_row: int, last_col: int, text: str, style: str
+    ) -> None:
+        """Text across merged cells. In a constant_memory book a merge spanning rows must be
+        the last thing written to its first row, since it writes its lower cells at once."""
+        if (first_row, first_col) == (last_row, last_col):
+            self.string(first_row, first_col, text, style)
+            return
+        self._text_fits(first_row, first_col, text)
+        # merge_range writes its text with write(), which the Book's options keep as text.
+        checked(
+            f"merge {self._at(first_row, first_col)}:{cell(last_row, last_col)}",
+            self._ws.merge_range,
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+            text,
+            self._book.style(style),
+        )
+
+    def column_width(
+        self, first_col: int, last_col: int, width: float, hidden: bool = False
+    ) -> None:
+        checked(
+            f"set the width of columns {first_col}-{last_col} on '{self.name}'",
+            self._ws.set_column,
+            first_col,
+            last_col,
+            width,
+            None,
+            {"hidden": True} if hidden else None,
+        )
+
+    def row_height(self, row: int, height: float) -> None:
+        """Set before the next row is written: in a constant_memory book the row is then
+        already on disk."""
+        code = self._ws.set_row(row, height)
+        if code:
+            _fail(f"set the height of row {row + 1} on '{self.name}'", code)
+
+    def conditional_formula(
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        last_col: int,
+        formula: str,
+        style: str,
+    ) -> None:
+        """Style a range where formula (written for its top-left cell) is true."""
+        checked(
+            f"add a colour rule to '{self.name}'",
+            self._ws.conditional_format,
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+            {"type": "formula", "criteria": formula, "format": self._book.style(style)},
+        )
+
+    def table(
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        headers: Sequence[str],
+        name: str,
+        header_style: str,
+        style: str = "Table Style Light 1",
+    ) -> None:
+        """An Excel table whose heading row is first_row, written here.
+
+        In a book written to a file (row by row), call it before any row below the heading
+        row is written; in a book built in memory, any time. The heading cells get
+        header_style, so they stand out where table styles are not drawn (LibreOffice's
+        printing). XlsxWriter refuses tables in constant_memory mode because add_table writes
+        the heading cells, which could be in rows already on disk; here they are not, so the
+        mode is lifted for that one call and the headings written again as the mode needs.
+        """
+        ws = self._ws
+        if self._book.constant_memory and ws.previous_row > first_row:
+            raise OutputError(
+                f"Could not build the workbook: the table {name} on '{self.name}' must be added "
+                f"before row {first_row + 1} is passed. This is a fault in kpi-excel."
+            )
+        heading = self._book.style(header_style)
+        # add_table records every cell of a table, to refuse a merge or table over it later:
+        # 2.2 million entries (300 MB) for the Data sheet of 40,000 indicators. kpi-excel
+        # never places anything over a table, so the record is not kept.
+        recorded, ws.table_cells = ws.table_cells, _Unrecorded()
+        ws.constant_memory = False
+        try:
+            checked(
+                f"add the table {name} to '{self.name}'",
+                ws.add_table,
+                first_row,
+                first_col,
+                last_row,
+                first_col + len(headers) - 1,
+                {
+                    "name": name,
+                    "style": style,
+                    "columns": [{"header": h, "header_format": heading} for h in headers],
+                },
+            )
+        finally:
+            ws.constant_memory = self._book.constant_memory
+            ws.table_cells = recorded
+        # add_table wrote the headings as shared strings, which a constant_memory sheet
+        # cannot hold: write them again as this sheet writes text.
+        for col, text in enumerate(headers, start=first_col):
+            self.string(first_row, col, text, header_style)
+
+    def sparklines(self, locations: Sequence[str], ranges: Sequence[str]) -> None:
+        """One sparkline group: a line per location, drawn from the matching range."""
+        row, col = xl_cell_to_rowcol(locations[0])
+        checked(
+            f"add sparklines to '{self.name}'",
+            self._ws.add_sparkline,
+            row,
+            col,
+            {
+                "location": list(locations),
+                "range": list(ranges),
+                "type": "line",
+                "markers": True,
+                "last_point": True,
+                "series_color": SPARKLINE_COLOUR,
+                "markers_color": SPARKLINE_COLOUR,
+                "last_color": "#000000",
+                "weight": 1.25,
+            },
+        )
+
+    def chart(self, row: int, col: int, chart: Any, width: int, height: int) -> None:
+        checked(
+            f"place a chart on '{self.name}'",
+            self._ws.insert_chart,
+            row,
+            col,
+            chart,
+            {"x_scale": width / 480, "y_scale": height / 288, "object_position": 3},
+        )
+
+    def image(self, row: int, col: int, path: str, *, height: int = 60) -> None:
+        """An image such as the organisation's logo, scaled to `height` pixels tall."""
+        from xlsxwriter.image import Image
+
+        try:
+            scale = height / Image(path).height
+        except Exception as error:  # a file XlsxWriter cannot read as an image
+            raise OutputError(f"Could not use the logo {path}: {error}.") from None
+        checked(
+            f"place the image {path} on '{self.name}'",
+            self._ws.insert_image,
+            row,
+            col,
+            path,
+            {"x_scale": scale, "y_scale": scale, "object_position": 3},
+        )
+
+    def freeze(self, row: int, col: int) -> None:
+        checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
+
+    def hide(self) -> None:
+        checked(f"hide '{self.name}'", self._ws.hide)
+
+    def hide_gridlines(self) -> None:
+        checked(f"hide gridlines on '{self.name}'", self._ws.hide_gridlines, 2)
+
+    def print_setup(self, setup: PrintSetup) -> None:
+        ws = self._ws
+        what = f"set up printing for '{self.name}'"
+        checked(what, ws.set_landscape if setup.landscape else ws.set_portrait)
+        checked(what, ws.set_paper, setup.paper)
+        if setup.fit_width is not None:
+            checked(what, ws.fit_to_pages, setup.fit_width, 0)
+        if setup.repeat_rows is not None:
+            checked(what, ws.repeat_rows, *setup.repeat_rows)
+        left, right, top, bottom = setup.margins
+        checked(what, ws.set_margins, left, right, top, bottom)
+        if setup.footer:
+            checked(what, ws.set_footer, setup.footer)
+
+
+class Book:
+    """The workbook, its formats (made once per style and number format) and its sheets."""
+
+    def __init__(
+        self, target: str | PathLike[str] | IO[bytes], styles: Mapping[str, Mapping[str, object]]
+    ):
+        """target: a file path (written in constant_memory mode, row by row) or a file-like
+        object (built in memory, for small books)."""
+        self._styles = dict(styles)
+        self._formats: dict[tuple[str, str | None], Format] = {}
+        self.constant_memory = isinstance(target, str | PathLike)
+        self._wb = checked(
+            "create the workbook",
+            xlsxwriter.Workbook,
+            fspath(target) if isinstance(target, PathLike) else target,
+            {
+                # Belt and braces: the writer only calls write_string for text, but if any
+                # text ever reached write() it must stay text.
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "in_memory": not self.constant_memory,
+                "constant_memory": self.constant_memory,
+                "default_format_properties": {"font_name": "Arial", "font_size": 10},
+            },
+        )
+
+    def style(self, name: str, num_format: str | None = None) -> Format:
+        key = (name, num_format)
+        if key not in self._formats:
+            try:
+                properties = dict(self._styles[name])
+            except KeyError:
+                raise OutputError(
+                    f"Could not build the workbook: no style named '{name}'."
+                ) from None
+            if num_format is not None:
+                properties["num_format"] = num_format
+            self._formats[key] = checked(
+                f"make the style '{name}'", self._wb.add_format, properties
+            )
+        return self._formats[key]
+
+    def sheet(self, name: str) -> Sheet:
+        return Sheet(self, checked(f"add the sheet '{name}'", self._wb.add_worksheet, name))
+
+    def stacked_bar_chart(
+        self,
+        series: Sequence[BarSeries],
+        *,
+        title: str,
+        value_axis: str,
+        major_unit: int | None = None,
+    ) -> Any:
+        chart = checked("make a chart", self._wb.add_chart, {"type": "bar", "subtype": "stacked"})
+        for one in series:
+            checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {
+                    "name": one.name,
+                    "categories": one.categories,
+                    "values": one.values,
+                    "border": {"color": "#000000", "width": 0.75},
+                    # Hide zero labels: a 0 on a bar of no width only clutters.
+                    "data_labels": {
+                        "value": True,
+                        "num_format": "0;;;",
+                        "font": {"bold": True, "color": "#000000"},
+                        "fill": {"color": "#FFFFFF"},
+                    },
+                    "gap": 60,
+                    **one.fill,
+                },
+            )
+        checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
+        # Bar charts list categories bottom-up; reverse so sections read in report order.
+        checked("set the chart's category axis", chart.set_y_axis, {"reverse": True})
+        checked(
+            "set the chart's value axis",
+            chart.set_x_axis,
+            {
+                "name": value_axis,
+                "min": 0,
+                "num_format": "0",
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                **({"major_unit": major_unit} if major_unit else {}),
+            },
+        )
+        checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
+        return chart
+
+    def set_properties(
+        self, *, title: str, subject: str, author: str, comments: str, created: datetime
+    ) -> None:
+        checked(
+            "set the document properties",
+            self._wb.set_properties,
+            {
+                "title": title,
+                "subject": subject,
+                "author": author,
+                "company": author,
+                "comments": comments,
+                "keywords": "KPI, performance report",
+                "created": created,
+            },
+        )
+
+    def close(self) -> None:
+        """Write the file. A file system error (disk full, no permission) is raised as the
+        OSError it is, for the caller to word for the file it was writing."""
+        try:
+            checked("finish the workbook", self._wb.close)
+        except OutputError as error:
+            cause = error.__cause__
+            if (
+                isinstance(cause, FileCreateError)
+                and cause.args
+                and isinstance(cause.args[0], OSError)
+            ):
+                raise cause.args[0] from None
+            raise
