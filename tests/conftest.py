@@ -144,3 +144,27 @@ def convert_with_libreoffice(source: Path, out_dir: Path, to: str = "xlsx") -> P
     produced = out_dir / f"{source.stem}.{to}"
     assert produced.exists(), f"LibreOffice wrote no {to} for {source.name}"
     return produced
+
+
+_LIBREOFFICE_WORDS = ("convert_with_libreoffice", "soffice", "libreoffice_fill", "LIBREOFFICE")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "libreoffice: needs LibreOffice (deselect with -m 'not libreoffice')"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test that calls LibreOffice, directly or through the helpers above, is marked by what
+    # its source names, so the marker cannot be forgotten on a new test.
+    import inspect
+
+    for item in items:
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function else ""
+        except (OSError, TypeError):
+            continue
+        if any(word in source for word in _LIBREOFFICE_WORDS):
+            item.add_marker(pytest.mark.libreoffice)

@@ -293,6 +293,8 @@ class ReportRow(Model):
     short_term: Trend
     long_term: Trend
     history: list[HistoryPoint] = []  # up to eight recent values, oldest first, for sparklines
+    # what an off-target figure lacks for the board: "comment", "corrective action"
+    missing_commentary: list[str] = []
 
 
 class ReturnOutcome(StrEnum):

@@ -121,7 +121,7 @@ def test_filled_in_by_libreoffice_reads_the_same_as_filled_by_openpyxl(
     target = tmp_path / "childrens-libreoffice.xlsx"
     profile = tmp_path / "lo-profile"
     subprocess.run(
-        [SYSTEM_PYTHON, str(Path(__file__).with_name("libreoffice_fill.py")), str(template),
+        [SYSTEM_PYTHON, str(Path(__file__).parent.parent / "libreoffice_fill.py"), str(template),
          str(target), str(values_file), str(profile)],
         check=True, timeout=240, env=dict(os.environ, HOME=str(tmp_path)),
     )  # fmt: skip

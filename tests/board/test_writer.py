@@ -872,7 +872,7 @@ def render_images(outdir: Path) -> None:
     import glob
     import tempfile
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
         xlsx = work / "board.xlsx"

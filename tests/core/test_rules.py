@@ -749,7 +749,7 @@ def test_bigger_rag_is_monotonic_in_actual(first, second, target, places, tolera
 
 # --- the example report: Havering Q1 2017/18, all 34 rows ------------------------------------
 
-SEED = Path(__file__).parent / "data" / "havering-q1-2017-18-expected.csv"
+SEED = Path(__file__).parent.parent / "data" / "havering-q1-2017-18-expected.csv"
 EXPECTED_DIRECTION = {"none": None, "up": B, "down": W, "same": S}
 EXPECTED_RAG = {"none": None, "GREEN": G, "AMBER": A, "RED": R}
 COMPARATOR = re.compile(r"^(?P<label>.*?)\s*\((?P<value>-?[\d.]+)\)$")

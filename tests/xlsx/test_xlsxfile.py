@@ -36,7 +36,7 @@ from kpi_excel.xlsx.read import (
 )
 from kpi_excel.xlsx.safety import DEFAULT_LIMITS, Limits
 
-LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
+LIBREOFFICE = Path(__file__).parent.parent / "data" / "libreoffice"
 STREAMING = Limits(whole_parse_max=0)  # every part streamed, as a large one would be
 
 
