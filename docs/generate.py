@@ -35,49 +35,68 @@ def _cell(text: str) -> str:
 
 
 def register_format() -> str:
-    lines = [NOTE, "# The indicator register\n\n",
-             "One workbook kept by the performance team. Start from "
-             "`workbook_templates/register-template.xlsx` (or `kpi-excel new-register "
-             "register.xlsx`): its drop-downs offer exactly what kpi-excel accepts.\n\n",
-             "## Sheet `Indicators`: one row per indicator\n\n",
-             "Columns are found by their header, in any order.\n\n",
-             "| Header | Required | Meaning | Example |\n| --- | --- | --- | --- |\n"]
+    lines = [
+        NOTE,
+        "# The indicator register\n\n",
+        "One workbook kept by the performance team. Start from "
+        "`workbook_templates/register-template.xlsx` (or `kpi-excel new-register "
+        "register.xlsx`): its drop-downs offer exactly what kpi-excel accepts.\n\n",
+        "## Sheet `Indicators`: one row per indicator\n\n",
+        "Columns are found by their header, in any order.\n\n",
+        "| Header | Required | Meaning | Example |\n| --- | --- | --- | --- |\n",
+    ]
     for column in COLUMNS:
-        lines.append(f"| {column.header} | {'yes' if column.required else ''} | "
-                     f"{_cell(column.help)} | {_cell(column.example)} |\n")
-    lines += ["\n## Sheet `Settings`: the reporting year's rules\n\n",
-              "| Setting | Default | Meaning |\n| --- | --- | --- |\n"]
+        lines.append(
+            f"| {column.header} | {'yes' if column.required else ''} | "
+            f"{_cell(column.help)} | {_cell(column.example)} |\n"
+        )
+    lines += [
+        "\n## Sheet `Settings`: the reporting year's rules\n\n",
+        "| Setting | Default | Meaning |\n| --- | --- | --- |\n",
+    ]
     for setting in SETTINGS:
         lines.append(f"| {setting.label} | {_cell(setting.default)} | {_cell(setting.help)} |\n")
     return "".join(lines)
 
 
 def problems_page() -> str:
-    lines = [NOTE, "# Problems kpi-excel reports\n\n",
-             "Every problem has a stable code. Errors stop a figure being used; warnings are "
-             "for someone to look at. `kpi-excel problems` lists them too.\n\n",
-             "| Code | Severity | Who fixes it | Problem | Message | Fix |\n",
-             "| --- | --- | --- | --- | --- | --- |\n"]
+    lines = [
+        NOTE,
+        "# Problems kpi-excel reports\n\n",
+        "Every problem has a stable code. Errors stop a figure being used; warnings are "
+        "for someone to look at. `kpi-excel problems` lists them too.\n\n",
+        "| Code | Severity | Who fixes it | Problem | Message | Fix |\n",
+        "| --- | --- | --- | --- | --- | --- |\n",
+    ]
     for kind in CATALOGUE.values():
-        lines.append(f"| `{kind.code}` | {kind.severity.value} | {kind.audience.value} | "
-                     f"{kind.title} | {_cell(kind.message)} | {_cell(kind.fix)} |\n")
+        lines.append(
+            f"| `{kind.code}` | {kind.severity.value} | {kind.audience.value} | "
+            f"{kind.title} | {_cell(kind.message)} | {_cell(kind.fix)} |\n"
+        )
     return "".join(lines)
 
 
 def return_fields() -> str:
-    lines = [NOTE, "# The return workbook's columns\n\n",
-             "The same definitions drive the template's instructions sheet, its input "
-             "messages and drop-downs, and the reader.\n\n",
-             "| Column | You | What to put |\n| --- | --- | --- |\n"]
+    lines = [
+        NOTE,
+        "# The return workbook's columns\n\n",
+        "The same definitions drive the template's instructions sheet, its input "
+        "messages and drop-downs, and the reader.\n\n",
+        "| Column | You | What to put |\n| --- | --- | --- |\n",
+    ]
     for field in FIELDS:
         role = {FieldKind.LOCKED: "read only", FieldKind.LIVE: "worked out for you"}.get(
-            field.kind, "fill in")
+            field.kind, "fill in"
+        )
         choices = f" Choices: {', '.join(field.choices)}." if field.choices else ""
         lines.append(f"| {field.header} | {role} | {_cell(field.help)}{choices} |\n")
-    lines += ["\nIn the Figure column these words mean *not available*: ",
-              ", ".join(f"`{t}`" for t in sorted(NOT_AVAILABLE_TOKENS)),
-              "; these mean *not due*: ", ", ".join(f"`{t}`" for t in sorted(NOT_DUE_TOKENS)),
-              ". Anything else that is not a number is reported for you to fix.\n"]
+    lines += [
+        "\nIn the Figure column these words mean *not available*: ",
+        ", ".join(f"`{t}`" for t in sorted(NOT_AVAILABLE_TOKENS)),
+        "; these mean *not due*: ",
+        ", ".join(f"`{t}`" for t in sorted(NOT_DUE_TOKENS)),
+        ". Anything else that is not a number is reported for you to fix.\n",
+    ]
     return "".join(lines)
 
 
@@ -85,16 +104,27 @@ def return_fields() -> str:
 # error there holds back from the report.
 OFFICER_SECTIONS = (
     ("The file itself", ("file-",), "none of the return's figures can be used"),
-    ("The template", ("sheet-", "metadata-", "template-"),
-     "none of the return's figures can be used"),
-    ("Rows and columns", ("column-", "row-", "merged-"),
-     "the figures it affects are left out of the report"),
-    ("Figures", ("value-", "figure-", "numerator-", "denominator-", "fraction-", "small-"),
-     "the figure on that row is left out of the report"),
-    ("Status and Yes/No", ("status-", "flag-"),
-     "the figure on that row is left out of the report"),
-    ("Comments and corrective actions", ("comment-", "action-", "reason-", "text-"),
-     "the figure on that row is left out of the report"),
+    (
+        "The template",
+        ("sheet-", "metadata-", "template-"),
+        "none of the return's figures can be used",
+    ),
+    (
+        "Rows and columns",
+        ("column-", "row-", "merged-"),
+        "the figures it affects are left out of the report",
+    ),
+    (
+        "Figures",
+        ("value-", "figure-", "numerator-", "denominator-", "fraction-", "small-"),
+        "the figure on that row is left out of the report",
+    ),
+    ("Status and Yes/No", ("status-", "flag-"), "the figure on that row is left out of the report"),
+    (
+        "Comments and corrective actions",
+        ("comment-", "action-", "reason-", "text-"),
+        "the figure on that row is left out of the report",
+    ),
 )
 PLACEHOLDERS = {
     "{value}": "*what is in the cell*",
@@ -116,14 +146,17 @@ def officer_messages() -> str:
     from kpi_excel.core.problems import Audience
 
     kinds = [k for k in CATALOGUE.values() if k.audience is Audience.OFFICER]
-    lines = [NOTE, "# What each message means\n\n",
-             "Every message kpi-excel can give about a return you filled in, with what to do. "
-             "The performance team sends them to you in an email (the chase list) or marked "
-             "on a copy of your return, each on its cell with a note. A message names the "
-             "sheet and the cell, for example *sheet Return, cell H10 (CL02)*: the Figure "
-             "column, on the row of indicator CL02. Words in *italics* below stand for what "
-             "the message quotes from your return. See also the "
-             "[officers' guide](officers.md).\n\n"]
+    lines = [
+        NOTE,
+        "# What each message means\n\n",
+        "Every message kpi-excel can give about a return you filled in, with what to do. "
+        "The performance team sends them to you in an email (the chase list) or marked "
+        "on a copy of your return, each on its cell with a note. A message names the "
+        "sheet and the cell, for example *sheet Return, cell H10 (CL02)*: the Figure "
+        "column, on the row of indicator CL02. Words in *italics* below stand for what "
+        "the message quotes from your return. See also the "
+        "[officers' guide](officers.md).\n\n",
+    ]
     placed: set[str] = set()
     for title, prefixes, held_back in OFFICER_SECTIONS:
         section = [k for k in kinds if k.code.startswith(prefixes)]
@@ -132,12 +165,17 @@ def officer_messages() -> str:
         lines.append(f"## {title}\n\n")
         for kind in section:
             placed.add(kind.code)
-            weight = (f"**Must be fixed**: until it is, {held_back}" if kind.severity.value
-                      == "error" else "**Please check**: the return is read and used as it is")
-            lines += [f"### {kind.title}\n\n",
-                      f"{weight}. Code `{kind.code}`.\n\n",
-                      f"- **The message:** {_readable(kind.message)}\n",
-                      f"- **What to do:** {_readable(kind.fix)}\n\n"]
+            weight = (
+                f"**Must be fixed**: until it is, {held_back}"
+                if kind.severity.value == "error"
+                else "**Please check**: the return is read and used as it is"
+            )
+            lines += [
+                f"### {kind.title}\n\n",
+                f"{weight}. Code `{kind.code}`.\n\n",
+                f"- **The message:** {_readable(kind.message)}\n",
+                f"- **What to do:** {_readable(kind.fix)}\n\n",
+            ]
     unplaced = [k.code for k in kinds if k.code not in placed]
     if unplaced:
         raise ValueError(f"officer problem kinds with no section in the guide: {unplaced}")
@@ -151,8 +189,11 @@ def cli_page() -> str:
     for command in commands:
         result = runner.invoke(cli.main, [*command, "--help"], terminal_width=100)
         title = " ".join(["kpi-excel", *command])
-        lines += [f"## `{title}`\n\n```\n", result.output.replace("Usage: main", "Usage: kpi-excel"),
-                  "```\n\n"]
+        lines += [
+            f"## `{title}`\n\n```\n",
+            result.output.replace("Usage: main", "Usage: kpi-excel"),
+            "```\n\n",
+        ]
     return "".join(lines)
 
 

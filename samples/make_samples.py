@@ -48,9 +48,22 @@ SETTINGS = {
     "cumulative_short_term": True,  # the example compares Q1 year-to-date with 2016/17
     "return_deadline": "2017-07-21",
 }
-REGISTER_KEYS = ("id", "section", "service_area", "name", "description", "polarity", "unit",
-                 "decimals", "suffix", "basis", "frequency", "due_quarters", "annual_target",
-                 "q1_target")
+REGISTER_KEYS = (
+    "id",
+    "section",
+    "service_area",
+    "name",
+    "description",
+    "polarity",
+    "unit",
+    "decimals",
+    "suffix",
+    "basis",
+    "frequency",
+    "due_quarters",
+    "annual_target",
+    "q1_target",
+)
 
 
 def _number_or_text(text: str) -> float | int | str:
@@ -83,8 +96,10 @@ def write_sample_history(rows: list[dict[str, str]], path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["indicator_id", "period", "value", "label"])
         for row in rows:
-            for period, value, label in ((last_year, row["last_year"], row["last_year_label"]),
-                                         (previous, row["previous"], row["previous_label"])):
+            for period, value, label in (
+                (last_year, row["last_year"], row["last_year_label"]),
+                (previous, row["previous"], row["previous_label"]),
+            ):
                 if value:
                     writer.writerow([row["id"], str(period), value, label])
 
@@ -137,8 +152,11 @@ def stamp_saved(path: Path, when: str) -> None:
     with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as new:
         for item, data in parts:
             if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + when.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + when.encode() + rb"\g<2>",
+                    data,
+                )
             new.writestr(item, data)
     temp.replace(path)
 

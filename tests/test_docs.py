@@ -18,12 +18,15 @@ def _generator():
     return module
 
 
-@pytest.mark.parametrize("name", ["register-format.md", "problems.md", "return-fields.md",
-                                  "cli.md", "officer-messages.md"])
+@pytest.mark.parametrize(
+    "name",
+    ["register-format.md", "problems.md", "return-fields.md", "cli.md", "officer-messages.md"],
+)
 def test_generated_page_is_up_to_date(name):
     page = _generator().PAGES[name]()
     assert (ROOT / "docs" / name).read_text(encoding="utf-8") == page, (
-        f"docs/{name} is out of date: run python docs/generate.py")
+        f"docs/{name} is out of date: run python docs/generate.py"
+    )
 
 
 def test_blank_register_loads_with_every_column():
@@ -38,8 +41,12 @@ def test_blank_register_loads_with_every_column():
 
 
 def test_readme_quick_start_has_exactly_two_commands():
-    result = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_command.py"), "test"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "readme_command.py"), "test"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "pytest" in result.stdout
 
 
@@ -52,6 +59,10 @@ def test_code_is_ruff_clean():
         pytest.skip("ruff not installed: pip install -e '.[test]'")
     result = subprocess.run([*command, "check", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+    result = subprocess.run(
+        [*command, "format", "--check", str(ROOT)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"run ruff format:\n{result.stdout}"
 
 
 def test_officers_guide_agrees_with_the_return_spec():
@@ -62,9 +73,7 @@ def test_officers_guide_agrees_with_the_return_spec():
     guide = (ROOT / "docs" / "officers.md").read_text(encoding="utf-8")
     table = guide.split("## What to fill in", 1)[1].split("\n\n")[1]
     named = {
-        name.strip()
-        for line in table.splitlines()[2:]
-        for name in line.split("|")[1].split(",")
+        name.strip() for line in table.splitlines()[2:] for name in line.split("|")[1].split(",")
     }
     assert named == {f.header for f in FIELDS if f.key in INPUT_KEYS}
     status_row = next(line for line in table.splitlines() if line.startswith("| Status"))

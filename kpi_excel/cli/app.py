@@ -449,4 +449,3 @@ def problems(markdown: bool) -> None:
             indent=2,
         )
     )
-

@@ -150,5 +150,3 @@ def _log_entry(result: ReturnFile, outcome: ReturnOutcome) -> ReturnLogEntry:
         errors=result.errors,
         warnings=result.warnings,
     )
-
-
