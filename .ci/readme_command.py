@@ -16,5 +16,7 @@ if not block:
     sys.exit("the quick start has no code block")
 commands = [line for line in block.group(1).splitlines() if line.strip()]
 if len(commands) != 2:
-    sys.exit(f"the quick start's first code block must hold exactly two commands, not {len(commands)}")
+    sys.exit(
+        f"the quick start's first code block must hold exactly two commands, not {len(commands)}"
+    )
 print(commands[0 if sys.argv[1:] == ["run"] else 1])
