@@ -276,6 +276,8 @@ class Trend(Model):
     direction: Direction | None
     compared_with: HistoryPoint | None = None
     reason: str
+    # False when a year-to-date figure is compared with a different length of year
+    like_for_like: bool = True
 
 
 class ResolvedTarget(Model):
