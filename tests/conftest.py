@@ -120,6 +120,18 @@ def copy_of_sample_returns(folder: Path) -> Path:
     return folder
 
 
+def collect_and_rate(sources: list[Path], register: Any, period: Period, **options: Any) -> Any:
+    """Returns collected and their figures rated, as validate and consolidate do: the problems
+    include the missing comments and corrective actions the ratings call for."""
+    from kpi_excel.history.files import History
+    from kpi_excel.report.build import build_report
+    from kpi_excel.returns.collect import collect_returns
+
+    collected = collect_returns(sources, register, period, **options)
+    build_report(register, period, collected, History())
+    return collected
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -117,6 +117,8 @@ def validate_returns(
         progress=progress,
         previous_comments=previous,
     )
+    # rated once, as consolidate will rate them: an off-target figure needs its words
+    build_report(register, period, collected, History())
     outcome = Validation(register, collected, collected.problems, return_log(collected, register))
     if json_path is not None:
         import json

@@ -21,6 +21,7 @@ from ..history.files import History
 from ..register.loader import settings_fingerprint
 from ..returns.collect import Collected
 from ..xlsx.atomic import write_bytes
+from .commentary import commentary_problems, missing_commentary
 
 _NOT_USED = Rating(
     rag=None,
@@ -35,10 +36,13 @@ def build_report(
     collected: Collected,
     history: History,
 ) -> Report:
-    """Rate every indicator in register order; the rules decide, nothing is copied."""
+    """Rate every indicator in register order, once; the rules decide, nothing is copied.
+
+    The missing comments and actions the ratings call for are added to the collected
+    returns' problems (and so to their return log counts and feedback copies).
+    """
     settings = register.settings
     rows: list[ReportRow] = []
-    problems = list(collected.problems)
     for indicator in register.indicators:
         record = collected.records.get(indicator.id)
         target = resolve_target(indicator, period)
@@ -65,11 +69,13 @@ def build_report(
                 history=_series(indicator, record, history, period),
             )
         )
+    rows = [row.model_copy(update={"missing_commentary": missing_commentary(row)}) for row in rows]
+    collected.add_problems(commentary_problems(rows, collected))
     return Report(
         period=str(period),
         settings=settings,
         rows=rows,
-        problems=problems,
+        problems=list(collected.problems),
         return_log=collected.log,
         register_fingerprint=register.fingerprint,
     )

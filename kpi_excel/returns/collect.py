@@ -20,6 +20,7 @@ from .reader import ReturnFile
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 _IGNORED_PREFIXES = (".", "~")  # hidden files, Excel's "~$name.xlsx" lock files
 _SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"})
+_COUNTED = frozenset({ReturnOutcome.RECEIVED, ReturnOutcome.FAILED})  # the chosen return's rows
 
 
 @dataclass
@@ -36,6 +37,28 @@ class Collected:
     @property
     def error_count(self) -> int:
         return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    def file_for(self, indicator_id: str) -> ReturnFile | None:
+        """The return whose figure for this indicator was chosen, if any."""
+        name = self.cells.get(indicator_id, ("", {}))[0]
+        return next(
+            (f for f in self.files if f.path.name == name and indicator_id in f.records), None
+        )
+
+    def add_problems(self, found: Iterable[Problem]) -> None:
+        """Problems found after reading (on the rated report) join their return's problems,
+        the run's list and the return log's counts, as if the reader had found them."""
+        for item in found:
+            self.problems.append(item)
+            owner = self.file_for(item.indicator_id or "")
+            if owner is None:
+                continue
+            owner.problems.append(item)
+            for at, entry in enumerate(self.log):
+                if entry.file == owner.path.name and entry.outcome in _COUNTED:
+                    self.log[at] = entry.model_copy(
+                        update={"errors": owner.errors, "warnings": owner.warnings}
+                    )
 
 
 def find_return_files(sources: Sequence[Path]) -> list[Path]:

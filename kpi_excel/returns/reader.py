@@ -3,8 +3,7 @@
 Rows are found by indicator id, columns by their header, never by position (and the Return
 sheet by its header row, should an officer rename it). Inputs are only read, never modified or
 re-saved. A file that cannot be read yields problems, not an exception, so one bad return never
-stops the others. Each accepted figure is rated here as the run will rate it, so a missing
-comment or corrective action is reported with the return it belongs to.
+stops the others. The reader reports what it read; rating is the rules' (report/build.py).
 """
 
 from __future__ import annotations
@@ -43,8 +42,6 @@ from ..core.return_spec import (
     column_letter,
     template_file_name,
 )
-from ..core.rules import rate
-from ..core.targets import resolve_target
 from ..core.values import normalise_token
 from ..xlsx.read import RawCell, SheetData, XlsxBook, open_xlsx
 from ..xlsx.safety import DEFAULT_LIMITS
@@ -444,7 +441,7 @@ def _read_rows(
             if result.records.pop(raw_id, None) is not None:
                 result.rejected_ids.add(raw_id)
             continue
-        _check_commentary(indicator, register, period, result, previous_comments.get(raw_id))
+        _check_commentary(indicator, result, previous_comments.get(raw_id))
     for indicator in expected:
         if indicator.id not in seen:
             result.problems.append(
@@ -658,14 +655,11 @@ def _read_row(
 
 
 def _check_commentary(
-    indicator: Indicator,
-    register: Register,
-    period: Period,
-    result: ReturnFile,
-    previous_comment: str | None,
+    indicator: Indicator, result: ReturnFile, previous_comment: str | None
 ) -> None:
-    """Words for the board: why a figure is missing, a comment on an off-target figure and an
-    action on a RED one (rated here as the run will rate it), and this period's own comment."""
+    """Words for the board that need no rating: why a figure is missing, and this period's own
+    comment (a missing comment or action on an off-target figure is checked on the rated report,
+    report/commentary.py)."""
     record = result.records.get(indicator.id)
     if record is None:
         return
@@ -680,17 +674,6 @@ def _check_commentary(
         found.append(
             problem("reason-missing", cell=refs.get("comment"), detail=record.status.value, **where)
         )
-    # With a comment and an action there is nothing to ask for whatever the rating, and rating
-    # (with its reasons in words) is most of the time a row takes to check.
-    if record.status is Status.AVAILABLE and not (record.comment and record.corrective_action):
-        rating = rate(
-            indicator, resolve_target(indicator, period), record, register.settings, period
-        )
-        rag = rating.rag.value if rating.rag is not None else None
-        if rag in ("RED", "AMBER") and not record.comment:
-            found.append(problem("comment-missing", cell=refs.get("comment"), detail=rag, **where))
-        if rag == "RED" and not record.corrective_action:
-            found.append(problem("action-missing", cell=refs.get("corrective_action"), **where))
     if record.comment and previous_comment and _same_words(record.comment, previous_comment):
         found.append(problem("comment-repeated", cell=refs.get("comment"), **where))
     result.problems.extend(found)

@@ -19,8 +19,10 @@ from fixtures_bad import CASES, CHILDREN, Q1, SAMPLES, Case, Returns, bad_inputs
 
 from kpi_excel.core.models import ReturnOutcome
 from kpi_excel.core.problems import CATALOGUE, Audience
+from kpi_excel.history.files import History
+from kpi_excel.report.build import build_report
 from kpi_excel.returns.collect import collect_returns
-from kpi_excel.returns.reader import read_return
+from kpi_excel.returns.reader import ReturnFile, read_return
 
 REGISTER = bad_inputs_register()
 IDS = [case.name for case in CASES]
@@ -44,10 +46,18 @@ def test_the_clean_baseline_has_no_problems(returns: Returns) -> None:
         assert read_return(path, REGISTER, Q1).problems == []
 
 
+def validated(path: Path, case: Case) -> ReturnFile:
+    """One return read and its figures rated, as validate does: the reader's problems and those
+    the ratings call for (a missing comment on a RED figure)."""
+    collected = collect_returns([path], REGISTER, Q1, previous_comments=case.previous_comments)
+    build_report(REGISTER, Q1, collected, History())
+    return collected.files[0]
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_each_bad_input_gives_its_own_problems(returns: Returns, case: Case) -> None:
     path = case.build(returns)
-    result = read_return(path, REGISTER, Q1, previous_comments=case.previous_comments)
+    result = validated(path, case)
     found = [(p.code, p.sheet, p.cell) for p in result.problems]
     assert Counter(found) == Counter(case.expected)
     for item in result.problems:
@@ -96,7 +106,7 @@ MESSAGES = {
 @pytest.mark.parametrize("name", sorted(MESSAGES))
 def test_the_officer_reads_a_plain_message(returns: Returns, name: str) -> None:
     [case] = [c for c in CASES if c.name == name]
-    result = read_return(case.build(returns), REGISTER, Q1)
+    result = validated(case.build(returns), case)
     assert any(p.message.startswith(MESSAGES[name]) for p in result.problems), [
         p.message for p in result.problems
     ]

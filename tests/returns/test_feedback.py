@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import collect_and_rate
 from fixtures_bad import CASES, CHILDREN, Q1, SAMPLES, Returns, bad_inputs_register
 from openpyxl import load_workbook
 
-from kpi_excel.returns.collect import collect_returns
 from kpi_excel.returns.feedback import (
     ERROR_FILL,
     FEEDBACK_SHEET,
@@ -56,7 +56,7 @@ def folder(tmp_path: Path, returns: Returns) -> Path:
 
 def test_each_return_with_problems_gets_a_marked_up_copy_beside_it(folder: Path) -> None:
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
-    collected = collect_returns([folder], REGISTER, Q1)
+    collected = collect_and_rate([folder], REGISTER, Q1)
     done = write_feedback(collected)
     written = sorted(f.written.name for f in done if f.written)
     assert written == ["childrens-feedback.xlsx"]
@@ -72,7 +72,7 @@ def test_each_return_with_problems_gets_a_marked_up_copy_beside_it(folder: Path)
 def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
     folder: Path,
 ) -> None:
-    collected = collect_returns([folder], REGISTER, Q1)
+    collected = collect_and_rate([folder], REGISTER, Q1)
     [result] = [f for f in collected.files if f.path.name == "childrens.xlsx"]
     write_feedback(collected)
     copy = load_workbook(folder / "childrens-feedback.xlsx")
@@ -93,7 +93,7 @@ def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
 
 
 def test_the_first_sheet_lists_every_problem_with_a_link_to_its_cell(folder: Path) -> None:
-    collected = collect_returns([folder], REGISTER, Q1)
+    collected = collect_and_rate([folder], REGISTER, Q1)
     [result] = [f for f in collected.files if f.path.name == "childrens.xlsx"]
     write_feedback(collected)
     copy = load_workbook(folder / "childrens-feedback.xlsx")
@@ -123,7 +123,7 @@ def test_the_first_sheet_lists_every_problem_with_a_link_to_its_cell(folder: Pat
 
 
 def test_the_copy_is_still_a_return_the_officer_can_fix_and_send_back(folder: Path) -> None:
-    collected = collect_returns([folder], REGISTER, Q1)
+    collected = collect_and_rate([folder], REGISTER, Q1)
     write_feedback(collected)
     copy = folder / "childrens-feedback.xlsx"
     original = read_return(folder / "childrens.xlsx", REGISTER, Q1)
@@ -143,7 +143,7 @@ def test_a_problem_in_merged_cells_is_noted_on_the_top_left_cell(
     returns: Returns, tmp_path: Path
 ) -> None:
     path = _case("merged_cells_in_input_area").build(returns)
-    collected = collect_returns([path], REGISTER, Q1)
+    collected = collect_and_rate([path], REGISTER, Q1)
     [done] = write_feedback(collected, tmp_path / "feedback")
     sheet = load_workbook(done.written)["Return"]
     note = sheet["N10"].comment.text
@@ -158,7 +158,7 @@ def test_a_copy_never_replaces_a_return(returns: Returns, tmp_path: Path) -> Non
     shutil.copy(bad, folder / "x.xlsx")
     shutil.copy(SAMPLES / "returns" / "2017-18-Q1-environment.xlsx", folder / "x-feedback.xlsx")
     before = (folder / "x-feedback.xlsx").read_bytes()
-    done = write_feedback(collect_returns([folder], REGISTER, Q1))
+    done = write_feedback(collect_and_rate([folder], REGISTER, Q1))
     [x] = [f for f in done if f.source.name == "x.xlsx"]
     assert x.written is None and "is a return itself" in x.note
     assert (folder / "x-feedback.xlsx").read_bytes() == before

@@ -150,6 +150,8 @@ def test_the_bad_input_catalogue_gives_the_same_problems_read_in_parallel(
         if case.previous_comments:
             continue  # its expected list needs last period's comments, given per file
         assert result.path == path
-        assert Counter((p.code, p.sheet, p.cell) for p in result.problems) == Counter(
-            case.expected
-        ), case.name
+        # a missing comment or action is found on the rated report, not by the reader
+        read = [e for e in case.expected if e[0] not in ("comment-missing", "action-missing")]
+        assert Counter((p.code, p.sheet, p.cell) for p in result.problems) == Counter(read), (
+            case.name
+        )

@@ -223,10 +223,7 @@ def test_rows_are_found_by_id_not_position(register, fill):
     result = read_return(path, register, Q1)
     assert result.records["CL02"].value == pytest.approx(60.9)
     assert result.records["CL03"].value == 60
-    # The sample's CL07 and CL16 are RED with no corrective action, as in the example report.
     assert [(p.code, p.indicator_id) for p in result.problems] == [
-        ("action-missing", "CL07"),
-        ("action-missing", "CL16"),
         ("row-moved", "CL03"),
     ]
 
@@ -279,30 +276,33 @@ def test_the_workbooks_own_saved_date_is_read(register):
     assert {d for n, d in saved.items() if "environment" not in n} == {"2017-07-14"}
 
 
-def test_a_row_with_comment_and_action_is_not_rated_and_others_are(register, monkeypatch):
-    """Rating only decides whether a comment or an action is missing: a row with both is not
-    rated, and every row missing one is, so the problems are those rating every row gives."""
-    import kpi_excel.returns.reader as reader
+def test_each_figure_is_rated_once_by_the_rules(register, monkeypatch, tmp_path):
+    """The reader reports what it read; the report rates each indicator once, and the missing
+    comments and actions come from that one rating (the sample's CL07 and CL16 are RED with no
+    corrective action, as in the example report)."""
+    import kpi_excel.report.build as build
+    from kpi_excel import consolidate_returns, validate_returns
 
-    sample = SAMPLES / "returns" / "2017-18-Q1-childrens-services.xlsx"
-    everything = read_return(sample, register, Q1)
     rated = []
+    real = build.rate
 
-    def spy(indicator, target, record, settings, period):
-        rated.append((record.indicator_id, bool(record.comment and record.corrective_action)))
-        return real(indicator, target, record, settings, period)
+    def counted(indicator, *args, **kwargs):
+        rated.append(indicator.id)
+        return real(indicator, *args, **kwargs)
 
-    real = reader.rate
-    monkeypatch.setattr(reader, "rate", spy)
-    found = read_return(sample, register, Q1)
-    assert found == everything
-    assert rated and not any(both for _, both in rated)
-    with_both = [
-        i
-        for i, r in everything.records.items()
-        if r.status is Status.AVAILABLE and r.comment and r.corrective_action
-    ]
-    assert with_both and not set(with_both) & {i for i, _ in rated}
+    monkeypatch.setattr(build, "rate", counted)
+    outcome = consolidate_returns(
+        SAMPLES / "register.xlsx", [SAMPLES / "returns"], Q1, tmp_path / "board.xlsx"
+    )
+    assert sorted(rated) == sorted(i.id for i in register.indicators)
+    found = {(p.code, p.indicator_id) for p in outcome.problems}
+    assert {("action-missing", "CL07"), ("action-missing", "CL16")} <= found
+    rows = {row.indicator.id: row for row in outcome.report.rows}
+    assert rows["CL07"].missing_commentary == ["corrective action"]
+    rated.clear()
+    checked = validate_returns(SAMPLES / "register.xlsx", [SAMPLES / "returns"], Q1)
+    assert sorted(rated) == sorted(i.id for i in register.indicators)
+    assert {p.code for p in checked.problems} == {p.code for p in outcome.problems}
 
 
 def test_the_header_is_found_wherever_its_cells_are_stored():

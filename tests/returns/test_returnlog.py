@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import collect_and_rate
 from fixtures_bad import CHILDREN, ENVIRONMENT, Q1, SAMPLES, Returns
 from openpyxl import load_workbook
 
@@ -20,7 +21,6 @@ from kpi_excel.cli.app import main
 from kpi_excel.core.models import ReturnOutcome
 from kpi_excel.core.periods import Period
 from kpi_excel.register.loader import load_register
-from kpi_excel.returns.collect import collect_returns
 from kpi_excel.returns.log import chase_list, counts, return_log
 from kpi_excel.returns.reader import sha256_of
 
@@ -72,7 +72,7 @@ def quarter(tmp_path: Path, returns: Returns) -> Path:
 
 
 def test_the_log_says_who_sent_what_and_when(register, quarter: Path) -> None:
-    rows = return_log(collect_returns([quarter], register, Q1), register)
+    rows = return_log(collect_and_rate([quarter], register, Q1), register)
     table = [(r.service_area, r.outcome.value, r.expected, r.late, r.file) for r in rows]
     assert table == [
         ("Adult Social Care", "received", True, False, "2017-18-Q1-adult-social-care.xlsx"),
@@ -102,12 +102,12 @@ def test_without_a_deadline_nothing_is_late(register, quarter: Path) -> None:
     undated = register.model_copy(
         update={"settings": register.settings.model_copy(update={"return_deadline": None})}
     )
-    rows = return_log(collect_returns([quarter], undated, Q1), undated)
+    rows = return_log(collect_and_rate([quarter], undated, Q1), undated)
     assert {r.late for r in rows} == {None}
 
 
 def test_the_chase_list_is_ready_to_paste_into_an_email(register, quarter: Path) -> None:
-    text = chase_list(collect_returns([quarter], register, Q1), Q1, register)
+    text = chase_list(collect_and_rate([quarter], register, Q1), Q1, register)
     paragraphs = text.rstrip("\n").split("\n\n")
     assert paragraphs[0] == "Returns for 2017/18 Q1 (deadline Friday 21 July 2017): what to chase"
     by_area = {p.split(":", 1)[0]: p for p in paragraphs[1:]}
@@ -145,7 +145,7 @@ def test_a_refused_return_is_chased_with_its_reason(register, tmp_path: Path) ->
     for path in folder.iterdir():
         if path != wrong:
             path.unlink()
-    text = chase_list(collect_returns([folder], register, Q1), Q1, register)
+    text = chase_list(collect_and_rate([folder], register, Q1), Q1, register)
     assert (
         "Public Health: we have no return for 2017/18 Q1 we can use. What you sent "
         "(2017-18-Q2-public-health.xlsx) could not be read:\n"
@@ -160,7 +160,7 @@ def test_nothing_to_chase(register, returns: Returns, tmp_path: Path) -> None:
     folder.mkdir()
     for area in register.service_areas():
         returns.filled(f"{area}.xlsx", area).rename(folder / f"{area}.xlsx")
-    text = chase_list(collect_returns([folder], register, Q1), Q1, register)
+    text = chase_list(collect_and_rate([folder], register, Q1), Q1, register)
     assert text.endswith("\n\nNothing to chase: every return is in and has nothing to fix.\n")
 
 
@@ -204,7 +204,7 @@ def test_validate_writes_the_log_workbook_the_chase_list_and_json(
     problems = [[c.value for c in row] for row in workbook["Problems"].iter_rows(min_row=2)]
     assert ["error", "value-not-number", "officer", "childrens-resent.xlsx", "Return", "H10",
             "CL02"] in [row[:7] for row in problems]  # fmt: skip
-    collected = collect_returns([quarter], register, Q1)
+    collected = collect_and_rate([quarter], register, Q1)
     assert len(problems) == len(collected.problems)
     chase = (out / "chase.txt").read_text(encoding="utf-8")
     assert chase == chase_list(collected, Q1, register)
