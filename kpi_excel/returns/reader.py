@@ -237,60 +237,12 @@ def _check_identity(
     missing = [key for key in required if not meta.get(key)]
     if missing:
         result.problems.append(
-            problem(
-                "metadata-edited",
-                file=name,
-                sheet=META_SHEET,
-                detail=f"missing: {', '.join(missing)}",
-            )
+            _meta_edited(name, f"missing: {', '.join(missing)}"),
         )
         return False
     result.template_version = meta["template_version"]
     result.service_area = meta["service_area"]
-    refused: list[Problem] = []
-    try:
-        return_period = Period.parse(meta["period"])
-    except PeriodError:
-        refused.append(
-            problem(
-                "metadata-edited",
-                file=name,
-                sheet=META_SHEET,
-                detail=f"period '{meta['period']}' is not a period",
-            )
-        )
-    else:
-        result.period = str(return_period)
-        if return_period != period:
-            refused.append(
-                problem(
-                    "template-wrong-period", file=name, detail=result.period, expected=str(period)
-                )
-            )
-    version, current = _version(result.template_version), _version(TEMPLATE_VERSION)
-    if version is None:
-        refused.append(
-            problem(
-                "metadata-edited",
-                file=name,
-                sheet=META_SHEET,
-                detail=f"template version '{result.template_version}' is not a version",
-            )
-        )
-    elif version[0] != current[0]:
-        refused.append(
-            problem(
-                "template-unsupported-version",
-                file=name,
-                detail=result.template_version,
-                expected=TEMPLATE_VERSION,
-            )
-        )
-    elif version != current:
-        code = "template-old-version" if version < current else "template-newer-version"
-        result.problems.append(
-            problem(code, file=name, detail=result.template_version, expected=TEMPLATE_VERSION)
-        )
+    refused = [*_check_period(meta["period"], period, result), *_check_version(result)]
     if not register.indicators_for(result.service_area):
         refused.append(problem("template-unknown-service", file=name, detail=result.service_area))
     if refused:
@@ -307,6 +259,48 @@ def _check_identity(
             )
         )
     return True
+
+
+def _meta_edited(name: str, detail: str) -> Problem:
+    return problem("metadata-edited", file=name, sheet=META_SHEET, detail=detail)
+
+
+def _check_period(text: str, period: Period, result: ReturnFile) -> list[Problem]:
+    """The reasons to refuse the return for its period: not a period, or another one."""
+    try:
+        return_period = Period.parse(text)
+    except PeriodError:
+        return [_meta_edited(result.path.name, f"period '{text}' is not a period")]
+    result.period = str(return_period)
+    if return_period == period:
+        return []
+    return [
+        problem(
+            "template-wrong-period",
+            file=result.path.name,
+            detail=result.period,
+            expected=str(period),
+        )
+    ]
+
+
+def _check_version(result: ReturnFile) -> list[Problem]:
+    """The reasons to refuse the return for its template version; an older or newer minor
+    version is read, with a warning."""
+    name, found = result.path.name, result.template_version
+    version, current = _version(found), _version(TEMPLATE_VERSION)
+    if version is None:
+        return [_meta_edited(name, f"template version '{found}' is not a version")]
+    if version[0] != current[0]:
+        return [
+            problem(
+                "template-unsupported-version", file=name, detail=found, expected=TEMPLATE_VERSION
+            )
+        ]
+    if version != current:
+        code = "template-old-version" if version < current else "template-newer-version"
+        result.problems.append(problem(code, file=name, detail=found, expected=TEMPLATE_VERSION))
+    return []
 
 
 def _version(text: str) -> tuple[int, ...] | None:
@@ -381,80 +375,96 @@ def _read_rows(
     previous_comments: Mapping[str, str],
     header: tuple[int, dict[str, int]] | None = None,
 ) -> None:
-    name, sheet_name = result.path.name, result.sheet
     header_row, columns = header if header is not None else _find_header(sheet)
+    if not _check_columns(header_row, columns, result):
+        return
+    expected = register.indicators_for(result.service_area)
+    indicators = {i.id: i for i in expected}
+    merged_rows = _check_merged(sheet, header_row, columns, result)
+    seen: dict[str, str] = {}  # indicator id -> its ID cell
+    # the keys are (row, column), so the largest key has the last row
+    last_row = max(sheet.cells)[0] if sheet.cells else header_row
+    letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
+    period_text = str(period)
+    for row_number in range(header_row + 1, last_row + 1):
+        indicator = _row_indicator(sheet, row_number, columns, letters, indicators, seen, result)
+        if indicator is None:
+            continue
+        _read_row(sheet, row_number, columns, letters, indicator, period, result, period_text)
+        if row_number in merged_rows:
+            if result.records.pop(indicator.id, None) is not None:
+                result.rejected_ids.add(indicator.id)
+            continue
+        _check_commentary(indicator, result, previous_comments.get(indicator.id))
+    _check_rows_present(expected, meta, seen, result)
+
+
+def _check_columns(header_row: int, columns: dict[str, int], result: ReturnFile) -> bool:
+    """Every column the template has is there; without ID and Figure no row can be read."""
+    name, sheet_name = result.path.name, result.sheet
     if not header_row:
         result.problems.append(
             problem("column-missing", file=name, sheet=sheet_name, detail="ID / Figure")
         )
-        return
+        return False
     for spec in FIELDS:
         if spec.kind is not FieldKind.LIVE and spec.key not in columns:
             result.problems.append(
                 problem("column-missing", file=name, sheet=sheet_name, detail=spec.header)
             )
-    expected = register.indicators_for(result.service_area)
-    indicators = {i.id: i for i in expected}
+    return True
+
+
+def _row_indicator(
+    sheet: SheetData,
+    row_number: int,
+    columns: dict[str, int],
+    letters: dict[str, str],
+    indicators: dict[str, Indicator],
+    seen: dict[str, str],
+    result: ReturnFile,
+) -> Indicator | None:
+    """The indicator a row is for, by its ID cell; None for a row not to read (no ID, an ID not
+    in this return, a second row for the same ID), with a problem where it says something."""
+    where = {"file": result.path.name, "sheet": result.sheet}
+    id_cell = sheet.cells.get((row_number, columns["id"]))
+    raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
+    ref = f"{letters['id']}{row_number}"
+    if not raw_id:
+        entry = _first_input(sheet, row_number, columns)
+        if entry is not None:
+            result.problems.append(problem("row-no-id", cell=entry, **where))
+        return None
+    indicator = indicators.get(raw_id)
+    if indicator is None:
+        result.problems.append(problem("row-unknown-id", cell=ref, value=raw_id, **where))
+        return None
+    if raw_id in seen:
+        result.problems.append(
+            problem("row-duplicate", cell=ref, indicator_id=raw_id, detail=seen[raw_id], **where)
+        )
+        return None
+    seen[raw_id] = ref
+    return indicator
+
+
+def _check_rows_present(
+    expected: list[Indicator], meta: dict[str, str], seen: dict[str, str], result: ReturnFile
+) -> None:
+    """Every indicator has its row, in the template's order."""
+    where = {"file": result.path.name, "sheet": result.sheet}
+    for indicator in expected:
+        if indicator.id not in seen:
+            result.problems.append(problem("row-missing", indicator_id=indicator.id, **where))
+    # Moved, not merely closed up: a deleted or an extra row leaves the others in order.
     template_order = [
         part.strip() for part in meta.get("indicator_ids", "").split(",") if part.strip()
     ]
-    merged_rows = _check_merged(sheet, header_row, columns, result)
-
-    seen: dict[str, str] = {}
-    # the keys are (row, column), so the largest key has the last row
-    last_row = max(sheet.cells)[0] if sheet.cells else header_row
-    letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
-    id_col, id_letter = columns["id"], letters["id"]
-    period_text = str(period)
-    for row_number in range(header_row + 1, last_row + 1):
-        id_cell = sheet.cells.get((row_number, id_col))
-        raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
-        ref = f"{id_letter}{row_number}"
-        if not raw_id:
-            entry = _first_input(sheet, row_number, columns)
-            if entry is not None:
-                result.problems.append(
-                    problem("row-no-id", file=name, sheet=sheet_name, cell=entry)
-                )
-            continue
-        indicator = indicators.get(raw_id)
-        if indicator is None:
-            result.problems.append(
-                problem("row-unknown-id", file=name, sheet=sheet_name, cell=ref, value=raw_id)
-            )
-            continue
-        if raw_id in seen:
-            result.problems.append(
-                problem(
-                    "row-duplicate",
-                    file=name,
-                    sheet=sheet_name,
-                    cell=ref,
-                    indicator_id=raw_id,
-                    detail=seen[raw_id],
-                )
-            )
-            continue
-        seen[raw_id] = ref
-        _read_row(sheet, row_number, columns, letters, indicator, period, result, period_text)
-        if row_number in merged_rows:
-            if result.records.pop(raw_id, None) is not None:
-                result.rejected_ids.add(raw_id)
-            continue
-        _check_commentary(indicator, result, previous_comments.get(raw_id))
-    for indicator in expected:
-        if indicator.id not in seen:
-            result.problems.append(
-                problem("row-missing", file=name, sheet=sheet_name, indicator_id=indicator.id)
-            )
-    # Moved, not merely closed up: a deleted or an extra row leaves the others in order.
     in_order = [i for i in template_order if i in seen]
     for found, wanted in zip(seen, in_order, strict=False):
         if found != wanted:
             result.problems.append(
-                problem(
-                    "row-moved", file=name, sheet=sheet_name, cell=seen[found], indicator_id=found
-                )
+                problem("row-moved", cell=seen[found], indicator_id=found, **where)
             )
             break
 
@@ -513,6 +523,26 @@ def _split_ref(ref: str) -> tuple[int, int]:
     return int(digits or 0), col
 
 
+@dataclass
+class _Row:
+    """One indicator's row being read: where its cells are and what has been found wrong."""
+
+    cells: dict[tuple[int, int], RawCell]
+    row: int
+    columns: dict[str, int]
+    refs: dict[str, str]  # field key -> "H9"
+    problems: list[Problem] = field(default_factory=list)
+
+    def cell(self, key: str) -> RawCell | None:
+        assert key in _ROW_KEYS, f"{key} cells are not read below row {_HEADER_SEARCH_ROWS}"
+        return self.cells.get((self.row, self.columns.get(key, 0)))  # 0: a field with no column
+
+    def place(self, reading: CellReading, key: str) -> None:
+        """A cell reading's problems, each at the cell it was read from."""
+        for item in reading.problems:
+            self.problems.append(item.model_copy(update={"cell": self.refs.get(key)}))
+
+
 def _read_row(
     sheet: SheetData,
     row: int,
@@ -523,32 +553,65 @@ def _read_row(
     result: ReturnFile,
     period_text: str,
 ) -> None:
-    name = result.path.name
     row_text = str(row)
     refs = {key: letter + row_text for key, letter in letters.items()}
     result.cells[indicator.id] = refs
-    problems: list[Problem] = []
-    cells = sheet.cells
+    line = _Row(sheet.cells, row, columns, refs)
+    status = _read_status(line)
+    value, status = _read_figure(line, indicator, status)
+    value, numerator, denominator = _read_counts(line, indicator, value)
+    words = {key: _read_words(line, key) for key in _WORD_KEYS}
+    due = period.quarter is None or indicator.due_in(period.quarter)
+    status, value = _check_status(line, indicator, status, value, due)
+    if line.problems:
+        result.problems.extend(_placed(line, indicator, result))
+        if _has_error(line.problems):
+            result.rejected_ids.add(indicator.id)
+            return
+    result.records[indicator.id] = ReturnRecord(
+        indicator_id=indicator.id,
+        period=period_text,
+        status=status,
+        value=value if status is Status.AVAILABLE else None,
+        numerator=numerator,
+        denominator=denominator,
+        provisional=bool(words["provisional"].flag),
+        average=bool(words["average"].flag),
+        comment=words["comment"].text or "",
+        corrective_action=words["corrective_action"].text or "",
+        source=Source(
+            file=result.path.name,
+            sha256=result.sha256,
+            sheet=result.sheet,
+            cell=refs.get("value", ""),
+            template_version=result.template_version,
+            read_at=result.read_at,
+        ),
+    )
 
-    def cell(key: str) -> RawCell | None:
-        assert key in _ROW_KEYS, f"{key} cells are not read below row {_HEADER_SEARCH_ROWS}"
-        return cells.get((row, columns.get(key, 0)))  # column 0: a field with no column
 
-    def place(reading: CellReading, key: str) -> None:
-        for item in reading.problems:
-            problems.append(item.model_copy(update={"cell": refs.get(key)}))
+_WORD_KEYS = ("provisional", "average", "comment", "corrective_action")
+_FLAG_KEYS = frozenset({"provisional", "average"})
 
-    status_reading = read_text(cell("status"))
-    if status_reading.problems:
-        place(status_reading, "status")
-    status_word = _token(status_reading.text or "")
-    status = _STATUS_WORDS.get(status_word) if status_word else None
-    if status_word and status is None:
-        problems.append(
-            problem("status-unknown", cell=refs.get("status"), value=status_reading.text)
+
+def _read_status(line: _Row) -> Status | None:
+    """The status the officer chose, if any; a word not in the list is a problem."""
+    reading = read_text(line.cell("status"))
+    line.place(reading, "status")
+    word = _token(reading.text or "")
+    status = _STATUS_WORDS.get(word) if word else None
+    if word and status is None:
+        line.problems.append(
+            problem("status-unknown", cell=line.refs.get("status"), value=reading.text)
         )
+    return status
 
-    value_cell = cell("value")
+
+def _read_figure(
+    line: _Row, indicator: Indicator, status: Status | None
+) -> tuple[float | None, Status | None]:
+    """The figure, or a token in its cell ("n/a", "not due") that sets the status instead."""
+    value_cell = line.cell("value")
     token = (
         _token(value_cell.value)
         if value_cell is not None
@@ -556,47 +619,46 @@ def _read_row(
         and isinstance(value_cell.value, str)
         else ""
     )
-    value = None
     if token in NOT_AVAILABLE_TOKENS:
-        status = status if status is Status.NOT_DUE else Status.NOT_AVAILABLE
-    elif token in NOT_DUE_TOKENS:
-        status = Status.NOT_DUE
-    else:
-        reading = read_number(value_cell, indicator)
-        if reading.problems:
-            place(reading, "value")
-        value = reading.value
+        return None, status if status is Status.NOT_DUE else Status.NOT_AVAILABLE
+    if token in NOT_DUE_TOKENS:
+        return None, Status.NOT_DUE
+    reading = read_number(value_cell, indicator)
+    line.place(reading, "value")
+    return reading.value, status
 
-    if indicator.unit is Unit.PERCENT or indicator.uses_fraction:
-        numerator = read_number(cell("numerator"), None)
-        denominator = read_number(cell("denominator"), None)
-        place(numerator, "numerator")
-        place(denominator, "denominator")
-        value = _apply_fraction(
-            indicator, value, numerator.value, denominator.value, problems, refs
-        )
-        numerator_value, denominator_value = numerator.value, denominator.value
-    else:
-        numerator_value = denominator_value = None
 
-    provisional = read_flag(cell("provisional"))
-    average = read_flag(cell("average"))
-    comment = read_text(cell("comment"), long_text=True)
-    action = read_text(cell("corrective_action"), long_text=True)
-    for reading, key in (
-        (provisional, "provisional"),
-        (average, "average"),
-        (comment, "comment"),
-        (action, "corrective_action"),
-    ):
-        if reading.problems:
-            place(reading, key)
+def _read_counts(
+    line: _Row, indicator: Indicator, value: float | None
+) -> tuple[float | None, float | None, float | None]:
+    """The figure worked out from its numerator and denominator, where the indicator has them."""
+    if not (indicator.unit is Unit.PERCENT or indicator.uses_fraction):
+        return value, None, None
+    numerator = read_number(line.cell("numerator"), None)
+    denominator = read_number(line.cell("denominator"), None)
+    line.place(numerator, "numerator")
+    line.place(denominator, "denominator")
+    value = _apply_fraction(
+        indicator, value, numerator.value, denominator.value, line.problems, line.refs
+    )
+    return value, numerator.value, denominator.value
 
-    due = period.quarter is None or indicator.due_in(period.quarter)
+
+def _read_words(line: _Row, key: str) -> CellReading:
+    """A yes/no flag, or a comment or action (long text allowed)."""
+    cell = line.cell(key)
+    reading = read_flag(cell) if key in _FLAG_KEYS else read_text(cell, long_text=True)
+    line.place(reading, key)
+    return reading
+
+
+def _check_status(
+    line: _Row, indicator: Indicator, status: Status | None, value: float | None, due: bool
+) -> tuple[Status, float | None]:
+    """The status and the figure agree, and agree with when the indicator is due."""
+    refs, problems = line.refs, line.problems
     if status is None:
-        status = (
-            Status.AVAILABLE if value is not None else (Status.AVAILABLE if due else Status.NOT_DUE)
-        )
+        status = Status.AVAILABLE if value is not None or due else Status.NOT_DUE
     if status is Status.AVAILABLE and value is None and not _has_error(problems):
         problems.append(problem("value-blank", cell=refs.get("value")))
     if status is Status.NOT_AVAILABLE and value is not None:
@@ -616,42 +678,16 @@ def _read_row(
     elif status is Status.NOT_DUE and value is not None:
         problems.append(problem("value-not-due", cell=refs.get("value"), value=_plain(value)))
         status = Status.AVAILABLE
+    return status, value
 
-    if problems:
-        for item in problems:
-            result.problems.append(
-                item.model_copy(
-                    update={
-                        "file": name,
-                        "sheet": result.sheet,
-                        "cell": item.cell or refs.get("value"),
-                        "indicator_id": indicator.id,
-                    }
-                )
-            )
-        if _has_error(problems):
-            result.rejected_ids.add(indicator.id)
-            return
-    result.records[indicator.id] = ReturnRecord(
-        indicator_id=indicator.id,
-        period=period_text,
-        status=status,
-        value=value if status is Status.AVAILABLE else None,
-        numerator=numerator_value,
-        denominator=denominator_value,
-        provisional=bool(provisional.flag),
-        average=bool(average.flag),
-        comment=comment.text or "",
-        corrective_action=action.text or "",
-        source=Source(
-            file=name,
-            sha256=result.sha256,
-            sheet=result.sheet,
-            cell=refs.get("value", ""),
-            template_version=result.template_version,
-            read_at=result.read_at,
-        ),
-    )
+
+def _placed(line: _Row, indicator: Indicator, result: ReturnFile) -> list[Problem]:
+    """The row's problems with their file, sheet and indicator; the figure's cell by default."""
+    where = {"file": result.path.name, "sheet": result.sheet, "indicator_id": indicator.id}
+    return [
+        item.model_copy(update={**where, "cell": item.cell or line.refs.get("value")})
+        for item in line.problems
+    ]
 
 
 def _check_commentary(
