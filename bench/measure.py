@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from peak import own_peak_mb  # noqa: E402  (beside this file)
 
 PERIOD_TEXT = "2017/18 Q1"
 
@@ -35,7 +36,7 @@ def _clock() -> float:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return own_peak_mb()
 
 
 def stages(folder: Path, workers: int, out: Path) -> dict:

@@ -28,6 +28,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -39,12 +40,20 @@ sys.path.insert(0, str(HERE))
 from generate import PERIOD, generate  # noqa: E402
 from report import render  # noqa: E402
 
-CLI = "import sys; from kpi_excel.cli.app import main; sys.exit(main())"  # as the console script
+# As the console script, then the process's own peak memory, at exit, to the file named in
+# argv[1] (the wait4 figure includes the memory of the benchmark it was forked from).
+CLI = (
+    "import atexit, sys; from pathlib import Path; from peak import own_peak_mb; "
+    "out = Path(sys.argv.pop(1)); "
+    "atexit.register(lambda: out.write_text(str(own_peak_mb()))); "
+    "from kpi_excel.cli import main; sys.exit(main())"
+)
 
 
 def _env() -> dict[str, str]:
     path = os.environ.get("PYTHONPATH", "")
-    return dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{path}" if path else str(ROOT))
+    here = f"{ROOT}{os.pathsep}{HERE}"  # the package, and peak.py for the CLI's wrapper
+    return dict(os.environ, PYTHONPATH=f"{here}{os.pathsep}{path}" if path else here)
 
 
 def measure(group: str, folder: Path, *extra: str) -> dict:
@@ -62,19 +71,20 @@ def measure(group: str, folder: Path, *extra: str) -> dict:
 
 
 def run_command(args: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak memory in MB (largest process of the tree) and exit code."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", CLI, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=_env(),
-        cwd=ROOT,
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, child.returncode
+    """Wall seconds, the command's own peak memory in MB, and its exit code."""
+    with tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak"
+        start = time.perf_counter()
+        code = subprocess.run(
+            [sys.executable, "-c", CLI, str(peak_file), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=_env(),
+            cwd=ROOT,
+        ).returncode
+        seconds = time.perf_counter() - start
+        peak = float(peak_file.read_text()) if peak_file.exists() else float("nan")
+    return seconds, peak, code
 
 
 def consolidate_args(register: Path, returns: Path, history: Path, out: Path) -> list[str]:
