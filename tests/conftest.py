@@ -120,6 +120,22 @@ def copy_of_sample_returns(folder: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def bad_input_files(tmp_path_factory, blank_templates) -> dict[str, Path]:
+    """Every case of the bad-input catalogue (fixtures_bad.CASES), built once for the session,
+    each in a folder of its own (two cases' files share a name). Tests only read them; a test
+    that moves or renames one works on a copy."""
+    from fixtures_bad import CASES, Returns
+
+    root = tmp_path_factory.mktemp("bad-inputs")
+    built = {}
+    for case in CASES:
+        folder = root / case.name
+        folder.mkdir()
+        built[case.name] = case.build(Returns(folder, blank_templates))
+    return built
+
+
 def collect_and_rate(sources: list[Path], register: Any, period: Period, **options: Any) -> Any:
     """Returns collected and their figures rated, as validate and consolidate do: the problems
     include the missing comments and corrective actions the ratings call for."""

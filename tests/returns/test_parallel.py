@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 from conftest import Q1, SAMPLES
-from fixtures_bad import CASES, Returns, bad_inputs_register
+from fixtures_bad import CASES, bad_inputs_register
 
 from kpi_excel.returns.parallel import SERIAL_BELOW, read_returns_parallel
 from kpi_excel.returns.reader import read_return
@@ -132,16 +132,11 @@ def test_results_read_with_the_collector_paused_reach_the_oldest_generation(regi
     assert id(found[0].records) in {id(item) for item in gc.get_objects(2)}
 
 
-def test_the_bad_input_catalogue_gives_the_same_problems_read_in_parallel(
-    tmp_path, blank_templates
-):
-    """Every case of the catalogue in one folder, read on several processes: each file's
-    problems are the catalogue's, exactly as reading it alone gives them."""
+def test_the_bad_input_catalogue_gives_the_same_problems_read_in_parallel(bad_input_files):
+    """Every case of the catalogue read on several processes: each file's problems are the
+    catalogue's, exactly as reading it alone gives them."""
     register = bad_inputs_register()
-    folder = tmp_path / "built"
-    folder.mkdir()
-    returns = Returns(folder, blank_templates)
-    built = [(case, case.build(returns)) for case in CASES]
+    built = [(case, bad_input_files[case.name]) for case in CASES]
     paths = [path for _, path in built]
     assert len(paths) >= SERIAL_BELOW
     found = read_returns_parallel(paths, register, Q1, workers=2)

@@ -392,16 +392,13 @@ def row_of_id(result, indicator_id):
 
 
 def test_the_bad_input_catalogue_reads_the_same_as_reading_every_column(
-    tmp_path, blank_templates, monkeypatch
+    bad_input_files, monkeypatch
 ):
-    from fixtures_bad import CASES, Returns, bad_inputs_register
+    from fixtures_bad import CASES, bad_inputs_register
 
     register = bad_inputs_register()
-    folder = tmp_path / "built"
-    folder.mkdir()
-    returns = Returns(folder, blank_templates)
     for case in CASES:
-        path = case.build(returns)
+        path = bad_input_files[case.name]
         options = {"previous_comments": case.previous_comments} if case.previous_comments else {}
         assert read_return(path, register, Q1, **options) == _read_whole(
             register, path, monkeypatch, **options
