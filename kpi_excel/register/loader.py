@@ -238,6 +238,13 @@ COLUMNS: tuple[Column, ...] = (
         "Period from which the definition changed, e.g. 2017/18 Q1: no arrow across it.",
         "",
     ),
+    Column(
+        "rag_key",
+        "RAG key",
+        False,
+        "The name of a key given on the Settings sheet as 'RAG key NAME'. Blank: the RAG key.",
+        "",
+    ),
 )
 COLUMN_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key: c for c in COLUMNS}
 
@@ -339,6 +346,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "min_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "max_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "definition_changed": _period_text,
+    "rag_key": lambda raw: cell_text(raw).lower(),
 }
 
 
@@ -431,6 +439,7 @@ def _load_register(path: Path) -> Register:
         if SETTINGS_SHEET in sheets
         else Settings()
     )
+    _check_named_keys(indicators, settings, collector)
     if collector.problems:
         count = len(collector.problems)
         raise RegisterError(
@@ -554,6 +563,20 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
                 )
     _check_targets_fit_polarity(indicators, collector)
     return indicators
+
+
+def _check_named_keys(
+    indicators: list[Indicator], settings: Settings, collector: RowProblems
+) -> None:
+    for indicator in indicators:
+        if indicator.rag_key and indicator.rag_key not in settings.rag_keys:
+            known = ", ".join(sorted(settings.rag_keys)) or "none"
+            collector.add(
+                INDICATORS_SHEET,
+                f"row {indicator.row}",
+                f"{indicator.id} names the RAG key '{indicator.rag_key}', but the Settings sheet "
+                f"has no row 'RAG key {indicator.rag_key}' (named keys: {known}).",
+            )
 
 
 def _check_targets_fit_polarity(indicators: list[Indicator], collector: RowProblems) -> None:

@@ -11,12 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.models import Settings, Tolerance, ToleranceKind
+from ..core.models import TOLERANCE_KEY, Settings, Tolerance, ToleranceKind
 from ..core.periods import Period, PeriodError
 from ..xlsx.read import SheetData
 from .cells import RowProblems, cell_text, cell_value, parse_choice, parse_number, parse_yes_no
+from .keys import EDGE_HELP, parse_rag_key
 
 SETTINGS_SHEET = "Settings"
+NAMED_KEY_PREFIX = "rag key "  # "RAG key strict": a key an indicator may name
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,15 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "performance",
         "performance: up = better (the usual key); movement: the arrow follows the "
         "value and its colour says better or worse.",
+    ),
+    SettingSpec(
+        "rag_key",
+        "RAG key",
+        TOLERANCE_KEY.text,
+        "The bands, best first, separated by ';': a state (GREEN, AMBER, RED, BLUE), the "
+        "council's name for it in quotes, a colon and its edge: " + EDGE_HELP + ". A band may "
+        "end 'if improved' or 'if not improved' (on last year). Add rows 'RAG key NAME' for "
+        "keys an indicator chooses in its RAG key column. See docs/rules.md.",
     ),
     SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
     SettingSpec("return_deadline", "Return deadline", "", "Date returns are due (YYYY-MM-DD)."),
@@ -99,7 +110,13 @@ def load_settings(sheet: SheetData, collector: RowProblems) -> Settings:
         row = [cell_value(sheet.get(row_number, column)) for column in (1, 2)]
         if row[0] is None:
             continue
-        spec = SETTING_BY_LABEL.get(cell_text(row[0]).lower())
+        label = cell_text(row[0]).lower()
+        spec = SETTING_BY_LABEL.get(label)
+        if spec is None and label.startswith(NAMED_KEY_PREFIX):
+            _named_key(
+                label[len(NAMED_KEY_PREFIX) :].strip(), row[1], row_number, values, collector
+            )
+            continue
         if spec is None:
             if row_number > 1:
                 collector.add(
@@ -133,6 +150,23 @@ def load_settings(sheet: SheetData, collector: RowProblems) -> Settings:
         return Settings()
 
 
+def _named_key(
+    name: str, raw: Any, row_number: int, values: dict[str, Any], collector: RowProblems
+) -> None:
+    try:
+        key = parse_rag_key(cell_text(raw), name)
+    except ValueError as error:
+        collector.add(
+            SETTINGS_SHEET,
+            f"B{row_number}",
+            f"RAG key {name}: {error}.",
+            code="settings-invalid",
+            value=raw,
+        )
+        return
+    values.setdefault("rag_keys", {})[name] = key
+
+
 def _setting_value(key: str, raw: Any) -> Any:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -141,6 +175,8 @@ def _setting_value(key: str, raw: Any) -> Any:
         return period.year_label
     if key == "default_tolerance":
         return parse_tolerance(raw, None) or Tolerance()
+    if key == "rag_key":
+        return parse_rag_key(str(raw))
     if key == "same_threshold":
         return parse_number(raw)
     if key in ("cumulative_short_term", "exceptions_include_amber"):

@@ -350,7 +350,7 @@ REASON_CASES = [
         kind(TargetKind.COMPARATOR, 184, "Better than England"),
         157,
         SETTINGS,
-        "157 against Better than England (184), smaller is better: GREEN",
+        "157 against Better than England (184), smaller is better, on or better than target: GREEN",
     ),
     (
         indicator(tolerance=rel(5)),
@@ -366,7 +366,13 @@ REASON_CASES = [
         SETTINGS,
         "80% against a 95% target, bigger is better, beyond the 5% relative amber band: RED",
     ),
-    (indicator(), value(80), 83, SETTINGS, "83% against an 80% target, bigger is better: GREEN"),
+    (
+        indicator(),
+        value(80),
+        83,
+        SETTINGS,
+        "83% against an 80% target, bigger is better, on or better than target: GREEN",
+    ),
     (
         indicator(tolerance=absolute(2)),
         value(95),
@@ -388,21 +394,21 @@ REASON_CASES = [
         band(90, 95),
         92,
         SETTINGS,
-        "92% against a target range of 90% to 95%, inside the range is best: GREEN",
+        "92% against a target range of 90% to 95%, inside the range is best, inside the target range: GREEN",
     ),
     (
         indicator(unit=Unit.NUMBER),
         value(11),
         11,
         SETTINGS,
-        "11 against an 11 target, bigger is better: GREEN",
+        "11 against an 11 target, bigger is better, on or better than target: GREEN",
     ),
     (
         indicator(unit=Unit.NUMBER),
         value(180),
         190,
         SETTINGS,
-        "190 against a 180 target, bigger is better: GREEN",
+        "190 against a 180 target, bigger is better, on or better than target: GREEN",
     ),
 ]
 

@@ -156,3 +156,28 @@ def test_a_target_typed_as_95_percent_in_excel_means_95(tmp_path):
     book.save(path)
     [indicator] = load_register(path).indicators
     assert indicator.annual_target.value == 95
+
+
+def test_a_key_and_a_named_key_are_read_from_the_settings_sheet(tmp_path):
+    settings = {
+        "rag_key": 'GREEN "Target met": on target; AMBER: within 10%; RED: otherwise',
+        "RAG key Lenient": "GREEN: within 5%; RED: otherwise",
+    }
+    rows = [ROW, {**ROW, "id": "A2", "rag_key": "lenient"}]
+    register = load_register(write_register(tmp_path / "register.xlsx", rows, settings))
+    assert [b.name for b in register.settings.rag_key.bands] == ["Target met", "AMBER", "RED"]
+    assert register.settings.key_for(register.indicators[1]).name == "lenient"
+    assert register.settings.key_for(register.indicators[0]) == register.settings.rag_key
+
+
+def test_an_unknown_named_key_and_a_bad_key_are_register_problems(tmp_path):
+    settings = {"rag_key": "GREEN: on target", "RAG key odd": "GREEN: sometimes; RED: otherwise"}
+    rows = [{**ROW, "rag_key": "strict"}]
+    with pytest.raises(RegisterError) as caught:
+        load_register(write_register(tmp_path / "register.xlsx", rows, settings))
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 3
+    joined = " ".join(messages)
+    assert "end it with a band such as RED: otherwise" in joined
+    assert "'sometimes' is not an edge" in joined
+    assert "no row 'RAG key strict'" in joined
