@@ -374,6 +374,19 @@ def _distance(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return Decimal(0)
 
 
+def _months_of_year(period: Period) -> int:
+    """How many months of its year a year-to-date figure for the period covers."""
+    return 12 if period.quarter is None else 3 * period.quarter
+
+
+def _same_length_of_year(indicator: Indicator, period: Period, earlier: str) -> bool:
+    """False when a year-to-date figure is compared with one covering a different part of a
+    year (Q2 against Q1, Q1 against last year's whole year); anything else is like for like."""
+    if indicator.basis is not Basis.CUMULATIVE:
+        return True
+    return _months_of_year(period) == _months_of_year(Period.parse(earlier))
+
+
 def trend(
     indicator: Indicator,
     current: ReturnRecord | None,
@@ -410,8 +423,9 @@ def trend(
         if then < changed.sort_key(year_at_end=False) <= period.sort_key():
             return no_arrow(f"Definition changed in {changed}: not like-for-like")
     caveat = ""
-    if term == "short" and indicator.basis is Basis.CUMULATIVE:
-        if not settings.cumulative_short_term:
+    like_for_like = _same_length_of_year(indicator, period, previous.period)
+    if not like_for_like:
+        if term == "short" and not settings.cumulative_short_term:
             return no_arrow("Year-to-date figure: not comparable with the previous period")
         caveat = " (year to date: not like-for-like)"
 
@@ -451,7 +465,12 @@ def trend(
         if polarity is Polarity.RANGE:
             head += " but there is no target range"
         direction = Direction.INCREASE if difference > 0 else Direction.DECREASE
-    return Trend(direction=direction, compared_with=previous, reason=f"{head}: {direction}")
+    return Trend(
+        direction=direction,
+        compared_with=previous,
+        reason=f"{head}: {direction}",
+        like_for_like=like_for_like,
+    )
 
 
 # --- Published arrows ----------------------------------------------------------------------

@@ -888,3 +888,37 @@ def test_an_amber_limit_is_compared_as_shown():
     rating = rate(ind, value(95), record(89.2), SETTINGS, Q1)
     assert rating.rag is RAG.AMBER, rating.reason
     assert "amber limit of 89%" in rating.reason
+
+
+# (case, basis, term, this period, earlier period, like for like)
+LIKE_FOR_LIKE_CASES = [
+    ("Q2 YTD against Q1 YTD", Basis.CUMULATIVE, "short", "2017/18 Q2", "2017/18 Q1", False),
+    (
+        "Q1 against last year's whole year",
+        Basis.CUMULATIVE,
+        "short",
+        "2017/18 Q1",
+        "2016/17",
+        False,
+    ),
+    ("Q1 against last year's Q4", Basis.CUMULATIVE, "short", "2017/18 Q1", "2016/17 Q4", False),
+    ("same quarter last year", Basis.CUMULATIVE, "long", "2017/18 Q2", "2016/17 Q2", True),
+    ("Q4 against last year's whole year", Basis.CUMULATIVE, "long", "2017/18 Q4", "2016/17", True),
+    ("whole year against whole year", Basis.CUMULATIVE, "long", "2017/18", "2016/17", True),
+    ("snapshot quarter on quarter", Basis.SNAPSHOT, "short", "2017/18 Q2", "2017/18 Q1", True),
+    ("rolling against last year's year", Basis.ROLLING, "short", "2017/18 Q1", "2016/17", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("basis", "term", "now", "then", "expected"),
+    [case[1:] for case in LIKE_FOR_LIKE_CASES],
+    ids=[case[0] for case in LIKE_FOR_LIKE_CASES],
+)
+def test_like_for_like(basis, term, now, then, expected):
+    ind = indicator(basis=basis, unit=Unit.NUMBER)
+    period = Period.parse(now)
+    current = ReturnRecord(indicator_id="KPI1", period=now, status=Status.AVAILABLE, value=6)
+    result = trend(ind, current, point(12, then), SETTINGS, term=term, period=period)
+    assert result.like_for_like is expected, result.reason
+    assert ("not like-for-like" in result.reason) is not expected
