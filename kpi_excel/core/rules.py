@@ -195,14 +195,16 @@ def _inside_words(band: Band, gap: _Gap) -> str:
 def _beyond_words(band: Band, gap: _Gap) -> str:
     """Where the figure is, in words, when it fell short of this band."""
     amount = abs(band.amount) if band.amount is not None else 0.0
+    if band.edge is BandEdge.RELATIVE and gap.edge == 0:
+        return f"worse than a target of zero, which has no {amount:g}% band"
     if band.edge is BandEdge.RELATIVE:
-        return f"more than {amount:g}% short of the target"
+        return f"more than {amount:g}% worse than target"
     if band.edge is BandEdge.ABSOLUTE:
-        return f"more than {_amount_words(gap.indicator, amount)} short of the target"
+        return f"more than {_amount_words(gap.indicator, amount)} worse than target"
     if band.edge is BandEdge.TOLERANCE:
         words = _band_words(gap.indicator, gap.tolerance)
         return words if words == "no amber band" else f"beyond {words}"
-    return "short of the target"
+    return "worse than target"
 
 
 _CONDITION_WORDS = {
