@@ -90,9 +90,15 @@ POLARITY_SPELLINGS = {
     "bigger": Polarity.BIGGER,
     "bigger is better": Polarity.BIGGER,
     "higher": Polarity.BIGGER,
+    "higher is better": Polarity.BIGGER,
+    "more is better": Polarity.BIGGER,
+    "high is good": Polarity.BIGGER,
     "smaller": Polarity.SMALLER,
     "smaller is better": Polarity.SMALLER,
     "lower": Polarity.SMALLER,
+    "lower is better": Polarity.SMALLER,
+    "less is better": Polarity.SMALLER,
+    "low is good": Polarity.SMALLER,
     "range": Polarity.RANGE,
     "in range": Polarity.RANGE,
     "target range": Polarity.RANGE,
@@ -101,6 +107,15 @@ POLARITY_SPELLINGS = {
     "data only": Polarity.NONE,
     "contextual": Polarity.NONE,
     "": Polarity.NONE,
+}
+
+BASIS_SPELLINGS = {
+    "year to date": Basis.CUMULATIVE,
+    "ytd": Basis.CUMULATIVE,
+    "cumulative (year to date)": Basis.CUMULATIVE,
+    "rolling 12 months": Basis.ROLLING,
+    "rolling year": Basis.ROLLING,
+    "point in time": Basis.SNAPSHOT,
 }
 
 COLUMNS: tuple[Column, ...] = (
@@ -318,6 +333,14 @@ def _profile(raw: Any) -> tuple[float, float, float, float] | None:
     return (weights[0], weights[1], weights[2], weights[3])
 
 
+def _annual_target(raw: Any) -> Target:
+    target = parse_target(raw, blank=TargetKind.NONE)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        # a blank is not a typed N/A: the board says there is none rather than "N/A"
+        return target.model_copy(update={"label": "No annual target"})
+    return target
+
+
 def _period_text(raw: Any) -> str | None:
     if raw in (None, ""):
         return None
@@ -337,10 +360,10 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     ),
     "decimals": lambda raw: 0 if raw in (None, "") else int(parse_number(raw)),
     "suffix": cell_text,
-    "basis": lambda raw: parse_choice(raw or "snapshot", Basis),
+    "basis": lambda raw: parse_choice(raw or "snapshot", Basis, BASIS_SPELLINGS),
     "frequency": lambda raw: parse_choice(raw or "quarterly", Frequency),
     "due_quarters": _quarters,
-    "annual_target": lambda raw: parse_target(raw, blank=TargetKind.NONE),
+    "annual_target": _annual_target,
     "profile": _profile,
     "uses_fraction": parse_yes_no,
     "min_value": lambda raw: None if raw in (None, "") else parse_number(raw),

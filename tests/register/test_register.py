@@ -181,3 +181,25 @@ def test_an_unknown_named_key_and_a_bad_key_are_register_problems(tmp_path):
     assert "end it with a band such as RED: otherwise" in joined
     assert "'sometimes' is not an edge" in joined
     assert "no row 'RAG key strict'" in joined
+
+
+def test_common_spellings_of_polarity_and_basis_and_a_blank_annual_target(tmp_path):
+    from kpi_excel.core.display import format_target
+    from kpi_excel.core.periods import Period
+    from kpi_excel.core.targets import resolve_target
+
+    rows = [
+        {**ROW, "polarity": "Higher is better", "basis": "year to date"},
+        {**ROW, "id": "A2", "polarity": "lower is better", "basis": "YTD"},
+        {**ROW, "id": "A3", "annual_target": None},
+        {**ROW, "id": "A4", "annual_target": "N/A"},
+    ]
+    first, second, blank, typed = load_register(
+        write_register(tmp_path / "register.xlsx", rows)
+    ).indicators
+    assert (first.polarity, first.basis) == (Polarity.BIGGER, Basis.CUMULATIVE)
+    assert (second.polarity, second.basis) == (Polarity.SMALLER, Basis.CUMULATIVE)
+    assert format_target(blank, blank.annual_target) == "No annual target"
+    assert format_target(typed, typed.annual_target) == "N/A"
+    quarter = resolve_target(blank, Period.parse("Q3 2024/25")).target
+    assert format_target(blank, quarter) == "N/A"
