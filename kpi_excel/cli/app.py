@@ -38,6 +38,21 @@ class PeriodType(click.ParamType):
 
 PERIOD = PeriodType()
 _EXISTING = click.Path(exists=True, path_type=Path)
+_STORE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _store_or_none(store: Path | None) -> Path | None:
+    """A store that does not exist yet (the first quarter) means a run with no past figures,
+    said so; close and import-history create it."""
+    if store is None or store.exists():
+        return store
+    click.echo(
+        f"Note: the history store {store} does not exist yet, so this run has no past figures "
+        "(no arrows, no previous values). 'kpi-excel import-history' or 'kpi-excel close' "
+        "creates it.",
+        err=True,
+    )
+    return None
 
 
 def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
@@ -163,7 +178,11 @@ def main() -> None:
     help="Folder to write the templates into.",
 )
 @click.option("--history", type=_EXISTING, help="History file, for last period's figures.")
-@click.option("--store", type=_EXISTING, help="Or the history store, for last period's figures.")
+@click.option(
+    "--store",
+    type=_STORE,
+    help="Or the history store, for last period's figures (none yet: the first quarter).",
+)
 @click.option("--force", is_flag=True, help="Replace files of the same names in the folder.")
 @_handle_errors
 def templates(
@@ -182,6 +201,7 @@ def templates(
     """
     from ..api.run import make_templates
 
+    store = _store_or_none(store)
     paths = make_templates(register, period, out, history=history, store=store, replace=force)
     for path in paths:
         click.echo(str(path))
@@ -319,7 +339,7 @@ def _print_log(log: Iterable[Any]) -> None:
 @click.option("--history", type=_EXISTING, help="History file (CSV or .xlsx) of past periods.")
 @click.option(
     "--store",
-    type=_EXISTING,
+    type=_STORE,
     help="History store (see close, import-history) instead of --history; only read.",
 )
 @click.option(
@@ -373,6 +393,9 @@ def consolidate(
         raise click.UsageError("Give --history or --store, not both.")
     if as_at is not None and store is None:
         raise click.UsageError("--as-at needs --store: versions are kept in the history store.")
+    store = _store_or_none(store)
+    if as_at is not None and store is None:
+        raise click.UsageError("--as-at needs a history store that exists.")
     outcome = consolidate_returns(
         register,
         list(returns),

@@ -76,4 +76,4 @@ def format_target(indicator: Indicator, target: Target) -> str:
         return "TBC"
     if target.kind is TargetKind.DERIVE:
         return ""
-    return "N/A"
+    return target.label or "N/A"  # "No annual target" for a blank annual target

@@ -133,11 +133,78 @@ class Indicator(Model):
     min_value: float | None = None  # plausible range; outside it is a warning
     max_value: float | None = None
     definition_changed: str | None = None  # period from which the definition changed
+    rag_key: str = ""  # a named key from the Settings sheet; "": the register's key
     row: int | None = None  # register row, for messages
 
     def due_in(self, quarter: int) -> bool:
         quarters = self.due_quarters or DEFAULT_DUE_QUARTERS[self.frequency]
         return quarter in quarters
+
+
+class RAG(StrEnum):
+    """The states the board colours by; a council's own names for them are a key's band names."""
+
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    RED = "RED"
+    BLUE = "BLUE"  # exceeding target by a margin, or no target, in keys that say so
+
+
+class BandEdge(StrEnum):
+    """How far from the target a band reaches (the shortfall is measured with polarity)."""
+
+    ON_TARGET = "on target"  # shortfall at or below zero
+    RELATIVE = "relative"  # shortfall at or below amount % of the target
+    ABSOLUTE = "absolute"  # shortfall at or below amount, in the indicator's unit
+    AHEAD_RELATIVE = "ahead relative"  # better than target by amount % of it, or more
+    AHEAD_ABSOLUTE = "ahead absolute"  # better than target by amount, or more
+    TOLERANCE = "tolerance"  # the indicator's own tolerance: relative, absolute or a second target
+    OTHERWISE = "otherwise"  # every figure that reaches it
+    NO_TARGET = "no target"  # no target, N/A or TBC: rated with this band instead of not rated
+    DATA_ONLY = "data only"  # no polarity: rated with this band instead of not rated
+
+
+class BandCondition(StrEnum):
+    """A composite key's second test: the long-term direction of travel (against last year)."""
+
+    ANY = "any"
+    IMPROVED = "improved"
+    NOT_IMPROVED = "not improved"
+
+
+class Band(Model):
+    """One line of a council's key: its state, its own name for it, its colour and its edge."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: RAG
+    name: str  # the council's words: "On target", "Slightly missed", "Monitor"
+    edge: BandEdge
+    amount: float | None = None  # for relative, absolute and ahead edges
+    when: BandCondition = BandCondition.ANY
+    colour: str | None = None  # hex; None: the Settings colour for the state
+
+
+class RagKey(Model):
+    """A council's RAG key: an ordered list of bands, the first that fits a figure wins."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = ""  # "" for the register's default key
+    bands: tuple[Band, ...]
+    text: str = ""  # as written on the Settings sheet
+
+
+# The key kpi-excel uses when the register states none: GREEN on or better than target, AMBER
+# within the indicator's tolerance (or the Settings default), RED beyond.
+TOLERANCE_KEY = RagKey(
+    bands=(
+        Band(state=RAG.GREEN, name="GREEN", edge=BandEdge.ON_TARGET),
+        Band(state=RAG.AMBER, name="AMBER", edge=BandEdge.TOLERANCE),
+        Band(state=RAG.RED, name="RED", edge=BandEdge.OTHERWISE),
+    ),
+    text="GREEN: on target; AMBER: within tolerance; RED: otherwise",
+)
 
 
 class ArrowStyle(StrEnum):
@@ -167,6 +234,17 @@ class Settings(Model):
     red_colour: str = "#FFC7CE"
     header_colour: str = "#1F4E79"
     logo: str | None = None
+    rag_key: RagKey = TOLERANCE_KEY
+    # named keys an indicator may choose instead, in its 'RAG key' column
+    rag_keys: dict[str, RagKey] = {}
+
+    def key_for(self, indicator: Indicator) -> RagKey:
+        """The indicator's own key when it names one, else the register's."""
+        return (
+            self.rag_keys.get(indicator.rag_key, self.rag_key)
+            if indicator.rag_key
+            else self.rag_key
+        )
 
 
 class Register(Model):
@@ -239,18 +317,14 @@ class ReturnRecord(Model):
     source: Source | None = None
 
 
-class RAG(StrEnum):
-    GREEN = "GREEN"
-    AMBER = "AMBER"
-    RED = "RED"
-
-
 class Rating(Model):
     rag: RAG | None
     reason: (
         str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
     )
     not_rated: str | None = None  # short label when rag is None: "Target TBC", "Not due"
+    band: str = ""  # the council's name for the band the figure fell in: "Slightly missed"
+    colour: str | None = None  # the band's own colour when the key gives one
 
 
 class Direction(StrEnum):

@@ -16,6 +16,12 @@ _PERIOD_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "Q3 2024/25", "Quarter 3 2024-25": the quarter first, as many reports write it
+_QUARTER_FIRST_RE = re.compile(
+    r"^\s*(?:Q\s*([1-4])|Quarter\s*([1-4]))\s*,?\s*((?:FY\s*)?\d{4}\s*[/\-]\s*\d{2,4})\s*$",
+    re.IGNORECASE,
+)
+
 
 class PeriodError(ValueError):
     """A period was spelled in a way kpi-excel does not understand."""
@@ -36,6 +42,9 @@ class Period:
     def parse(cls, text: str | Period) -> Period:
         if isinstance(text, Period):
             return text
+        if quarter_first := _QUARTER_FIRST_RE.match(str(text)):
+            quarter_text = quarter_first.group(1) or quarter_first.group(2)
+            text = f"{quarter_first.group(3)} Q{quarter_text}"
         match = _PERIOD_RE.match(str(text))
         if not match:
             raise PeriodError(

@@ -7,19 +7,23 @@ reader never sees "95.0% against 95.0%" rated RED.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from .display import POLARITY_WORDS, format_target, format_value, round_display
 from .models import (
     DEFAULT_DUE_QUARTERS,
-    RAG,
+    Band,
+    BandCondition,
+    BandEdge,
     Basis,
     Direction,
     Frequency,
     HistoryPoint,
     Indicator,
     Polarity,
+    RagKey,
     Rating,
     ResolvedTarget,
     ReturnRecord,
@@ -117,16 +121,154 @@ def _range_bounds(target: Target) -> tuple[float, float] | None:
     return None
 
 
-def rate(
-    indicator: Indicator,
-    target: ResolvedTarget,
-    record: ReturnRecord | None,
-    settings: Settings,
-    period: Period,
-) -> Rating:
-    """Rate one indicator's figure for a period: GREEN, AMBER, RED, or not rated with why."""
-    if indicator.polarity is Polarity.NONE:
-        return _not_rated("Data only", "Contextual indicator (data only): reported, never rated")
+@dataclass(frozen=True)
+class _Gap:
+    """A rated figure's place against its target, at display precision."""
+
+    indicator: Indicator
+    actual: Decimal
+    edge: Decimal  # the target, or the nearest end of a range
+    shortfall: Decimal  # with polarity: above zero is worse than target
+    tolerance: Tolerance
+    is_range: bool
+
+
+def _amount_words(indicator: Indicator, amount: float) -> str:
+    if indicator.unit is Unit.PERCENT:
+        return f"{amount:g} percentage point{'' if amount == 1 else 's'}"
+    suffix = f" {indicator.suffix}" if indicator.suffix else ""
+    return f"{amount:g}{suffix}"
+
+
+def _band_fits(band: Band, gap: _Gap) -> bool:
+    """Whether the figure reaches this band's edge (inclusive), ignoring its condition."""
+    amount = abs(_dec(band.amount)) if band.amount is not None else Decimal(0)
+    if band.edge is BandEdge.OTHERWISE:
+        return True
+    if band.edge is BandEdge.ON_TARGET:
+        return gap.shortfall <= 0
+    if band.edge is BandEdge.RELATIVE:
+        # target zero: no division, and zero per cent of it leaves only "on target"
+        return gap.shortfall <= abs(gap.edge) * amount / 100
+    if band.edge is BandEdge.ABSOLUTE:
+        return gap.shortfall <= amount
+    if band.edge is BandEdge.AHEAD_RELATIVE:
+        # nothing is a percentage ahead of zero, and a range has no "ahead"
+        return not gap.is_range and gap.edge != 0 and -gap.shortfall >= abs(gap.edge) * amount / 100
+    if band.edge is BandEdge.AHEAD_ABSOLUTE:
+        return not gap.is_range and -gap.shortfall >= amount and -gap.shortfall > 0
+    if band.edge is BandEdge.TOLERANCE:
+        tolerance = gap.tolerance
+        if gap.shortfall <= 0:
+            return True
+        if tolerance.kind is ToleranceKind.NONE or tolerance.amount is None:
+            return False
+        limit = tolerance.amount
+        if tolerance.kind is ToleranceKind.LIMIT:
+            # the limit is a figure like any other: compared as shown, as the reason prints it
+            limit = float(_shown(gap.indicator, limit))
+        return _within_band(gap.actual, gap.edge, gap.shortfall, tolerance.kind, limit)
+    return False  # NO_TARGET: only for figures with no target
+
+
+def _inside_words(band: Band, gap: _Gap) -> str:
+    """Where the figure is, in words, when it fell in this band."""
+    amount = abs(band.amount) if band.amount is not None else 0.0
+    on_target = "inside the target range" if gap.is_range else "on or better than target"
+    if band.edge is BandEdge.ON_TARGET:
+        return on_target
+    if band.edge is BandEdge.RELATIVE:
+        return f"within {amount:g}% of the target"
+    if band.edge is BandEdge.ABSOLUTE:
+        return f"within {_amount_words(gap.indicator, amount)} of the target"
+    if band.edge is BandEdge.AHEAD_RELATIVE:
+        return f"better than target by {amount:g}% of it or more"
+    if band.edge is BandEdge.AHEAD_ABSOLUTE:
+        return f"better than target by {_amount_words(gap.indicator, amount)} or more"
+    if band.edge is BandEdge.TOLERANCE:
+        if gap.shortfall <= 0:
+            return on_target
+        return f"within {_band_words(gap.indicator, gap.tolerance)}"
+    return "otherwise"
+
+
+def _beyond_words(band: Band, gap: _Gap) -> str:
+    """Where the figure is, in words, when it fell short of this band."""
+    amount = abs(band.amount) if band.amount is not None else 0.0
+    if band.edge is BandEdge.RELATIVE and gap.edge == 0:
+        return f"worse than a target of zero, which has no {amount:g}% band"
+    if band.edge is BandEdge.RELATIVE:
+        return f"more than {amount:g}% worse than target"
+    if band.edge is BandEdge.ABSOLUTE:
+        return f"more than {_amount_words(gap.indicator, amount)} worse than target"
+    if band.edge is BandEdge.TOLERANCE:
+        words = _band_words(gap.indicator, gap.tolerance)
+        return words if words == "no amber band" else f"beyond {words}"
+    return "worse than target"
+
+
+_CONDITION_WORDS = {
+    BandCondition.IMPROVED: "improved on last year",
+    BandCondition.NOT_IMPROVED: "not improved on last year",
+}
+
+
+def _condition_holds(condition: BandCondition, long_term: Direction | None) -> bool:
+    if condition is BandCondition.ANY:
+        return True
+    improved = long_term is Direction.BETTER
+    return improved if condition is BandCondition.IMPROVED else not improved
+
+
+def _named(band: Band, words: str) -> Rating:
+    """A rating in a band: the reason ends with the state, and names the band when the council
+    gave it a name of its own."""
+    name = f" (band '{band.name}')" if band.name.upper() != band.state.value else ""
+    return Rating(
+        rag=band.state, reason=f"{words}{name}: {band.state}", band=band.name, colour=band.colour
+    )
+
+
+def _rate_in_key(key: RagKey, gap: _Gap, head: str, long_term: Direction | None) -> Rating:
+    """The first band of the key the figure reaches whose condition holds."""
+    passed: Band | None = None  # the last edge the figure fell short of, for "beyond" words
+    failed: BandCondition | None = None  # a band the figure reached but the direction did not
+    for band in key.bands:
+        if band.edge is BandEdge.NO_TARGET:
+            continue
+        if not _band_fits(band, gap):
+            if band.edge not in (BandEdge.AHEAD_RELATIVE, BandEdge.AHEAD_ABSOLUTE):
+                passed = band
+            continue
+        if not _condition_holds(band.when, long_term):
+            failed = band.when
+            continue
+        if band.edge is BandEdge.OTHERWISE:
+            words = _beyond_words(passed, gap) if passed is not None else "otherwise"
+        else:
+            words = _inside_words(band, gap)
+        condition = band.when if band.when is not BandCondition.ANY else None
+        if condition is None and failed is not None:
+            condition = {
+                BandCondition.IMPROVED: BandCondition.NOT_IMPROVED,
+                BandCondition.NOT_IMPROVED: BandCondition.IMPROVED,
+            }.get(failed)
+        if condition is not None:
+            said = long_term.value if long_term is not None else "no arrow"
+            words += f" and {_CONDITION_WORDS[condition]} ({said})"
+        return _named(band, f"{head}, {words}")
+    return _not_rated("No band fits", f"{head}, but no band of the RAG key fits it")
+
+
+def _no_target_band(key: RagKey, data_only: bool = False) -> Band | None:
+    edge = BandEdge.DATA_ONLY if data_only else BandEdge.NO_TARGET
+    return next((band for band in key.bands if band.edge is edge), None)
+
+
+def _unrated_figure(
+    indicator: Indicator, record: ReturnRecord | None, period: Period
+) -> Rating | None:
+    """Why a figure cannot be rated before its target is looked at, or None."""
     if record is None:
         return _not_rated("No return", "No return was received for this indicator")
     # A year report covers every quarter, so only quarters can be "not due".
@@ -143,7 +285,11 @@ def rate(
     # A due indicator marked "not due" has no figure this period: the reader reports it.
     if record.status is not Status.AVAILABLE or record.value is None:
         return _not_rated("Data not available", f"No figure is available for {period}")
-    goal = target.target
+    return None
+
+
+def _unrated_target(goal: Target) -> Rating | None:
+    """Why a target cannot rate a figure, or None."""
     if goal.kind is TargetKind.TBC:
         return _not_rated("Target TBC", "The target is to be confirmed, so the figure is not rated")
     if goal.kind in (TargetKind.NONE, TargetKind.DERIVE):
@@ -153,21 +299,15 @@ def rate(
         return _not_rated("No comparator value", f"No value was supplied for {label}")
     if goal.value is None or (goal.kind is TargetKind.RANGE and _range_bounds(goal) is None):
         return _not_rated("No target", "The target has no value, so the figure is not rated")
+    return None
 
+
+def _gap(indicator: Indicator, goal: Target, actual_value: float, settings: Settings) -> _Gap:
     bounds = _range_bounds(goal)
-    if indicator.polarity is Polarity.RANGE:
-        # A single value with range polarity is a range of one point.
-        low, high = bounds or (goal.value, goal.value)
-    elif bounds is not None:
-        return _not_rated(
-            "Target does not fit polarity",
-            f"A target range ({format_target(indicator, goal)}) needs range polarity, "
-            f"but this indicator is {POLARITY_WORDS[indicator.polarity].reason}",
-        )
-    else:
-        low = high = goal.value
-
-    actual = _shown(indicator, record.value)
+    assert goal.value is not None  # _unrated_target has said why not
+    # A single value with range polarity is a range of one point.
+    low, high = bounds or (goal.value, goal.value)
+    actual = _shown(indicator, actual_value)
     low_d, high_d = _shown(indicator, low), _shown(indicator, high)
     if indicator.polarity is Polarity.BIGGER:
         edge, shortfall = low_d, low_d - actual
@@ -177,24 +317,52 @@ def rate(
         edge, shortfall = low_d, low_d - actual
     else:
         edge, shortfall = high_d, actual - high_d
-
     tolerance = indicator.tolerance or settings.default_tolerance
+    is_range = indicator.polarity is Polarity.RANGE
+    return _Gap(indicator, actual, edge, shortfall, tolerance, is_range)
+
+
+def rate(
+    indicator: Indicator,
+    target: ResolvedTarget,
+    record: ReturnRecord | None,
+    settings: Settings,
+    period: Period,
+    *,
+    long_term: Direction | None = None,
+) -> Rating:
+    """Rate one indicator's figure for a period in the bands of its RAG key (GREEN, AMBER, RED,
+    BLUE under the council's own names), or say why it is not rated.
+
+    long_term is the direction against last year, for composite keys whose bands depend on it;
+    without it a figure counts as not improved.
+    """
+    key = settings.key_for(indicator)
+    data_only = indicator.polarity is Polarity.NONE
+    unrated = _unrated_figure(indicator, record, period)
+    if data_only and (unrated is not None or _no_target_band(key, True) is None):
+        return _not_rated("Data only", "Contextual indicator (data only): reported, never rated")
+    if unrated is not None:
+        return unrated
+    assert record is not None and record.value is not None  # _unrated_figure has said why not
+    goal = target.target
+    if data_only or (unrated := _unrated_target(goal)) is not None:
+        band = _no_target_band(key, data_only)
+        if band is None:
+            return unrated  # type: ignore[return-value]
+        what = "data only" if data_only else (unrated.not_rated or "no target").lower()
+        return _named(band, f"{format_value(indicator, record.value)}, {what}")
+    if indicator.polarity is not Polarity.RANGE and _range_bounds(goal) is not None:
+        return _not_rated(
+            "Target does not fit polarity",
+            f"A target range ({format_target(indicator, goal)}) needs range polarity, "
+            f"but this indicator is {POLARITY_WORDS[indicator.polarity].reason}",
+        )
     head = (
         f"{format_value(indicator, record.value)} against {_target_words(indicator, goal)}, "
         f"{POLARITY_WORDS[indicator.polarity].reason}"
     )
-    if shortfall <= 0:
-        return Rating(rag=RAG.GREEN, reason=f"{head}: GREEN")
-    band = _band_words(indicator, tolerance)
-    if tolerance.kind is ToleranceKind.NONE or tolerance.amount is None:
-        return Rating(rag=RAG.RED, reason=f"{head}, {band}: RED")
-    amount = tolerance.amount
-    if tolerance.kind is ToleranceKind.LIMIT:
-        # the limit is a figure like any other: compared as shown, as the reason prints it
-        amount = float(_shown(indicator, amount))
-    if _within_band(actual, edge, shortfall, tolerance.kind, amount):
-        return Rating(rag=RAG.AMBER, reason=f"{head}, within {band}: AMBER")
-    return Rating(rag=RAG.RED, reason=f"{head}, beyond {band}: RED")
+    return _rate_in_key(key, _gap(indicator, goal, record.value, settings), head, long_term)
 
 
 # --- Direction of travel -------------------------------------------------------------------
@@ -206,6 +374,19 @@ def _distance(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     if value > high:
         return value - high
     return Decimal(0)
+
+
+def _months_of_year(period: Period) -> int:
+    """How many months of its year a year-to-date figure for the period covers."""
+    return 12 if period.quarter is None else 3 * period.quarter
+
+
+def _same_length_of_year(indicator: Indicator, period: Period, earlier: str) -> bool:
+    """False when a year-to-date figure is compared with one covering a different part of a
+    year (Q2 against Q1, Q1 against last year's whole year); anything else is like for like."""
+    if indicator.basis is not Basis.CUMULATIVE:
+        return True
+    return _months_of_year(period) == _months_of_year(Period.parse(earlier))
 
 
 def trend(
@@ -244,8 +425,9 @@ def trend(
         if then < changed.sort_key(year_at_end=False) <= period.sort_key():
             return no_arrow(f"Definition changed in {changed}: not like-for-like")
     caveat = ""
-    if term == "short" and indicator.basis is Basis.CUMULATIVE:
-        if not settings.cumulative_short_term:
+    like_for_like = _same_length_of_year(indicator, period, previous.period)
+    if not like_for_like:
+        if term == "short" and not settings.cumulative_short_term:
             return no_arrow("Year-to-date figure: not comparable with the previous period")
         caveat = " (year to date: not like-for-like)"
 
@@ -285,7 +467,12 @@ def trend(
         if polarity is Polarity.RANGE:
             head += " but there is no target range"
         direction = Direction.INCREASE if difference > 0 else Direction.DECREASE
-    return Trend(direction=direction, compared_with=previous, reason=f"{head}: {direction}")
+    return Trend(
+        direction=direction,
+        compared_with=previous,
+        reason=f"{head}: {direction}",
+        like_for_like=like_for_like,
+    )
 
 
 # --- Published arrows ----------------------------------------------------------------------

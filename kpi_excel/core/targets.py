@@ -20,6 +20,9 @@ def resolve_target(indicator: Indicator, period: Period) -> ResolvedTarget:
         return ResolvedTarget(target=explicit, how=f"Q{period.quarter} target from the register")
     if annual.kind is TargetKind.DERIVE:
         return ResolvedTarget(target=Target(kind=TargetKind.NONE), how="no target set")
+    if annual.kind is TargetKind.NONE:
+        # the annual column's "No annual target" is not the quarter's words
+        return ResolvedTarget(target=Target(kind=TargetKind.NONE), how="no annual target")
     if indicator.basis is not Basis.CUMULATIVE or annual.kind is not TargetKind.VALUE:
         return ResolvedTarget(target=annual, how="annual target applies every quarter")
     weights = indicator.profile or (1.0, 1.0, 1.0, 1.0)

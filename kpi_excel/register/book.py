@@ -136,5 +136,12 @@ def _write(
             else:
                 settings_sheet.write_string(row_index, 1, str(value))
         settings_sheet.write_string(row_index, 2, spec.help, help_format)
+    # named keys ("RAG key lenient") follow the settings kpi-excel always writes
+    named = [
+        (label, text) for label, text in settings.items() if label.lower().startswith("rag key ")
+    ]
+    for row_index, (label, text) in enumerate(named, start=len(SETTINGS) + 1):
+        settings_sheet.write_string(row_index, 0, label)
+        settings_sheet.write_string(row_index, 1, str(text))
     sheet.activate()
     workbook.close()

@@ -1,6 +1,6 @@
 """The indicator register: the performance team's workbook of KPIs and the year's settings.
 
-The columns and settings are defined once here; the loader, the blank register in
+The columns are defined once here (the settings in settings.py); the loader, the blank register in
 `workbook_templates/` and the register format in the docs all come from these definitions.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,19 +27,52 @@ from ..core.models import (
     Settings,
     Target,
     TargetKind,
-    Tolerance,
     ToleranceKind,
     Unit,
 )
 from ..core.periods import Period, PeriodError
-from ..core.problems import KpiExcelError, Problem, RegisterError, ReturnFileError, problem
+from ..core.problems import KpiExcelError, RegisterError, ReturnFileError, problem
 from ..core.return_spec import column_letter as _column_letter
 from ..core.values import parse_number_text
-from ..xlsx.read import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
+from ..xlsx.read import SheetData, XlsxBook, open_xlsx
 from ..xlsx.safety import MB, Limits
+from .cells import (
+    RowProblems,
+    cell_text,
+    cell_value,
+    parse_choice,
+    parse_number,
+    parse_yes_no,
+    shown_value,
+    take_row,
+)
+from .settings import (
+    SETTING_BY_LABEL,
+    SETTINGS,
+    SETTINGS_SHEET,
+    load_settings,
+    parse_tolerance,
+    settings_fingerprint,
+)
+
+# Names other modules import from here since before settings.py and cells.py were split off.
+__all__ = [
+    "COLUMNS",
+    "SETTINGS",
+    "SETTING_BY_LABEL",
+    "SETTINGS_SHEET",
+    "cell_value",
+    "fingerprint",
+    "load_register",
+    "parse_target",
+    "parse_tolerance",
+    "read_sheets",
+    "settings_fingerprint",
+    "shown_value",
+    "take_row",
+]
 
 INDICATORS_SHEET = "Indicators"
-SETTINGS_SHEET = "Settings"
 LISTS_SHEET = "Lists"
 
 
@@ -57,9 +90,15 @@ POLARITY_SPELLINGS = {
     "bigger": Polarity.BIGGER,
     "bigger is better": Polarity.BIGGER,
     "higher": Polarity.BIGGER,
+    "higher is better": Polarity.BIGGER,
+    "more is better": Polarity.BIGGER,
+    "high is good": Polarity.BIGGER,
     "smaller": Polarity.SMALLER,
     "smaller is better": Polarity.SMALLER,
     "lower": Polarity.SMALLER,
+    "lower is better": Polarity.SMALLER,
+    "less is better": Polarity.SMALLER,
+    "low is good": Polarity.SMALLER,
     "range": Polarity.RANGE,
     "in range": Polarity.RANGE,
     "target range": Polarity.RANGE,
@@ -68,6 +107,15 @@ POLARITY_SPELLINGS = {
     "data only": Polarity.NONE,
     "contextual": Polarity.NONE,
     "": Polarity.NONE,
+}
+
+BASIS_SPELLINGS = {
+    "year to date": Basis.CUMULATIVE,
+    "ytd": Basis.CUMULATIVE,
+    "cumulative (year to date)": Basis.CUMULATIVE,
+    "rolling 12 months": Basis.ROLLING,
+    "rolling year": Basis.ROLLING,
+    "point in time": Basis.SNAPSHOT,
 }
 
 COLUMNS: tuple[Column, ...] = (
@@ -205,61 +253,16 @@ COLUMNS: tuple[Column, ...] = (
         "Period from which the definition changed, e.g. 2017/18 Q1: no arrow across it.",
         "",
     ),
+    Column(
+        "rag_key",
+        "RAG key",
+        False,
+        "The name of a key given on the Settings sheet as 'RAG key NAME'. Blank: the RAG key.",
+        "",
+    ),
 )
 COLUMN_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key: c for c in COLUMNS}
 
-
-@dataclass(frozen=True)
-class SettingSpec:
-    key: str
-    label: str
-    default: str
-    help: str
-
-
-SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("reporting_year", "Reporting year", "2017/18", "Financial year, e.g. 2017/18."),
-    SettingSpec("organisation", "Organisation", "Example Council", "Printed on every page."),
-    SettingSpec("report_title", "Report title", "Corporate Performance Report", ""),
-    SettingSpec(
-        "default_tolerance",
-        "Default tolerance",
-        "none",
-        "Amber band for indicators with none of their own: none, 'relative 5' "
-        "(5% of target), 'absolute 2' (units), 'limit'.",
-    ),
-    SettingSpec(
-        "same_threshold",
-        "Same if within",
-        "0",
-        "Differences at or below this (after rounding) count as 'same'.",
-    ),
-    SettingSpec(
-        "cumulative_short_term",
-        "Short-term arrow for year-to-date figures",
-        "yes",
-        "yes: compare year-to-date figures with the previous period anyway (caveat "
-        "shown); no: no short-term arrow for them.",
-    ),
-    SettingSpec(
-        "arrow_style",
-        "Arrow style",
-        "performance",
-        "performance: up = better (the usual key); movement: the arrow follows the "
-        "value and its colour says better or worse.",
-    ),
-    SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
-    SettingSpec("return_deadline", "Return deadline", "", "Date returns are due (YYYY-MM-DD)."),
-    SettingSpec("green_label", "GREEN means", "On or better than target", ""),
-    SettingSpec("amber_label", "AMBER means", "Off track but within tolerance", ""),
-    SettingSpec("red_label", "RED means", "Worse than target", ""),
-    SettingSpec("green_colour", "GREEN colour", "#C6EFCE", "Hex colour."),
-    SettingSpec("amber_colour", "AMBER colour", "#FFEB9C", "Hex colour."),
-    SettingSpec("red_colour", "RED colour", "#FFC7CE", "Hex colour."),
-    SettingSpec("header_colour", "Header colour", "#1F4E79", "Hex colour."),
-    SettingSpec("logo", "Logo", "", "Optional image file, relative to the register."),
-)
-SETTING_BY_LABEL = {s.label.lower(): s for s in SETTINGS} | {s.key: s for s in SETTINGS}
 
 _RANGE_TARGET = re.compile(r"^\s*([-\d.,]+)\s*%?\s*(?:to|-|–)\s*([-\d.,]+)\s*%?\s*$", re.I)
 _COMPARATOR = re.compile(
@@ -269,26 +272,6 @@ _COMPARATOR = re.compile(
 )
 _BLANK_TOKENS = {"", "-"}
 _NONE_TOKENS = {"n/a", "na", "none", "no target"}
-
-
-class _RowProblems:
-    """Collects register problems with their sheet, row and column."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(
-        self,
-        sheet: str,
-        cell: str,
-        message: str,
-        code: str = "register-invalid",
-        value: object = None,
-    ) -> None:
-        self.problems.append(
-            problem(code, file=self.file, sheet=sheet, cell=cell, value=value, detail=message)
-        )
 
 
 def parse_target(raw: Any, *, blank: TargetKind) -> Target:
@@ -332,57 +315,6 @@ def _target(raw: Any, blank: TargetKind) -> Target:
     )
 
 
-def _choice(raw: Any, enum: type, words: dict[str, Any] | None = None) -> Any:
-    text = "" if raw is None else str(raw).strip().lower()
-    if words is not None and text in words:
-        return words[text]
-    try:
-        return enum(text)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise ValueError(f"'{raw}' is not one of: {allowed}") from None
-
-
-def _yes_no(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = "" if raw is None else str(raw).strip().lower()
-    if text in ("yes", "y", "true", "1"):
-        return True
-    if text in ("no", "n", "false", "0", ""):
-        return False
-    raise ValueError(f"'{raw}' is not yes or no")
-
-
-def parse_tolerance(kind: Any, amount: Any) -> Tolerance | None:
-    """Tolerance from its two cells; None when both are blank (the default applies)."""
-    return _tolerance(kind, amount)
-
-
-@lru_cache(maxsize=1024, typed=True)  # shared, as targets are
-def _tolerance(kind: Any, amount: Any) -> Tolerance | None:
-    if (kind is None or str(kind).strip() == "") and amount in (None, ""):
-        return None
-    text = "" if kind is None else str(kind).strip().lower()
-    parts = text.split()
-    tolerance_kind = _choice(parts[0] if parts else "none", ToleranceKind)
-    if amount in (None, "") and len(parts) > 1:
-        amount = parts[1]
-    value = None if amount in (None, "") else _float(amount)
-    if tolerance_kind is not ToleranceKind.NONE and value is None:
-        raise ValueError(f"a {tolerance_kind.value} tolerance needs an amount")
-    return Tolerance(kind=tolerance_kind, amount=value)
-
-
-def _float(raw: Any) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    parsed = parse_number_text(str(raw))
-    if parsed is None:
-        raise ValueError(f"'{raw}' is not a number")
-    return parsed.value
-
-
 def _quarters(raw: Any) -> tuple[int, ...]:
     if raw in (None, ""):
         return ()
@@ -395,10 +327,18 @@ def _quarters(raw: Any) -> tuple[int, ...]:
 def _profile(raw: Any) -> tuple[float, float, float, float] | None:
     if raw in (None, ""):
         return None
-    weights = [_float(p) for p in re.split(r"[,;/ ]+", str(raw)) if p.strip()]
+    weights = [parse_number(p) for p in re.split(r"[,;/ ]+", str(raw)) if p.strip()]
     if len(weights) != 4 or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise ValueError(f"'{raw}' is not four non-negative weights for Q1 to Q4")
     return (weights[0], weights[1], weights[2], weights[3])
+
+
+def _annual_target(raw: Any) -> Target:
+    target = parse_target(raw, blank=TargetKind.NONE)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        # a blank is not a typed N/A: the board says there is none rather than "N/A"
+        return target.model_copy(update={"label": "No annual target"})
+    return target
 
 
 def _period_text(raw: Any) -> str | None:
@@ -407,30 +347,29 @@ def _period_text(raw: Any) -> str | None:
     return str(Period.parse(str(raw)))
 
 
-def _text(raw: Any) -> str:
-    return "" if raw is None else str(raw).strip()
-
-
 # How each column's cell becomes a field of Indicator.
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "id": _text,
-    "section": _text,
-    "service_area": _text,
-    "name": _text,
-    "description": _text,
-    "polarity": lambda raw: _choice(raw, Polarity, POLARITY_SPELLINGS),
-    "unit": lambda raw: _choice(raw or "number", Unit, {"%": Unit.PERCENT, "count": Unit.NUMBER}),
-    "decimals": lambda raw: 0 if raw in (None, "") else int(_float(raw)),
-    "suffix": _text,
-    "basis": lambda raw: _choice(raw or "snapshot", Basis),
-    "frequency": lambda raw: _choice(raw or "quarterly", Frequency),
+    "id": cell_text,
+    "section": cell_text,
+    "service_area": cell_text,
+    "name": cell_text,
+    "description": cell_text,
+    "polarity": lambda raw: parse_choice(raw, Polarity, POLARITY_SPELLINGS),
+    "unit": lambda raw: parse_choice(
+        raw or "number", Unit, {"%": Unit.PERCENT, "count": Unit.NUMBER}
+    ),
+    "decimals": lambda raw: 0 if raw in (None, "") else int(parse_number(raw)),
+    "suffix": cell_text,
+    "basis": lambda raw: parse_choice(raw or "snapshot", Basis, BASIS_SPELLINGS),
+    "frequency": lambda raw: parse_choice(raw or "quarterly", Frequency),
     "due_quarters": _quarters,
-    "annual_target": lambda raw: parse_target(raw, blank=TargetKind.NONE),
+    "annual_target": _annual_target,
     "profile": _profile,
-    "uses_fraction": _yes_no,
-    "min_value": lambda raw: None if raw in (None, "") else _float(raw),
-    "max_value": lambda raw: None if raw in (None, "") else _float(raw),
+    "uses_fraction": parse_yes_no,
+    "min_value": lambda raw: None if raw in (None, "") else parse_number(raw),
+    "max_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "definition_changed": _period_text,
+    "rag_key": lambda raw: cell_text(raw).lower(),
 }
 
 
@@ -494,7 +433,7 @@ def load_register(path: Path) -> Register:
 
 
 def _load_register(path: Path) -> Register:
-    collector = _RowProblems(path.name)
+    collector = RowProblems(path.name)
     if not path.exists():
         raise RegisterError(
             f"The register {path} does not exist.", [problem("file-missing", file=str(path))]
@@ -519,10 +458,11 @@ def _load_register(path: Path) -> Register:
         )
     indicators = _load_indicators(sheets.pop(INDICATORS_SHEET), collector)
     settings = (
-        _load_settings(sheets.pop(SETTINGS_SHEET), collector)
+        load_settings(sheets.pop(SETTINGS_SHEET), collector)
         if SETTINGS_SHEET in sheets
         else Settings()
     )
+    _check_named_keys(indicators, settings, collector)
     if collector.problems:
         count = len(collector.problems)
         raise RegisterError(
@@ -550,48 +490,12 @@ def _load_register(path: Path) -> Register:
     return register
 
 
-def cell_value(cell: RawCell | None) -> Any:
-    """A cell's saved value as openpyxl gives it: a whole number is an int (so an id typed as
-    101 reads "101", not "101.0"), text is text, an empty cell is None."""
-    if cell is None:
-        return None
-    value = cell.value
-    if isinstance(value, float) and cell.kind == "number" and value.is_integer():
-        return int(value) if abs(value) < 1e15 else value  # past 15 digits Excel keeps no more
-    return value
-
-
-def shown_value(cell: RawCell | None) -> Any:
-    """A cell's value as the user sees it: "95%" typed in Excel is stored as 0.95 under a
-    percent format, and means 95 (register and history figures are in percentage points)."""
-    value = cell_value(cell)
-    if cell is not None and cell.kind == "number" and is_percent_format(cell.number_format):
-        value = round(value * 100, 10)
-    return value
-
-
-def take_row(sheet: SheetData, row: int, columns: Iterable[int]) -> list[Any]:
-    """The shown values of one row's cells (columns counted from 1), taken out of the sheet:
-    a big sheet's cells are freed as they are used, not held beside what is made of them."""
-    take = sheet.cells.pop
-    values = []
-    for column in columns:
-        cell = take((row, column), None)
-        if cell is None:
-            values.append(None)
-        elif cell.kind == "number":  # only numbers need shown_value's care
-            values.append(shown_value(cell))
-        else:
-            values.append(cell.value)
-    return values
-
-
-def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicator]:
+def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator]:
     last_row = sheet.max_row
     header = take_row(sheet, 1, range(1, sheet.max_col + 1))
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        column = COLUMN_BY_HEADER.get(_text(title).lower())
+        column = COLUMN_BY_HEADER.get(cell_text(title).lower())
         if column is not None:
             positions[column.key] = index
     for column in COLUMNS:
@@ -684,7 +588,21 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
     return indicators
 
 
-def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProblems) -> None:
+def _check_named_keys(
+    indicators: list[Indicator], settings: Settings, collector: RowProblems
+) -> None:
+    for indicator in indicators:
+        if indicator.rag_key and indicator.rag_key not in settings.rag_keys:
+            known = ", ".join(sorted(settings.rag_keys)) or "none"
+            collector.add(
+                INDICATORS_SHEET,
+                f"row {indicator.row}",
+                f"{indicator.id} names the RAG key '{indicator.rag_key}', but the Settings sheet "
+                f"has no row 'RAG key {indicator.rag_key}' (named keys: {known}).",
+            )
+
+
+def _check_targets_fit_polarity(indicators: list[Indicator], collector: RowProblems) -> None:
     for indicator in indicators:
         targets = (indicator.annual_target, *indicator.quarter_targets)
         has_range = any(t.kind is TargetKind.RANGE for t in targets)
@@ -710,74 +628,6 @@ def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProb
             collector.add(INDICATORS_SHEET, f"row {indicator.row}", message)
 
 
-def _load_settings(sheet: SheetData, collector: _RowProblems) -> Settings:
-    values: dict[str, Any] = {}
-    for row_number in range(1, sheet.max_row + 1):
-        # saved values, not shown ones: a setting is not read as a percentage
-        row = [cell_value(sheet.get(row_number, column)) for column in (1, 2)]
-        if row[0] is None:
-            continue
-        spec = SETTING_BY_LABEL.get(_text(row[0]).lower())
-        if spec is None:
-            if row_number > 1:
-                collector.add(
-                    SETTINGS_SHEET,
-                    f"A{row_number}",
-                    f"'{row[0]}' is not a setting kpi-excel knows.",
-                    code="settings-invalid",
-                )
-            continue
-        raw = row[1]
-        try:
-            value = _setting_value(spec.key, raw)
-        except (ValueError, PeriodError) as error:
-            collector.add(
-                SETTINGS_SHEET,
-                f"B{row_number}",
-                f"{spec.label}: {error}.",
-                code="settings-invalid",
-                value=raw,
-            )
-            continue
-        if value is not None:
-            values[spec.key] = value
-    try:
-        return Settings(**values)
-    except ValidationError as error:
-        for detail in error.errors():
-            collector.add(
-                SETTINGS_SHEET, "B", f"{detail['loc']}: {detail['msg']}.", code="settings-invalid"
-            )
-        return Settings()
-
-
-def _setting_value(key: str, raw: Any) -> Any:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if key == "reporting_year":
-        period = Period.parse(str(raw))
-        return period.year_label
-    if key == "default_tolerance":
-        return parse_tolerance(raw, None) or Tolerance()
-    if key == "same_threshold":
-        return _float(raw)
-    if key in ("cumulative_short_term", "exceptions_include_amber"):
-        return _yes_no(raw)
-    if key == "return_deadline":
-        if hasattr(raw, "date"):
-            return raw.date().isoformat()
-        text = str(raw).strip()
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            raise ValueError(f"'{text}' is not a date like 2017-07-21")
-        return text
-    if key.endswith("_colour"):
-        text = str(raw).strip()
-        if not re.match(r"^#[0-9A-Fa-f]{6}$", text):
-            raise ValueError(f"'{text}' is not a colour like #C6EFCE")
-        return text.upper()
-    return str(raw).strip()
-
-
 def fingerprint(register: Register) -> str:
     """A short hash of everything that affects templates and ratings (not row numbers).
 
@@ -792,9 +642,4 @@ def fingerprint(register: Register) -> str:
         separator = ", "
     settings = json.dumps(register.settings.model_dump(mode="json"), sort_keys=True)
     digest.update(f'], "settings": {settings}}}'.encode())
-    return digest.hexdigest()[:16]
-
-
-def settings_fingerprint(settings: Settings) -> str:
-    digest = hashlib.sha256(json.dumps(settings.model_dump(mode="json"), sort_keys=True).encode())
     return digest.hexdigest()[:16]

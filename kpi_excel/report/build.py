@@ -46,10 +46,6 @@ def build_report(
     for indicator in register.indicators:
         record = collected.records.get(indicator.id)
         target = resolve_target(indicator, period)
-        if indicator.id in collected.rejected_ids:
-            rating = _NOT_USED
-        else:
-            rating = rate(indicator, target, record, settings, period)
         previous = history.get(indicator.id, previous_due_period(indicator, period))
         last_year = history.get(indicator.id, period.same_period_last_year())
         short_term = trend(
@@ -58,6 +54,13 @@ def build_report(
         long_term = trend(
             indicator, record, last_year, settings, term="long", period=period, target=target.target
         )
+        if indicator.id in collected.rejected_ids:
+            rating = _NOT_USED
+        else:
+            # composite keys rate by the direction against last year too
+            rating = rate(
+                indicator, target, record, settings, period, long_term=long_term.direction
+            )
         rows.append(
             ReportRow(
                 indicator=indicator,

@@ -92,3 +92,15 @@ def test_a_history_csv_saved_by_excel_on_windows_is_read(tmp_path):
     history, problems = load_history(path, {"A": indicator})
     point = history.get("A", Period.parse("2016/17 Q4"))
     assert (point.value, point.label, problems) == (5, "(16\u201317 \u00a3)", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Q3 2024/25", "2024/25 Q3"),
+        ("Quarter 1 2017-18", "2017/18 Q1"),
+        ("q2, FY2024/25", "2024/25 Q2"),
+    ],
+)
+def test_the_quarter_may_come_first(text: str, expected: str) -> None:
+    assert str(Period.parse(text)) == expected

@@ -350,7 +350,7 @@ REASON_CASES = [
         kind(TargetKind.COMPARATOR, 184, "Better than England"),
         157,
         SETTINGS,
-        "157 against Better than England (184), smaller is better: GREEN",
+        "157 against Better than England (184), smaller is better, on or better than target: GREEN",
     ),
     (
         indicator(tolerance=rel(5)),
@@ -366,7 +366,13 @@ REASON_CASES = [
         SETTINGS,
         "80% against a 95% target, bigger is better, beyond the 5% relative amber band: RED",
     ),
-    (indicator(), value(80), 83, SETTINGS, "83% against an 80% target, bigger is better: GREEN"),
+    (
+        indicator(),
+        value(80),
+        83,
+        SETTINGS,
+        "83% against an 80% target, bigger is better, on or better than target: GREEN",
+    ),
     (
         indicator(tolerance=absolute(2)),
         value(95),
@@ -388,21 +394,21 @@ REASON_CASES = [
         band(90, 95),
         92,
         SETTINGS,
-        "92% against a target range of 90% to 95%, inside the range is best: GREEN",
+        "92% against a target range of 90% to 95%, inside the range is best, inside the target range: GREEN",
     ),
     (
         indicator(unit=Unit.NUMBER),
         value(11),
         11,
         SETTINGS,
-        "11 against an 11 target, bigger is better: GREEN",
+        "11 against an 11 target, bigger is better, on or better than target: GREEN",
     ),
     (
         indicator(unit=Unit.NUMBER),
         value(180),
         190,
         SETTINGS,
-        "190 against a 180 target, bigger is better: GREEN",
+        "190 against a 180 target, bigger is better, on or better than target: GREEN",
     ),
 ]
 
@@ -882,3 +888,37 @@ def test_an_amber_limit_is_compared_as_shown():
     rating = rate(ind, value(95), record(89.2), SETTINGS, Q1)
     assert rating.rag is RAG.AMBER, rating.reason
     assert "amber limit of 89%" in rating.reason
+
+
+# (case, basis, term, this period, earlier period, like for like)
+LIKE_FOR_LIKE_CASES = [
+    ("Q2 YTD against Q1 YTD", Basis.CUMULATIVE, "short", "2017/18 Q2", "2017/18 Q1", False),
+    (
+        "Q1 against last year's whole year",
+        Basis.CUMULATIVE,
+        "short",
+        "2017/18 Q1",
+        "2016/17",
+        False,
+    ),
+    ("Q1 against last year's Q4", Basis.CUMULATIVE, "short", "2017/18 Q1", "2016/17 Q4", False),
+    ("same quarter last year", Basis.CUMULATIVE, "long", "2017/18 Q2", "2016/17 Q2", True),
+    ("Q4 against last year's whole year", Basis.CUMULATIVE, "long", "2017/18 Q4", "2016/17", True),
+    ("whole year against whole year", Basis.CUMULATIVE, "long", "2017/18", "2016/17", True),
+    ("snapshot quarter on quarter", Basis.SNAPSHOT, "short", "2017/18 Q2", "2017/18 Q1", True),
+    ("rolling against last year's year", Basis.ROLLING, "short", "2017/18 Q1", "2016/17", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("basis", "term", "now", "then", "expected"),
+    [case[1:] for case in LIKE_FOR_LIKE_CASES],
+    ids=[case[0] for case in LIKE_FOR_LIKE_CASES],
+)
+def test_like_for_like(basis, term, now, then, expected):
+    ind = indicator(basis=basis, unit=Unit.NUMBER)
+    period = Period.parse(now)
+    current = ReturnRecord(indicator_id="KPI1", period=now, status=Status.AVAILABLE, value=6)
+    result = trend(ind, current, point(12, then), SETTINGS, term=term, period=period)
+    assert result.like_for_like is expected, result.reason
+    assert ("not like-for-like" in result.reason) is not expected

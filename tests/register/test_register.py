@@ -156,3 +156,50 @@ def test_a_target_typed_as_95_percent_in_excel_means_95(tmp_path):
     book.save(path)
     [indicator] = load_register(path).indicators
     assert indicator.annual_target.value == 95
+
+
+def test_a_key_and_a_named_key_are_read_from_the_settings_sheet(tmp_path):
+    settings = {
+        "rag_key": 'GREEN "Target met": on target; AMBER: within 10%; RED: otherwise',
+        "RAG key Lenient": "GREEN: within 5%; RED: otherwise",
+    }
+    rows = [ROW, {**ROW, "id": "A2", "rag_key": "lenient"}]
+    register = load_register(write_register(tmp_path / "register.xlsx", rows, settings))
+    assert [b.name for b in register.settings.rag_key.bands] == ["Target met", "AMBER", "RED"]
+    assert register.settings.key_for(register.indicators[1]).name == "lenient"
+    assert register.settings.key_for(register.indicators[0]) == register.settings.rag_key
+
+
+def test_an_unknown_named_key_and_a_bad_key_are_register_problems(tmp_path):
+    settings = {"rag_key": "GREEN: on target", "RAG key odd": "GREEN: sometimes; RED: otherwise"}
+    rows = [{**ROW, "rag_key": "strict"}]
+    with pytest.raises(RegisterError) as caught:
+        load_register(write_register(tmp_path / "register.xlsx", rows, settings))
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 3
+    joined = " ".join(messages)
+    assert "end it with a band such as RED: otherwise" in joined
+    assert "'sometimes' is not an edge" in joined
+    assert "no row 'RAG key strict'" in joined
+
+
+def test_common_spellings_of_polarity_and_basis_and_a_blank_annual_target(tmp_path):
+    from kpi_excel.core.display import format_target
+    from kpi_excel.core.periods import Period
+    from kpi_excel.core.targets import resolve_target
+
+    rows = [
+        {**ROW, "polarity": "Higher is better", "basis": "year to date"},
+        {**ROW, "id": "A2", "polarity": "lower is better", "basis": "YTD"},
+        {**ROW, "id": "A3", "annual_target": None},
+        {**ROW, "id": "A4", "annual_target": "N/A"},
+    ]
+    first, second, blank, typed = load_register(
+        write_register(tmp_path / "register.xlsx", rows)
+    ).indicators
+    assert (first.polarity, first.basis) == (Polarity.BIGGER, Basis.CUMULATIVE)
+    assert (second.polarity, second.basis) == (Polarity.SMALLER, Basis.CUMULATIVE)
+    assert format_target(blank, blank.annual_target) == "No annual target"
+    assert format_target(typed, typed.annual_target) == "N/A"
+    quarter = resolve_target(blank, Period.parse("Q3 2024/25")).target
+    assert format_target(blank, quarter) == "N/A"
