@@ -63,11 +63,13 @@ from .return_spec import (
     template_file_name,
 )
 from .rules import check_published_arrow, rate, trend
+from .spc import Assurance, Side, SpcPoint, SpcResult, SpcRule, Variation, xmr
 from .targets import previous_due_period, resolve_target
 from .values import normalise_token, parse_number_text, unit_matches
 
 __all__ = [
     "ArrowStyle",
+    "Assurance",
     "Audience",
     "Basis",
     "CATALOGUE",
@@ -109,7 +111,11 @@ __all__ = [
     "ReturnRecord",
     "Settings",
     "Severity",
+    "Side",
     "Source",
+    "SpcPoint",
+    "SpcResult",
+    "SpcRule",
     "Status",
     "TEMPLATE_VERSION",
     "Target",
@@ -119,6 +125,7 @@ __all__ = [
     "Trend",
     "Unit",
     "UsageError",
+    "Variation",
     "YES",
     "check_published_arrow",
     "collector_paused",
@@ -135,4 +142,5 @@ __all__ = [
     "template_file_name",
     "trend",
     "unit_matches",
+    "xmr",
 ]

@@ -371,6 +371,9 @@ class ReportRow(Model):
     history: list[HistoryPoint] = []  # up to eight recent values, oldest first, for sparklines
     # what an off-target figure lacks for the board: "comment", "corrective action"
     missing_commentary: list[str] = []
+    # the XmR chart over the whole history (core.spc.SpcResult), None for year-to-date
+    # figures; typed loosely so that models need not import spc, which imports models
+    spc: Any = None
 
 
 class ReturnOutcome(StrEnum):

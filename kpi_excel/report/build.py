@@ -6,16 +6,20 @@ import json
 from pathlib import Path
 
 from ..core.models import (
+    Basis,
     HistoryPoint,
     Indicator,
     Rating,
     Register,
     Report,
     ReportRow,
+    ResolvedTarget,
     ReturnRecord,
+    TargetKind,
 )
 from ..core.periods import Period
 from ..core.rules import rate, trend
+from ..core.spc import SpcResult, xmr
 from ..core.targets import previous_due_period, resolve_target
 from ..history.files import History
 from ..register.loader import settings_fingerprint
@@ -43,6 +47,7 @@ def build_report(
     """
     settings = register.settings
     rows: list[ReportRow] = []
+    earlier_figures = _earlier_figures(history, period)
     for indicator in register.indicators:
         record = collected.records.get(indicator.id)
         target = resolve_target(indicator, period)
@@ -70,6 +75,7 @@ def build_report(
                 short_term=short_term,
                 long_term=long_term,
                 history=_series(indicator, record, history, period),
+                spc=_spc(indicator, record, earlier_figures.get(indicator.id, []), period, target),
             )
         )
     rows = [row.model_copy(update={"missing_commentary": missing_commentary(row)}) for row in rows]
@@ -93,6 +99,42 @@ def _series(
             HistoryPoint(indicator_id=indicator.id, period=str(period), value=record.value)
         )
     return points
+
+
+def _earlier_figures(history: History, period: Period) -> dict[str, list[HistoryPoint]]:
+    """Every earlier figure of the same kind as period (months for a month, quarters for a
+    quarter), by indicator, oldest first: SPC uses the whole history, not the sparkline's 8."""
+    found: dict[str, list[HistoryPoint]] = {}
+    for point in history.points():  # sorted by indicator, then period
+        then = Period.parse(point.period)
+        same_kind = then.is_month == period.is_month and then.is_year == period.is_year
+        if same_kind and then < period and point.value is not None:
+            found.setdefault(point.indicator_id, []).append(point)
+    return found
+
+
+def _spc(
+    indicator: Indicator,
+    record: ReturnRecord | None,
+    earlier: list[HistoryPoint],
+    period: Period,
+    target: ResolvedTarget,
+) -> SpcResult | None:
+    """The XmR chart of the history and this period's figure. Year-to-date figures restart
+    every April, a saw-tooth no chart of one process can read, so they get none."""
+    if indicator.basis is Basis.CUMULATIVE:
+        return None
+    periods = [p.period for p in earlier]
+    values = [p.value for p in earlier if p.value is not None]
+    if record is not None and record.value is not None:
+        periods.append(str(period))
+        values.append(record.value)
+    goal = target.target.value if target.target.kind is TargetKind.VALUE else None
+    # a changed definition is a known process change: the limits start again from it
+    changes = (
+        [str(Period.parse(indicator.definition_changed))] if indicator.definition_changed else []
+    )
+    return xmr(periods, values, polarity=indicator.polarity, target=goal, recalculate_from=changes)
 
 
 def report_json(report: Report) -> dict:
@@ -126,6 +168,7 @@ def report_json(report: Report) -> dict:
                 "source": record.source.model_dump(mode="json")
                 if record and record.source
                 else None,
+                "spc": row.spc.model_dump(mode="json") if row.spc is not None else None,
             }
         )
     return {

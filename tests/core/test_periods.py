@@ -104,3 +104,100 @@ def test_a_history_csv_saved_by_excel_on_windows_is_read(tmp_path):
 )
 def test_the_quarter_may_come_first(text: str, expected: str) -> None:
     assert str(Period.parse(text)) == expected
+
+
+# ---- months --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2017/18 M01",
+        "2017/18 M1",
+        "2017/18 m01",
+        "2017-18 M01",
+        "2017/2018 Month 1",
+        "April 2017",
+        "april 2017",
+        "Apr 2017",
+        "Apr-17",
+        "Apr17",
+        "2017-04",
+        " Apr. 2017 ",
+    ],
+)
+def test_spellings_of_one_month(text):
+    assert str(Period.parse(text)) == "2017/18 M01"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("March 2018", "2017/18 M12"),
+        ("Mar-18", "2017/18 M12"),
+        ("2018-03", "2017/18 M12"),
+        ("Jan 2018", "2017/18 M10"),
+        ("December 2017", "2017/18 M09"),
+        ("Sept 2019", "2019/20 M06"),
+        ("2019/20 M06", "2019/20 M06"),
+    ],
+)
+def test_months_belong_to_the_financial_year_they_fall_in(text, expected):
+    assert str(Period.parse(text)) == expected
+
+
+def test_a_financial_year_written_with_a_dash_is_still_a_year():
+    assert str(Period.parse("2011-12")) == "2011/12"  # not December 2011
+    assert str(Period.parse("Dec 2011")) == "2011/12 M09"
+
+
+@pytest.mark.parametrize("text", ["2017/18 M13", "2017/18 M00", "Ma 2017", "Foo 2017", "2017-13"])
+def test_bad_months_are_refused(text):
+    with pytest.raises(PeriodError, match="2017/18"):
+        Period.parse(text)
+
+
+def test_month_neighbours():
+    april = Period.parse("2017/18 M01")
+    assert str(april.previous()) == "2016/17 M12"
+    assert str(Period.parse("2017/18 M12").next()) == "2018/19 M01"
+    assert str(Period.parse("2019/20 M06").previous()) == "2019/20 M05"
+    assert str(Period.parse("2019/20 M06").same_period_last_year()) == "2018/19 M06"
+    assert [str(p) for p in april.recent(3)] == ["2016/17 M11", "2016/17 M12", "2017/18 M01"]
+
+
+def test_month_dates_and_quarter():
+    march = Period.parse("2017/18 M12")
+    assert march.start_date().isoformat() == "2018-03-01"
+    assert march.end_date().isoformat() == "2018-03-31"
+    assert Period.parse("2017/18 M11").end_date().isoformat() == "2018-02-28"
+    assert march.quarter == 4
+    assert Period.parse("2017/18 M04").quarter == 2
+    assert march.is_month and not march.is_year
+    assert march.month_label == "Mar 2018"
+    assert Period.parse("2017/18 Q1").month_label == ""
+
+
+def test_months_sort_among_quarters_and_years():
+    texts = ["2017/18", "2017/18 Q1", "2017/18 M04", "2017/18 M03", "2017/18 M01", "2016/17 M12"]
+    assert [str(p) for p in sorted(Period.parse(t) for t in texts)] == [
+        "2016/17 M12",
+        "2017/18 M01",
+        "2017/18 M03",
+        "2017/18 Q1",
+        "2017/18 M04",
+        "2017/18",
+    ]
+    assert (
+        Period.parse("2017/18").sort_key(year_at_end=False) < Period.parse("2017/18 M01").sort_key()
+    )
+
+
+def test_a_month_is_not_its_quarter():
+    assert Period.parse("2017/18 M01") != Period.parse("2017/18 Q1")
+    assert Period(2017, month=1) == Period.parse("April 2017")
+
+
+def test_month_out_of_range_refused_when_made_directly():
+    with pytest.raises(PeriodError, match="M01"):
+        Period(2017, month=13)

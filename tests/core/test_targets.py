@@ -79,3 +79,31 @@ def test_resolve_target(ind, period, expected):
     assert resolved.target.kind is expected.kind
     assert resolved.target.value == pytest.approx(expected.value)
     assert resolved.how
+
+
+@pytest.mark.parametrize(
+    ("quarters", "period", "expected"),
+    [
+        ((DERIVE,) * 4, "2017/18 M01", 100),  # 1/12 of 1200, linear
+        ((DERIVE,) * 4, "2017/18 M05", 500),
+        ((DERIVE,) * 4, "2017/18 M12", 1200),
+        ((value(350), DERIVE, DERIVE, DERIVE), "2017/18 M03", 350),  # the quarter's end
+        ((value(350), DERIVE, DERIVE, DERIVE), "2017/18 M02", 200),  # mid-quarter: profiled
+    ],
+)
+def test_monthly_targets_of_a_cumulative_indicator(quarters, period, expected):
+    resolved = resolve_target(indicator(value(1200), quarters, **CUMULATIVE), Period.parse(period))
+    assert resolved.target.value == pytest.approx(expected)
+
+
+def test_monthly_target_of_a_snapshot_indicator_is_its_quarters():
+    kpi = indicator(value(90), (value(80), DERIVE, DERIVE, DERIVE))
+    assert resolve_target(kpi, Period.parse("2017/18 M02")).target == value(80)
+    assert resolve_target(kpi, Period.parse("2017/18 M04")).target == value(90)
+
+
+def test_previous_due_period_of_a_month_is_the_month_before():
+    from kpi_excel.core.targets import previous_due_period
+
+    kpi = indicator(value(90))
+    assert str(previous_due_period(kpi, Period.parse("2017/18 M01"))) == "2016/17 M12"
