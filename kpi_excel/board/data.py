@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 
+from ..core.display import PERFORMANCE_ARROWS, describe_tolerance, rag_text, trend_word
 from ..core.models import (
     ArrowStyle,
     Direction,
@@ -12,7 +13,6 @@ from ..core.models import (
     ReportRow,
     Source,
     Target,
-    Tolerance,
     ToleranceKind,
     Trend,
 )
@@ -20,31 +20,14 @@ from ..core.problems import Problem
 from ..xlsx.write import Sheet, ref
 from .sections import (
     DATA,
-    PERFORMANCE_ARROWS,
     SUMMARY,
     Context,
-    rag_text,
     row_height,
-    trend_word,
 )
 
 Value = str | float | bool | None
 
 # --- Key ---------------------------------------------------------------------------------------
-
-
-def describe_tolerance(tolerance: Tolerance) -> str:
-    amount = tolerance.amount
-    if tolerance.kind is ToleranceKind.NONE or amount is None:
-        return "No amber band: a figure is GREEN (on or better than target) or RED."
-    if tolerance.kind is ToleranceKind.RELATIVE:
-        return f"AMBER when the shortfall is within {amount:g}% of the target (inclusive)."
-    if tolerance.kind is ToleranceKind.ABSOLUTE:
-        return (
-            f"AMBER when the shortfall is within {amount:g} of the target (inclusive), in the "
-            "indicator's unit: percentage points for percentages."
-        )
-    return f"AMBER up to the amber limit of {amount:g}; beyond it RED."
 
 
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from .models import Indicator, Polarity, Target, TargetKind, Unit
+from .models import (
+    RAG,
+    ArrowStyle,
+    Direction,
+    Indicator,
+    Polarity,
+    ReportRow,
+    Status,
+    Target,
+    TargetKind,
+    Tolerance,
+    ToleranceKind,
+    Trend,
+    Unit,
+)
+from .periods import Period, PeriodError
 
 
 @dataclass(frozen=True)
@@ -77,3 +95,191 @@ def format_target(indicator: Indicator, target: Target) -> str:
     if target.kind is TargetKind.DERIVE:
         return ""
     return "N/A"
+
+
+# --- the board's words: shared by the board workbook and the web edition ----------------------
+
+# The example's key: the arrow says better / same / worse, whatever the polarity. Increase and
+# decrease (no polarity) get thin arrows so they are not mistaken for a judgement.
+PERFORMANCE_ARROWS = {
+    Direction.BETTER: "▲",
+    Direction.SAME: "►",
+    Direction.WORSE: "▼",
+    Direction.INCREASE: "↑",
+    Direction.DECREASE: "↓",
+}
+UP, FLAT, DOWN = "▲", "►", "▼"
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def figure_marks(row: ReportRow) -> str:
+    """ " (Provisional) (avg.) (Q3 time lag)" after a figure, or ""."""
+    record = row.record
+    if record is None:
+        return ""
+    marks = []
+    if record.provisional:
+        marks.append("(Provisional)")
+    if record.average:
+        marks.append("(avg.)")
+    if record.time_lag:
+        marks.append(f"({record.time_lag})")
+    return " " + " ".join(marks) if marks else ""
+
+
+def performance_text(row: ReportRow) -> str:
+    """The period's figure as the board shows it: "83% (Provisional)", "Not due", "N/A"."""
+    record = row.record
+    if record is not None and _finite(record.value):
+        assert record.value is not None
+        return format_value(row.indicator, record.value) + figure_marks(row)
+    if record is not None and record.status is Status.NOT_DUE:
+        return "Not due"
+    return "N/A"
+
+
+def rag_text(row: ReportRow) -> str:
+    if row.rating.rag is not None:
+        return row.rating.rag.value
+    return row.rating.not_rated or "Not rated"
+
+
+@lru_cache(maxsize=256)
+def _same_period(left: str, right: Period) -> bool:
+    # Cached: a board compares each row's figures with the same few periods.
+    try:
+        return Period.parse(left) == right
+    except PeriodError:
+        return left.strip() == str(right)
+
+
+def compared_marks(trend: Trend, expected: Period) -> str:
+    """ " (16-17)" after a compared figure when its period is not the obvious one, or ""."""
+    point = trend.compared_with
+    if point is None:
+        return ""
+    label = point.label.strip()
+    if not label and not _same_period(point.period, expected):
+        label = f"({point.period})"
+    return f" {label}" if label else ""
+
+
+def compared_text(indicator: Indicator, trend: Trend, expected: Period) -> str:
+    """The value the arrow compares with, labelled with its period when not the obvious one."""
+    point = trend.compared_with
+    if point is None or not _finite(point.value):
+        # The word beside it already carries the token ("NEW", "N/A"): no need to say it twice.
+        return "—"
+    assert point.value is not None
+    return format_value(indicator, point.value) + compared_marks(trend, expected)
+
+
+def trend_word(row: ReportRow, trend: Trend) -> str:
+    """better / same / worse / increase / decrease, or why there is no arrow."""
+    if trend.direction is not None:
+        return trend.direction.value
+    point = trend.compared_with
+    if point is not None and point.token:
+        return point.token.strip()
+    record = row.record
+    if record is None or not _finite(record.value) or point is None or not _finite(point.value):
+        return "N/A"
+    return "Not compared"  # figures exist but are not like-for-like; the Data sheet says why
+
+
+def arrow(row: ReportRow, trend: Trend, style: ArrowStyle) -> str:
+    direction = trend.direction
+    if direction is None:
+        return ""
+    if style is ArrowStyle.PERFORMANCE:
+        return PERFORMANCE_ARROWS[direction]
+    # MOVEMENT: the arrow points the way the figure moved; the word says better or worse.
+    if direction is Direction.SAME:
+        return FLAT
+    if direction is Direction.INCREASE:
+        return UP
+    if direction is Direction.DECREASE:
+        return DOWN
+    record, point = row.record, trend.compared_with
+    if record is not None and point is not None and _finite(record.value) and _finite(point.value):
+        assert record.value is not None and point.value is not None
+        now = round_display(row.indicator, record.value)
+        then = round_display(row.indicator, point.value)
+        if now != then:
+            return UP if now > then else DOWN
+    rises_are_better = row.indicator.polarity is not Polarity.SMALLER
+    return UP if (direction is Direction.BETTER) == rises_are_better else DOWN
+
+
+def is_exception(row: ReportRow, include_amber: bool) -> bool:
+    rag = row.rating.rag
+    return rag is RAG.RED or (include_amber and rag is RAG.AMBER)
+
+
+def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int, ReportRow]]:
+    """RED before AMBER; within each, worsening short term first, then worsening long term."""
+
+    def key(item: tuple[int, ReportRow]) -> tuple[int, int, int, int]:
+        index, row = item
+        return (
+            0 if row.rating.rag is RAG.RED else 1,
+            0 if row.short_term.direction is Direction.WORSE else 1,
+            0 if row.long_term.direction is Direction.WORSE else 1,
+            index,
+        )
+
+    return sorted(indexed, key=key)
+
+
+def describe_tolerance(tolerance: Tolerance) -> str:
+    amount = tolerance.amount
+    if tolerance.kind is ToleranceKind.NONE or amount is None:
+        return "No amber band: a figure is GREEN (on or better than target) or RED."
+    if tolerance.kind is ToleranceKind.RELATIVE:
+        return f"AMBER when the shortfall is within {amount:g}% of the target (inclusive)."
+    if tolerance.kind is ToleranceKind.ABSOLUTE:
+        return (
+            f"AMBER when the shortfall is within {amount:g} of the target (inclusive), in the "
+            "indicator's unit: percentage points for percentages."
+        )
+    return f"AMBER up to the amber limit of {amount:g}; beyond it RED."
+
+
+# --- the summary's counts ----------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    indicators: int
+    rag: Counter[RAG]
+    short: Counter[str]  # better / same / worse / other, short term
+    long: Counter[str]
+
+    @property
+    def rated(self) -> int:
+        return sum(self.rag.values())
+
+
+def _judgement(direction: Direction | None) -> str:
+    if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
+        return direction.value
+    return "other"  # no arrow, or an increase / decrease with no polarity
+
+
+def count(rows: Sequence[ReportRow]) -> Counts:
+    rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
+    short = Counter(_judgement(row.short_term.direction) for row in rows)
+    long = Counter(_judgement(row.long_term.direction) for row in rows)
+    return Counts(indicators=len(rows), rag=rag, short=short, long=long)
+
+
+def overall_sentence(counts: Counts) -> str:
+    not_rated = counts.indicators - counts.rated
+    return (
+        f"Of {counts.rated} rated indicators, {counts.rag[RAG.GREEN]} are GREEN, "
+        f"{counts.rag[RAG.AMBER]} AMBER and {counts.rag[RAG.RED]} RED; "
+        f"{not_rated} of the {counts.indicators} indicators are not rated."
+    )
