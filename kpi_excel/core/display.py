@@ -16,6 +16,7 @@ from .models import (
     Indicator,
     Polarity,
     ReportRow,
+    Settings,
     Status,
     Target,
     TargetKind,
@@ -283,3 +284,115 @@ def overall_sentence(counts: Counts) -> str:
         f"{counts.rag[RAG.AMBER]} AMBER and {counts.rag[RAG.RED]} RED; "
         f"{not_rated} of the {counts.indicators} indicators are not rated."
     )
+
+
+# --- the key: (symbol, meaning) pairs, in the words of the settings ---------------------------
+
+KeyLines = list[tuple[str, str]]
+
+
+def rag_key(settings: Settings) -> KeyLines:
+    amber_note = ""
+    if settings.default_tolerance.kind is ToleranceKind.NONE:
+        amber_note = " (no amber band this year unless an indicator has its own tolerance)"
+    return [
+        ("GREEN", settings.green_label),
+        ("AMBER", settings.amber_label + amber_note),
+        ("RED", settings.red_label),
+        (
+            "Not rated",
+            "The reason is shown instead of a colour: no polarity (data only), no target or "
+            "target TBC, data not available, or not due this period. Not counted in RAG totals.",
+        ),
+    ]
+
+
+def arrow_style_name(style: ArrowStyle) -> str:
+    if style is ArrowStyle.PERFORMANCE:
+        return "performance (up = better)"
+    return "movement (the way the figure moved)"
+
+
+def arrow_key(style: ArrowStyle) -> KeyLines:
+    no_polarity = "The figure rose or fell; the indicator has no polarity, so neither is better."
+    if style is ArrowStyle.PERFORMANCE:
+        arrows = PERFORMANCE_ARROWS
+        return [
+            (
+                f"{arrows[Direction.BETTER]} better",
+                "Performance is better than the figure compared with (up means better, whether "
+                "bigger or smaller is better).",
+            ),
+            (f"{arrows[Direction.SAME]} same", "The same at the precision shown."),
+            (
+                f"{arrows[Direction.WORSE]} worse",
+                "Performance is worse than the figure compared with.",
+            ),
+            (
+                f"{arrows[Direction.INCREASE]} increase / {arrows[Direction.DECREASE]} decrease",
+                no_polarity,
+            ),
+        ]
+    return [
+        (
+            "▲ better / ▲ worse",
+            "The figure rose. Green and the word 'better' when that is an improvement, red "
+            "and 'worse' when not.",
+        ),
+        ("► same", "The same at the precision shown."),
+        (
+            "▼ better / ▼ worse",
+            "The figure fell. Green and 'better' when that is an improvement, red and 'worse' "
+            "when not.",
+        ),
+        ("▲ increase / ▼ decrease", no_polarity),
+    ]
+
+
+def comparison_key(previous: Period, last_year: Period, reasons_in: str) -> KeyLines:
+    """reasons_in: where the reader finds why two figures were not compared."""
+    return [
+        ("Short term", f"Against the previous period ({previous}), or the figure named beside it."),
+        ("Long term", f"Against the same period last year ({last_year})."),
+        ("NEW", "A new indicator: there is no earlier figure to compare with."),
+        ("N/A", "No figure to compare: this period's or the earlier one is not available."),
+        (
+            "Not compared",
+            "Both figures exist but are not like-for-like (for example a change of "
+            f"definition); {reasons_in} gives the reason.",
+        ),
+    ]
+
+
+MARKS_KEY: KeyLines = [
+    ("(Provisional)", "The figure may still change; it is rated as it stands."),
+    ("(avg.)", "An average over the period."),
+    ("(16-17), (2016/17)", "The period of a comparison figure when it is not the obvious one."),
+]
+
+
+def rules_key(settings: Settings, own_tolerances: int, data_in: str, exceptions: str) -> KeyLines:
+    """The rules in force. data_in: where each indicator's own tolerance is shown;
+    exceptions: what the list of exceptions is called."""
+    same = (
+        "Same means equal at the precision shown."
+        if settings.same_threshold == 0
+        else f"A difference of at most {settings.same_threshold:g} (after rounding to the "
+        "precision shown) counts as the same."
+    )
+    tolerance = describe_tolerance(settings.default_tolerance)
+    if own_tolerances:
+        tolerance += f" {own_tolerances} indicator(s) have their own tolerance: see {data_in}."
+    cumulative = (
+        "Year-to-date figures are compared with the previous period anyway (not like-for-like)."
+        if settings.cumulative_short_term
+        else "Year-to-date figures get no short-term arrow (not like-for-like)."
+    )
+    which = "RED and AMBER" if settings.exceptions_include_amber else "RED"
+    return [
+        ("Default tolerance", tolerance),
+        ("Same", same),
+        ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
+        ("Cumulative indicators", cumulative),
+        ("Exceptions", f"{exceptions} lists every {which} indicator."),
+    ]
