@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_reports import HOSTILE_COMMENT, HOSTILE_NAME, hostile_report, sample_report  # noqa: F401
+import web_reports
+from web_reports import HOSTILE_COMMENT, HOSTILE_NAME
 
 from kpi_excel.core.display import is_exception, rag_text
 from kpi_excel.core.models import Report
@@ -26,6 +27,10 @@ from kpi_excel.web import write_html_report
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(os.environ.get("AXE_CORE_JS", ROOT / ".ci/browser/node_modules/axe-core/axe.min.js"))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# The shared fixtures, used here by name.
+sample_report = web_reports.sample_report
+hostile_report = web_reports.hostile_report
 
 
 def _binary(*names: str) -> str | None:

@@ -6,14 +6,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import web_reports
 from conftest import consolidate_samples, copy_of_sample_returns
-from web_reports import HOSTILE_COMMENT, HOSTILE_NAME, hostile_report, sample_report  # noqa: F401
+from web_reports import HOSTILE_COMMENT, HOSTILE_NAME
 
 from kpi_excel.core.display import performance_text, rag_text
 from kpi_excel.core.models import HistoryPoint, Report, Unit
 from kpi_excel.web import render_html, write_html_report
 from kpi_excel.web.charts import sparkline
 from kpi_excel.web.page import contrast, readable_on
+
+# The shared fixtures, used here by name.
+sample_report = web_reports.sample_report
+hostile_report = web_reports.hostile_report
 
 
 class Page(HTMLParser):
