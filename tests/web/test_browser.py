@@ -156,3 +156,67 @@ def test_markup_and_script_arrive_as_text(browser: Any) -> None:
     assert counts == [0, 0, 0]
     text = " ".join(browser.execute_script("return document.body.innerText").split())
     assert _words(HOSTILE_NAME) in text and _words(HOSTILE_COMMENT) in text
+
+
+# --- the documentation's screenshots --------------------------------------------------------
+
+
+def screenshots(folder: Path) -> None:
+    """docs/images/web-desktop.png and web-phone.png, from the samples' web edition."""
+    from selenium import webdriver
+
+    from kpi_excel.api import consolidate_returns
+    from kpi_excel.core.periods import Period
+
+    samples = ROOT / "samples"
+    out = folder.resolve() / ".web-screenshots"
+    out.mkdir(exist_ok=True)
+    outcome = consolidate_returns(
+        samples / "register.xlsx",
+        [samples / "returns"],
+        Period.parse("2017/18 Q1"),
+        out / "board.xlsx",
+        history=samples / "history.csv",
+        html=out / "board.html",
+    )
+    assert outcome.written
+    options = webdriver.ChromeOptions()
+    options.binary_location = _binary("chromium", "chromium-browser", "google-chrome") or ""
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--hide-scrollbars"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(
+        service=webdriver.ChromeService(_binary("chromedriver")), options=options
+    )
+    try:
+        driver.get((out / "board.html").as_uri())
+        for name, width, height, target in (
+            ("web-desktop.png", 1280, 900, None),
+            ("web-phone.png", 360, 740, ".board-section"),
+        ):
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
+            )
+            top = (
+                "document.querySelector(arguments[0]).scrollIntoView()"
+                if target
+                else "scrollTo(0,0)"
+            )
+            driver.execute_script(top, target)
+            if target:  # scrolled sideways to the figures, as a reader on a phone would
+                driver.execute_script(
+                    "const region = document.querySelector(arguments[0] + ' .table-scroll');"
+                    "region.scrollLeft = region.querySelector('td.figure').offsetLeft"
+                    " - region.querySelector('th.name-col').offsetWidth;",
+                    target,
+                )
+            driver.save_screenshot(str(folder / name))
+    finally:
+        driver.quit()
+        shutil.rmtree(out)
+
+
+if __name__ == "__main__":
+    import sys
+
+    screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "images"))
