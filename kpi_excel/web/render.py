@@ -14,7 +14,7 @@ import jinja2
 from ..core.models import Report
 from ..core.periods import PeriodError
 from ..core.problems import OutputError
-from ..xlsx.atomic import write_bytes
+from ..xlsx import write_bytes
 from .page import build_page
 
 TEMPLATES = Path(__file__).with_name("templates")

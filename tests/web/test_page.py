@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import web_reports
 from conftest import consolidate_samples, copy_of_sample_returns
-from web_reports import HOSTILE_COMMENT, HOSTILE_NAME
+from web_reports import HOSTILE_COMMENT, HOSTILE_NAME, HOSTILE_SECTION
 
 from kpi_excel.core.display import performance_text, rag_text
 from kpi_excel.core.models import HistoryPoint, Report, Unit
@@ -105,6 +105,7 @@ def test_markup_and_script_from_a_return_arrive_as_text(hostile_report: Report) 
     assert not any(k.startswith("on") for _, attrs in page.tags for k in attrs)
     assert _words(HOSTILE_NAME) in page.text
     assert _words(HOSTILE_COMMENT) in page.text
+    assert page.text.count(HOSTILE_SECTION) >= 4  # contents, summary, heading, caption, chart
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
@@ -152,3 +153,18 @@ def test_write_is_atomic_and_replaces(tmp_path: Path, sample_report: Report) -> 
     write_html_report(sample_report, target)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_a_report_with_no_indicators_still_reads(sample_report: Report) -> None:
+    empty = sample_report.model_copy(update={"rows": [], "problems": []})
+    page = Page(render_html(empty))
+    assert "No indicator is RED this period." in page.text
+    assert "Of 0 rated indicators" in page.text
+    assert not page.all("svg")  # no chart of nothing
+
+
+def test_a_period_it_cannot_read_is_an_output_error(sample_report: Report) -> None:
+    from kpi_excel.core.problems import OutputError
+
+    with pytest.raises(OutputError, match="web edition"):
+        render_html(sample_report.model_copy(update={"period": "sometime"}))

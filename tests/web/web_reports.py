@@ -16,6 +16,7 @@ SCRIPT = "<script>alert(1)</script>"
 MARKUP = '<b>bold</b><img src=x onerror="alert(2)"><a href="javascript:alert(3)">link</a>'
 HOSTILE_NAME = f"Hostile {SCRIPT} name {MARKUP}"
 HOSTILE_COMMENT = f"Hostile comment {SCRIPT} & {MARKUP} \" ' </td></tr></table>"
+HOSTILE_SECTION = f"Section {SCRIPT} </svg><a href=x>"
 
 
 @pytest.fixture(scope="session")
@@ -32,14 +33,17 @@ def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 
 def with_hostile_text(report: Report) -> Report:
-    """The report with markup and script in its first rated row's indicator name and comment."""
+    """The report with markup and script in its first rated row's indicator name, comment and
+    sub-committee (which reaches the contents, the summary, the chart and a caption)."""
     rows = list(report.rows)
     at = next(i for i, row in enumerate(rows) if row.record is not None and row.rating.rag)
     row = rows[at]
     assert row.record is not None
     rows[at] = row.model_copy(
         update={
-            "indicator": row.indicator.model_copy(update={"name": HOSTILE_NAME}),
+            "indicator": row.indicator.model_copy(
+                update={"name": HOSTILE_NAME, "section": HOSTILE_SECTION}
+            ),
             "record": row.record.model_copy(update={"comment": HOSTILE_COMMENT}),
         }
     )
