@@ -202,8 +202,10 @@ def consolidate_returns(
     as_at: int | None = None,
     published: Path | str | None = None,
     write_progress: Callable[[int], ProgressBar] | None = None,
+    html: Path | str | None = None,
 ) -> Consolidation:
-    """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF).
+    """The whole loop: read, validate, rate, and write the board workbook (and JSON, PDF,
+    and with html the web edition: one accessible HTML page of the same report).
 
     History comes from a history file or from a store (as at a version); a store is only
     read, apart from the run log. For a period closed in the store, its closed figures are
@@ -236,8 +238,10 @@ def consolidate_returns(
     report = report.model_copy(update={"problems": [*report.problems, *history_warnings, *audit]})
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
+    outputs = [out, *(Path(p) for p in (json_path, html) if p)]
+    _refuse_two_outputs_at_one_path(outputs)
     _refuse_to_overwrite_inputs(
-        [out, *([Path(json_path)] if json_path else [])],
+        outputs,
         [
             Path(register_path),
             *([Path(history)] if history else []),
@@ -251,6 +255,11 @@ def consolidate_returns(
         extra = {"history": view.json()} if view is not None else None
         make_folder(Path(json_path).parent)
         outcome.written.append(write_json(report, Path(json_path), extra=extra))
+    if html is not None:
+        from ..web import write_html_report
+
+        make_folder(Path(html).parent)
+        outcome.written.append(write_html_report(report, Path(html)))
     if pdf:
         pdf_path, note = write_pdf(out)
         if pdf_path:
@@ -270,6 +279,15 @@ def _refuse_to_overwrite_inputs(outputs: list[Path], inputs: list[Path]) -> None
     for output in outputs:
         if output.resolve() in taken:
             raise UsageError(f"{output} is one of the inputs: give the output another name.")
+
+
+def _refuse_two_outputs_at_one_path(outputs: list[Path]) -> None:
+    """The workbook, JSON and web edition would overwrite one another at the same path."""
+    seen: set[Path] = set()
+    for output in outputs:
+        if output.resolve() in seen:
+            raise UsageError(f"{output} is given for two outputs: give each output its own name.")
+        seen.add(output.resolve())
 
 
 def find_soffice() -> str | None:

@@ -5,27 +5,32 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 
+from ..core.display import (
+    MARKS_KEY,
+    arrow_key,
+    arrow_style_name,
+    comparison_key,
+    rag_key,
+    rag_text,
+    rules_key,
+    trend_word,
+)
 from ..core.models import (
     ArrowStyle,
-    Direction,
     HistoryPoint,
     ReportRow,
     Source,
     Target,
-    Tolerance,
-    ToleranceKind,
     Trend,
 )
 from ..core.problems import Problem
 from ..xlsx.write import Sheet, ref
 from .sections import (
     DATA,
-    PERFORMANCE_ARROWS,
+    EXCEPTIONS,
     SUMMARY,
     Context,
-    rag_text,
     row_height,
-    trend_word,
 )
 
 Value = str | float | bool | None
@@ -33,82 +38,24 @@ Value = str | float | bool | None
 # --- Key ---------------------------------------------------------------------------------------
 
 
-def describe_tolerance(tolerance: Tolerance) -> str:
-    amount = tolerance.amount
-    if tolerance.kind is ToleranceKind.NONE or amount is None:
-        return "No amber band: a figure is GREEN (on or better than target) or RED."
-    if tolerance.kind is ToleranceKind.RELATIVE:
-        return f"AMBER when the shortfall is within {amount:g}% of the target (inclusive)."
-    if tolerance.kind is ToleranceKind.ABSOLUTE:
-        return (
-            f"AMBER when the shortfall is within {amount:g} of the target (inclusive), in the "
-            "indicator's unit: percentage points for percentages."
-        )
-    return f"AMBER up to the amber limit of {amount:g}; beyond it RED."
+RAG_KEY_STYLES = ("swatch_green", "swatch_amber", "swatch_red", "not_rated")
+# Performance arrows: better and worse get their colours; movement arrows say it in words.
+PERFORMANCE_KEY_STYLES = ("swatch_better", "text_centre", "swatch_worse", "text_centre")
 
 
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
     """(symbol, style, meaning) for the Key sheet, in the words of the settings."""
-    settings = ctx.settings
-    amber_note = ""
-    if settings.default_tolerance.kind is ToleranceKind.NONE:
-        amber_note = " (no amber band this year unless an indicator has its own tolerance)"
-    rows = [
-        ("GREEN", "swatch_green", settings.green_label),
-        ("AMBER", "swatch_amber", settings.amber_label + amber_note),
-        ("RED", "swatch_red", settings.red_label),
-        (
-            "Not rated",
-            "not_rated",
-            "The reason is shown instead of a colour: no polarity (data only), no target or "
-            "target TBC, data not available, or not due this period. Not counted in RAG totals.",
-        ),
-    ]
-    return rows
+    lines = rag_key(ctx.settings)
+    return [(s, style, m) for (s, m), style in zip(lines, RAG_KEY_STYLES, strict=True)]
 
 
 def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:
+    lines = arrow_key(ctx.settings.arrow_style)
     if ctx.settings.arrow_style is ArrowStyle.PERFORMANCE:
-        arrows = PERFORMANCE_ARROWS
-        return [
-            (
-                f"{arrows[Direction.BETTER]} better",
-                "swatch_better",
-                "Performance is better than the figure compared with (up means better, whether "
-                "bigger or smaller is better).",
-            ),
-            (f"{arrows[Direction.SAME]} same", "text_centre", "The same at the precision shown."),
-            (
-                f"{arrows[Direction.WORSE]} worse",
-                "swatch_worse",
-                "Performance is worse than the figure compared with.",
-            ),
-            (
-                f"{arrows[Direction.INCREASE]} increase / {arrows[Direction.DECREASE]} decrease",
-                "text_centre",
-                "The figure rose or fell; the indicator has no polarity, so neither is better.",
-            ),
-        ]
-    return [
-        (
-            "▲ better / ▲ worse",
-            "text_centre",
-            "The figure rose. Green and the word 'better' when that is an improvement, red "
-            "and 'worse' when not.",
-        ),
-        ("► same", "text_centre", "The same at the precision shown."),
-        (
-            "▼ better / ▼ worse",
-            "text_centre",
-            "The figure fell. Green and 'better' when that is an improvement, red and 'worse' "
-            "when not.",
-        ),
-        (
-            "▲ increase / ▼ decrease",
-            "text_centre",
-            "The figure rose or fell; the indicator has no polarity, so neither is better.",
-        ),
-    ]
+        styles = PERFORMANCE_KEY_STYLES
+    else:
+        styles = ("text_centre",) * len(lines)
+    return [(s, style, m) for (s, m), style in zip(lines, styles, strict=True)]
 
 
 KEY_WIDTHS = (24, 100)
@@ -134,72 +81,27 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
         at += 1
         _key_line(sheet, at, symbol, style, meaning)
     at += 2
-    style_name = (
-        "performance (up = better)"
-        if settings.arrow_style is ArrowStyle.PERFORMANCE
-        else "movement (the way the figure moved)"
-    )
+    style_name = arrow_style_name(settings.arrow_style)
     sheet.string(at, 0, "Direction of travel", "header_left")
     sheet.string(at, 1, f"Arrow style in force: {style_name}", "header_left")
     for symbol, style, meaning in _arrow_rows(ctx):
         at += 1
         _key_line(sheet, at, symbol, style, meaning)
-    for symbol, meaning in (
-        (
-            "Short term",
-            f"Against the previous period ({ctx.previous}), or the figure named beside it.",
-        ),
-        ("Long term", f"Against the same period last year ({ctx.last_year})."),
-        ("NEW", "A new indicator: there is no earlier figure to compare with."),
-        ("N/A", "No figure to compare: this period's or the earlier one is not available."),
-        (
-            "Not compared",
-            "Both figures exist but are not like-for-like (for example a change of "
-            f"definition); the {DATA} sheet gives the reason.",
-        ),
-    ):
+    for symbol, meaning in comparison_key(ctx.previous, ctx.last_year, f"the {DATA} sheet"):
         at += 1
         _key_line(sheet, at, symbol, "text_centre", meaning)
     at += 2
     sheet.string(at, 0, "Marks on figures", "header_left")
     sheet.string(at, 1, "Meaning", "header_left")
-    for symbol, meaning in (
-        ("(Provisional)", "The figure may still change; it is rated as it stands."),
-        ("(avg.)", "An average over the period."),
-        ("(16-17), (2016/17)", "The period of a comparison figure when it is not the obvious one."),
-    ):
+    for symbol, meaning in MARKS_KEY:
         at += 1
         _key_line(sheet, at, symbol, "text_centre", meaning)
     at += 2
     sheet.string(at, 0, "Rules in force", "header_left")
     sheet.string(at, 1, f"Reporting year {settings.reporting_year}", "header_left")
-    same = (
-        "Same means equal at the precision shown."
-        if settings.same_threshold == 0
-        else f"A difference of at most {settings.same_threshold:g} (after rounding to the "
-        "precision shown) counts as the same."
-    )
     own = sum(1 for row in ctx.report.rows if row.indicator.tolerance is not None)
-    tolerance = describe_tolerance(settings.default_tolerance)
-    if own:
-        tolerance += f" {own} indicator(s) have their own tolerance: see the {DATA} sheet."
-    cumulative = (
-        "Year-to-date figures are compared with the previous period anyway (not like-for-like)."
-        if settings.cumulative_short_term
-        else "Year-to-date figures get no short-term arrow (not like-for-like)."
-    )
-    exceptions = (
-        "The Exceptions sheet lists every RED and AMBER indicator."
-        if settings.exceptions_include_amber
-        else "The Exceptions sheet lists every RED indicator."
-    )
-    for symbol, meaning in (
-        ("Default tolerance", tolerance),
-        ("Same", same),
-        ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
-        ("Cumulative indicators", cumulative),
-        ("Exceptions", exceptions),
-    ):
+    rules = rules_key(settings, own, f"the {DATA} sheet", f"The {EXCEPTIONS} sheet")
+    for symbol, meaning in rules:
         at += 1
         _key_line(sheet, at, symbol, "text_bold", meaning)
     sheet.print_setup(ctx.print_setup("Key", repeat=None))

@@ -12,13 +12,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from ..core.display import POLARITY_WORDS, format_target, format_value, round_display
+from ..core.display import (
+    POLARITY_WORDS,
+    arrow,
+    compared_marks,
+    exception_order,
+    figure_marks,
+    format_target,
+    format_value,
+    is_exception,
+    rag_text,
+    round_display,
+    trend_word,
+)
 from ..core.models import (
     RAG,
     ArrowStyle,
-    Direction,
     Indicator,
-    Polarity,
     Report,
     ReportRow,
     Settings,
@@ -28,7 +38,7 @@ from ..core.models import (
     Trend,
     Unit,
 )
-from ..core.periods import Period, PeriodError
+from ..core.periods import Period
 from ..xlsx.styles import LINE_HEIGHT, MAX_ROW_HEIGHT, number_format
 from ..xlsx.write import PrintSetup, Sheet, cell, column_letter
 
@@ -43,17 +53,6 @@ TREND_DATA = "Trend data"
 
 # Rows of a board table sheet (zero-based).
 TITLE_ROW, KEY_ROW, LINK_ROW, GROUP_ROW, HEAD_ROW, FIRST_ROW = 0, 1, 2, 3, 4, 5
-
-# The example's key: the arrow says better / same / worse, whatever the polarity. Increase and
-# decrease (no polarity) get thin arrows so they are not mistaken for a judgement.
-PERFORMANCE_ARROWS = {
-    Direction.BETTER: "▲",
-    Direction.SAME: "►",
-    Direction.WORSE: "▼",
-    Direction.INCREASE: "↑",
-    Direction.DECREASE: "↓",
-}
-UP, FLAT, DOWN = "▲", "►", "▼"
 
 # Conditional styles keyed by the word in the RAG cell (rules are mutually exclusive).
 RAG_STYLES = {RAG.RED: "cf_red", RAG.AMBER: "cf_amber", RAG.GREEN: "cf_green"}
@@ -213,25 +212,11 @@ def _as_written(indicator: Indicator, value: float) -> float:
     return shown
 
 
-def _marks(row: ReportRow) -> str:
-    record = row.record
-    if record is None:
-        return ""
-    marks = []
-    if record.provisional:
-        marks.append("(Provisional)")
-    if record.average:
-        marks.append("(avg.)")
-    if record.time_lag:
-        marks.append(f"({record.time_lag})")
-    return " " + " ".join(marks) if marks else ""
-
-
 def performance_cell(row: ReportRow) -> Figure:
     record = row.record
     if record is not None and _finite(record.value):
         assert record.value is not None
-        indicator, marks = row.indicator, _marks(row)
+        indicator, marks = row.indicator, figure_marks(row)
         return Figure(
             shown=format_value(indicator, record.value) + marks,
             number=_as_written(indicator, record.value),
@@ -276,21 +261,6 @@ def _needed(figure: Figure) -> float:
     return len(figure.shown) + 2.0
 
 
-def rag_text(row: ReportRow) -> str:
-    if row.rating.rag is not None:
-        return row.rating.rag.value
-    return row.rating.not_rated or "Not rated"
-
-
-@lru_cache(maxsize=256)
-def _same_period(left: str, right: Period) -> bool:
-    # Cached: a board compares each row's figures with the same few periods.
-    try:
-        return Period.parse(left) == right
-    except PeriodError:
-        return left.strip() == str(right)
-
-
 def compared_cell(indicator: Indicator, trend: Trend, expected: Period) -> Figure:
     """The value the arrow compares with, labelled with its period when not the obvious one."""
     point = trend.compared_with
@@ -298,72 +268,12 @@ def compared_cell(indicator: Indicator, trend: Trend, expected: Period) -> Figur
         # The word column already carries the token ("NEW", "N/A"): no need to say it twice.
         return Figure("—")
     assert point.value is not None
-    label = point.label.strip()
-    if not label and not _same_period(point.period, expected):
-        label = f"({point.period})"
-    marks = f" {label}" if label else ""
+    marks = compared_marks(trend, expected)
     return Figure(
         shown=format_value(indicator, point.value) + marks,
         number=_as_written(indicator, point.value),
         num_format=number_format(indicator, marks=marks),
     )
-
-
-def trend_word(row: ReportRow, trend: Trend) -> str:
-    """better / same / worse / increase / decrease, or why there is no arrow."""
-    if trend.direction is not None:
-        return trend.direction.value
-    point = trend.compared_with
-    if point is not None and point.token:
-        return point.token.strip()
-    record = row.record
-    if record is None or not _finite(record.value) or point is None or not _finite(point.value):
-        return "N/A"
-    return "Not compared"  # figures exist but are not like-for-like; the Data sheet says why
-
-
-def arrow(row: ReportRow, trend: Trend, style: ArrowStyle) -> str:
-    direction = trend.direction
-    if direction is None:
-        return ""
-    if style is ArrowStyle.PERFORMANCE:
-        return PERFORMANCE_ARROWS[direction]
-    # MOVEMENT: the arrow points the way the figure moved; the word says better or worse.
-    if direction is Direction.SAME:
-        return FLAT
-    if direction is Direction.INCREASE:
-        return UP
-    if direction is Direction.DECREASE:
-        return DOWN
-    record, point = row.record, trend.compared_with
-    if record is not None and point is not None and _finite(record.value) and _finite(point.value):
-        assert record.value is not None and point.value is not None
-        now = round_display(row.indicator, record.value)
-        then = round_display(row.indicator, point.value)
-        if now != then:
-            return UP if now > then else DOWN
-    rises_are_better = row.indicator.polarity is not Polarity.SMALLER
-    return UP if (direction is Direction.BETTER) == rises_are_better else DOWN
-
-
-def is_exception(row: ReportRow, include_amber: bool) -> bool:
-    rag = row.rating.rag
-    return rag is RAG.RED or (include_amber and rag is RAG.AMBER)
-
-
-def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int, ReportRow]]:
-    """RED before AMBER; within each, worsening short term first, then worsening long term."""
-
-    def key(item: tuple[int, ReportRow]) -> tuple[int, int, int, int]:
-        index, row = item
-        return (
-            0 if row.rating.rag is RAG.RED else 1,
-            0 if row.short_term.direction is Direction.WORSE else 1,
-            0 if row.long_term.direction is Direction.WORSE else 1,
-            index,
-        )
-
-    return sorted(indexed, key=key)
 
 
 # --- row heights -----------------------------------------------------------------------------

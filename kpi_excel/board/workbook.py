@@ -12,14 +12,13 @@ therefore written top to bottom.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from ..core.models import RAG, Direction, Report, ReportRow
+from ..core.display import Counts, count, overall_sentence
+from ..core.models import RAG, Report, ReportRow
 from ..core.periods import Period, PeriodError
 from ..core.problems import OutputError
 from ..xlsx.atomic import replace_file
@@ -87,31 +86,6 @@ def sections_in_order(report: Report) -> list[str]:
 # --- Summary ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Counts:
-    indicators: int
-    rag: Counter[RAG]
-    short: Counter[str]  # better / same / worse / other, short term
-    long: Counter[str]
-
-    @property
-    def rated(self) -> int:
-        return sum(self.rag.values())
-
-
-def _judgement(direction: Direction | None) -> str:
-    if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
-        return direction.value
-    return "other"  # no arrow, or an increase / decrease with no polarity
-
-
-def count(rows: list[ReportRow]) -> Counts:
-    rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
-    short = Counter(_judgement(row.short_term.direction) for row in rows)
-    long = Counter(_judgement(row.long_term.direction) for row in rows)
-    return Counts(indicators=len(rows), rag=rag, short=short, long=long)
-
-
 SUMMARY_HEADERS = (
     "Section",
     "Indicators",
@@ -139,15 +113,6 @@ def _count_values(counts: Counts) -> list[int]:
     for trend in (counts.short, counts.long):
         values += [trend["better"], trend["same"], trend["worse"], trend["other"]]
     return values
-
-
-def overall_sentence(counts: Counts) -> str:
-    not_rated = counts.indicators - counts.rated
-    return (
-        f"Of {counts.rated} rated indicators, {counts.rag[RAG.GREEN]} are GREEN, "
-        f"{counts.rag[RAG.AMBER]} AMBER and {counts.rag[RAG.RED]} RED; "
-        f"{not_rated} of the {counts.indicators} indicators are not rated."
-    )
 
 
 def write_summary(

@@ -358,6 +358,11 @@ def _print_log(log: Iterable[Any]) -> None:
 )
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @click.option(
+    "--html",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the web edition: one accessible HTML page of the report, to publish.",
+)
+@click.option(
     "--published",
     type=_EXISTING,
     help="CSV of the arrows a published report printed (indicator_id, short_term, long_term): "
@@ -375,6 +380,7 @@ def consolidate(
     as_at: int | None,
     out: Path,
     pdf: bool,
+    html: Path | None,
     published: Path | None,
 ) -> int:
     """Read the returns, rate every indicator and write the board workbook.
@@ -409,6 +415,7 @@ def consolidate(
         as_at=as_at,
         published=published,
         write_progress=_write_progress(quiet),
+        html=html,
     )
     _print_problems(outcome.problems)
     if not quiet:

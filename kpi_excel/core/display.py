@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from .models import Indicator, Polarity, Target, TargetKind, Unit
+from .models import (
+    RAG,
+    ArrowStyle,
+    Direction,
+    Indicator,
+    Polarity,
+    ReportRow,
+    Settings,
+    Status,
+    Target,
+    TargetKind,
+    Tolerance,
+    ToleranceKind,
+    Trend,
+    Unit,
+)
+from .periods import Period, PeriodError
 
 
 @dataclass(frozen=True)
@@ -77,3 +96,303 @@ def format_target(indicator: Indicator, target: Target) -> str:
     if target.kind is TargetKind.DERIVE:
         return ""
     return target.label or "N/A"  # "No annual target" for a blank annual target
+
+
+# --- the board's words: shared by the board workbook and the web edition ----------------------
+
+# The example's key: the arrow says better / same / worse, whatever the polarity. Increase and
+# decrease (no polarity) get thin arrows so they are not mistaken for a judgement.
+PERFORMANCE_ARROWS = {
+    Direction.BETTER: "▲",
+    Direction.SAME: "►",
+    Direction.WORSE: "▼",
+    Direction.INCREASE: "↑",
+    Direction.DECREASE: "↓",
+}
+UP, FLAT, DOWN = "▲", "►", "▼"
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def figure_marks(row: ReportRow) -> str:
+    """ " (Provisional) (avg.) (Q3 time lag)" after a figure, or ""."""
+    record = row.record
+    if record is None:
+        return ""
+    marks = []
+    if record.provisional:
+        marks.append("(Provisional)")
+    if record.average:
+        marks.append("(avg.)")
+    if record.time_lag:
+        marks.append(f"({record.time_lag})")
+    return " " + " ".join(marks) if marks else ""
+
+
+def performance_text(row: ReportRow) -> str:
+    """The period's figure as the board shows it: "83% (Provisional)", "Not due", "N/A"."""
+    record = row.record
+    if record is not None and _finite(record.value):
+        assert record.value is not None
+        return format_value(row.indicator, record.value) + figure_marks(row)
+    if record is not None and record.status is Status.NOT_DUE:
+        return "Not due"
+    return "N/A"
+
+
+def rag_text(row: ReportRow) -> str:
+    if row.rating.rag is not None:
+        return row.rating.rag.value
+    return row.rating.not_rated or "Not rated"
+
+
+@lru_cache(maxsize=256)
+def _same_period(left: str, right: Period) -> bool:
+    # Cached: a board compares each row's figures with the same few periods.
+    try:
+        return Period.parse(left) == right
+    except PeriodError:
+        return left.strip() == str(right)
+
+
+def compared_marks(trend: Trend, expected: Period) -> str:
+    """ " (16-17)" after a compared figure when its period is not the obvious one, or ""."""
+    point = trend.compared_with
+    if point is None:
+        return ""
+    label = point.label.strip()
+    if not label and not _same_period(point.period, expected):
+        label = f"({point.period})"
+    return f" {label}" if label else ""
+
+
+def compared_text(indicator: Indicator, trend: Trend, expected: Period) -> str:
+    """The value the arrow compares with, labelled with its period when not the obvious one."""
+    point = trend.compared_with
+    if point is None or not _finite(point.value):
+        # The word beside it already carries the token ("NEW", "N/A"): no need to say it twice.
+        return "—"
+    assert point.value is not None
+    return format_value(indicator, point.value) + compared_marks(trend, expected)
+
+
+def trend_word(row: ReportRow, trend: Trend) -> str:
+    """better / same / worse / increase / decrease, or why there is no arrow."""
+    if trend.direction is not None:
+        return trend.direction.value
+    point = trend.compared_with
+    if point is not None and point.token:
+        return point.token.strip()
+    record = row.record
+    if record is None or not _finite(record.value) or point is None or not _finite(point.value):
+        return "N/A"
+    return "Not compared"  # figures exist but are not like-for-like; the Data sheet says why
+
+
+def arrow(row: ReportRow, trend: Trend, style: ArrowStyle) -> str:
+    direction = trend.direction
+    if direction is None:
+        return ""
+    if style is ArrowStyle.PERFORMANCE:
+        return PERFORMANCE_ARROWS[direction]
+    # MOVEMENT: the arrow points the way the figure moved; the word says better or worse.
+    if direction is Direction.SAME:
+        return FLAT
+    if direction is Direction.INCREASE:
+        return UP
+    if direction is Direction.DECREASE:
+        return DOWN
+    record, point = row.record, trend.compared_with
+    if record is not None and point is not None and _finite(record.value) and _finite(point.value):
+        assert record.value is not None and point.value is not None
+        now = round_display(row.indicator, record.value)
+        then = round_display(row.indicator, point.value)
+        if now != then:
+            return UP if now > then else DOWN
+    rises_are_better = row.indicator.polarity is not Polarity.SMALLER
+    return UP if (direction is Direction.BETTER) == rises_are_better else DOWN
+
+
+def is_exception(row: ReportRow, include_amber: bool) -> bool:
+    rag = row.rating.rag
+    return rag is RAG.RED or (include_amber and rag is RAG.AMBER)
+
+
+def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int, ReportRow]]:
+    """RED before AMBER; within each, worsening short term first, then worsening long term."""
+
+    def key(item: tuple[int, ReportRow]) -> tuple[int, int, int, int]:
+        index, row = item
+        return (
+            0 if row.rating.rag is RAG.RED else 1,
+            0 if row.short_term.direction is Direction.WORSE else 1,
+            0 if row.long_term.direction is Direction.WORSE else 1,
+            index,
+        )
+
+    return sorted(indexed, key=key)
+
+
+def describe_tolerance(tolerance: Tolerance) -> str:
+    amount = tolerance.amount
+    if tolerance.kind is ToleranceKind.NONE or amount is None:
+        return "No amber band: a figure is GREEN (on or better than target) or RED."
+    if tolerance.kind is ToleranceKind.RELATIVE:
+        return f"AMBER when the shortfall is within {amount:g}% of the target (inclusive)."
+    if tolerance.kind is ToleranceKind.ABSOLUTE:
+        return (
+            f"AMBER when the shortfall is within {amount:g} of the target (inclusive), in the "
+            "indicator's unit: percentage points for percentages."
+        )
+    return f"AMBER up to the amber limit of {amount:g}; beyond it RED."
+
+
+# --- the summary's counts ----------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    indicators: int
+    rag: Counter[RAG]
+    short: Counter[str]  # better / same / worse / other, short term
+    long: Counter[str]
+
+    @property
+    def rated(self) -> int:
+        return sum(self.rag.values())
+
+
+def _judgement(direction: Direction | None) -> str:
+    if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
+        return direction.value
+    return "other"  # no arrow, or an increase / decrease with no polarity
+
+
+def count(rows: Sequence[ReportRow]) -> Counts:
+    rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
+    short = Counter(_judgement(row.short_term.direction) for row in rows)
+    long = Counter(_judgement(row.long_term.direction) for row in rows)
+    return Counts(indicators=len(rows), rag=rag, short=short, long=long)
+
+
+def overall_sentence(counts: Counts) -> str:
+    not_rated = counts.indicators - counts.rated
+    return (
+        f"Of {counts.rated} rated indicators, {counts.rag[RAG.GREEN]} are GREEN, "
+        f"{counts.rag[RAG.AMBER]} AMBER and {counts.rag[RAG.RED]} RED; "
+        f"{not_rated} of the {counts.indicators} indicators are not rated."
+    )
+
+
+# --- the key: (symbol, meaning) pairs, in the words of the settings ---------------------------
+
+KeyLines = list[tuple[str, str]]
+
+
+def rag_key(settings: Settings) -> KeyLines:
+    amber_note = ""
+    if settings.default_tolerance.kind is ToleranceKind.NONE:
+        amber_note = " (no amber band this year unless an indicator has its own tolerance)"
+    return [
+        ("GREEN", settings.green_label),
+        ("AMBER", settings.amber_label + amber_note),
+        ("RED", settings.red_label),
+        (
+            "Not rated",
+            "The reason is shown instead of a colour: no polarity (data only), no target or "
+            "target TBC, data not available, or not due this period. Not counted in RAG totals.",
+        ),
+    ]
+
+
+def arrow_style_name(style: ArrowStyle) -> str:
+    if style is ArrowStyle.PERFORMANCE:
+        return "performance (up = better)"
+    return "movement (the way the figure moved)"
+
+
+def arrow_key(style: ArrowStyle) -> KeyLines:
+    no_polarity = "The figure rose or fell; the indicator has no polarity, so neither is better."
+    if style is ArrowStyle.PERFORMANCE:
+        arrows = PERFORMANCE_ARROWS
+        return [
+            (
+                f"{arrows[Direction.BETTER]} better",
+                "Performance is better than the figure compared with (up means better, whether "
+                "bigger or smaller is better).",
+            ),
+            (f"{arrows[Direction.SAME]} same", "The same at the precision shown."),
+            (
+                f"{arrows[Direction.WORSE]} worse",
+                "Performance is worse than the figure compared with.",
+            ),
+            (
+                f"{arrows[Direction.INCREASE]} increase / {arrows[Direction.DECREASE]} decrease",
+                no_polarity,
+            ),
+        ]
+    return [
+        (
+            "▲ better / ▲ worse",
+            "The figure rose. Green and the word 'better' when that is an improvement, red "
+            "and 'worse' when not.",
+        ),
+        ("► same", "The same at the precision shown."),
+        (
+            "▼ better / ▼ worse",
+            "The figure fell. Green and 'better' when that is an improvement, red and 'worse' "
+            "when not.",
+        ),
+        ("▲ increase / ▼ decrease", no_polarity),
+    ]
+
+
+def comparison_key(previous: Period, last_year: Period, reasons_in: str) -> KeyLines:
+    """reasons_in: where the reader finds why two figures were not compared."""
+    return [
+        ("Short term", f"Against the previous period ({previous}), or the figure named beside it."),
+        ("Long term", f"Against the same period last year ({last_year})."),
+        ("NEW", "A new indicator: there is no earlier figure to compare with."),
+        ("N/A", "No figure to compare: this period's or the earlier one is not available."),
+        (
+            "Not compared",
+            "Both figures exist but are not like-for-like (for example a change of "
+            f"definition); {reasons_in} gives the reason.",
+        ),
+    ]
+
+
+MARKS_KEY: KeyLines = [
+    ("(Provisional)", "The figure may still change; it is rated as it stands."),
+    ("(avg.)", "An average over the period."),
+    ("(16-17), (2016/17)", "The period of a comparison figure when it is not the obvious one."),
+]
+
+
+def rules_key(settings: Settings, own_tolerances: int, data_in: str, exceptions: str) -> KeyLines:
+    """The rules in force. data_in: where each indicator's own tolerance is shown;
+    exceptions: what the list of exceptions is called."""
+    same = (
+        "Same means equal at the precision shown."
+        if settings.same_threshold == 0
+        else f"A difference of at most {settings.same_threshold:g} (after rounding to the "
+        "precision shown) counts as the same."
+    )
+    tolerance = describe_tolerance(settings.default_tolerance)
+    if own_tolerances:
+        tolerance += f" {own_tolerances} indicator(s) have their own tolerance: see {data_in}."
+    cumulative = (
+        "Year-to-date figures are compared with the previous period anyway (not like-for-like)."
+        if settings.cumulative_short_term
+        else "Year-to-date figures get no short-term arrow (not like-for-like)."
+    )
+    which = "RED and AMBER" if settings.exceptions_include_amber else "RED"
+    return [
+        ("Default tolerance", tolerance),
+        ("Same", same),
+        ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
+        ("Cumulative indicators", cumulative),
+        ("Exceptions", f"{exceptions} lists every {which} indicator."),
+    ]
