@@ -142,7 +142,7 @@ def write_spc(sheets: SpcSheets | None, ctx: Context) -> None:
         "note",
     )
     at = _write_key(sheet, 3)
-    at = _write_table(sheet, rows, at + 1)
+    at = _write_table(sheet, rows, at + 1, str(ctx.period))
     _place_charts(sheets.book, sheet, rows, ranges, at + 1)
     sheet.print_setup(ctx.print_setup("SPC", repeat=None))
 
@@ -155,12 +155,17 @@ def _write_key(sheet: Sheet, top: int) -> int:
     return top + len(KEY) + 1
 
 
-def _write_table(sheet: Sheet, rows: list[ReportRow], top: int) -> int:
+def _write_table(sheet: Sheet, rows: list[ReportRow], top: int, period: str) -> int:
     for col, (header, _) in enumerate(HEADERS):
         sheet.string(top, col, header, "header")
     for offset, row in enumerate(rows, start=1):
         at, spc, indicator = top + offset, row.spc, row.indicator
-        latest = spc.points[-1].value if spc.points else None
+        latest = ""
+        if spc.points:
+            last = spc.points[-1]
+            latest = format_value(indicator, last.value)
+            if last.period != period:
+                latest += f" ({last.period})"  # no figure this period: the last one there is
         limits = ""
         if spc.lower_limit is not None and spc.upper_limit is not None:
             low, high = spc.lower_limit, spc.upper_limit
@@ -169,14 +174,15 @@ def _write_table(sheet: Sheet, rows: list[ReportRow], top: int) -> int:
         texts = [
             indicator.id,
             indicator.name,
-            str(len(spc.points)),
-            format_value(indicator, latest) if latest is not None else "",
+            "",
+            latest,
             mean,
             limits,
             format_target(indicator, row.period_target.target),
         ]
         for col, text in enumerate(texts):
             sheet.string(at, col, text, "text")
+        sheet.number(at, 2, float(len(spc.points)), "count")
         variation, variation_style = variation_icon(spc)
         assurance, assurance_style = assurance_icon(spc)
         sheet.string(at, 7, variation, variation_style)

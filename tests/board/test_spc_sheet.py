@@ -156,3 +156,21 @@ def test_value_axis_is_fitted_to_the_data():
     low, high = value_axis_range(row)
     assert 0 < low <= min(50.0, row.spc.lower_limit)
     assert high >= 90.0
+
+
+def test_latest_names_its_period_when_this_periods_figure_is_missing(tmp_path):
+    report = _report()
+    rows = [
+        r.model_copy(
+            update={"record": None, "spc": r.spc.model_copy(update={"points": r.spc.points[:-1]})}
+        )
+        if r.indicator.id == "FLAT"
+        else r
+        for r in report.rows
+    ]
+    book = load_workbook(
+        write_board_workbook(report.model_copy(update={"rows": rows}), tmp_path / "b.xlsx")
+    )
+    flat = _table(book[SPC])["FLAT"]
+    assert flat[3].value == "62 (2019/20 M05)"
+    assert flat[2].value == 20

@@ -388,3 +388,20 @@ def test_worked_example_ae_performance_unscreened_limits():
     result = chart(AE_FOUR_HOUR_PERFORMANCE)
     mean, moving_range = process_centre(AE_FOUR_HOUR_PERFORMANCE)
     assert result.upper_limit == pytest.approx(mean + 2.66 * moving_range)
+
+
+def test_a_flat_series_has_its_limits_on_the_mean_and_no_signal():
+    result = chart([5.0] * 14, target=5.0)
+    assert result.mean == result.upper_limit == result.lower_limit == 5.0
+    assert result.variation is Variation.COMMON_CAUSE
+    assert result.assurance is Assurance.PASS  # a target on the lower limit is met every time
+
+
+def test_periods_and_values_must_pair():
+    with pytest.raises(ValueError, match="one period per value"):
+        xmr(["P1"], [1.0, 2.0], polarity=Polarity.BIGGER)
+
+
+def test_no_points_is_a_run_chart():
+    result = xmr([], [], polarity=Polarity.BIGGER)
+    assert result.run_chart and result.points == []
