@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from ..core.display import format_target, format_value
-from ..core.models import Report, ReportRow, Unit
+from ..core.models import RAG, Report, ReportRow, Unit
 from ..core.periods import Period, PeriodError
 from ..core.spc import Assurance, Side, SpcResult, SpcRule, Variation
 from ..xlsx.write import Book, LineSeries, Sheet, ref
@@ -47,6 +47,7 @@ HEADERS = (
     ("Mean", 11),
     ("Process limits", 20),
     ("Target", 11),
+    ("RAG", 10),
     ("Variation", 26),
     ("Assurance", 28),
     ("Why (the rule for the latest point)", 34),
@@ -63,6 +64,8 @@ KEY = (
     ("F Target consistently missed", "spc_concern", "The target will not be met unless the process changes."),
     ("? Hit and miss", "spc_common", "The target is inside the normal range: met some periods only."),
 )  # fmt: skip
+
+_RAG_STYLES = {RAG.GREEN: "swatch_green", RAG.AMBER: "swatch_amber", RAG.RED: "swatch_red"}
 
 RULE_WORDS = {
     SpcRule.BEYOND_LIMIT: "A point beyond a process limit",
@@ -183,11 +186,14 @@ def _write_table(sheet: Sheet, rows: list[ReportRow], top: int, period: str) -> 
         for col, text in enumerate(texts):
             sheet.string(at, col, text, "text")
         sheet.number(at, 2, float(len(spc.points)), "count")
+        rag = row.rating.rag
+        # RAG beside the icons: met the target this period, against is it likely to
+        sheet.string(at, 7, rag.value if rag else "Not rated", _RAG_STYLES.get(rag, "not_rated"))
         variation, variation_style = variation_icon(spc)
         assurance, assurance_style = assurance_icon(spc)
-        sheet.string(at, 7, variation, variation_style)
-        sheet.string(at, 8, assurance, assurance_style)
-        sheet.string(at, 9, rule_words(spc), "text")
+        sheet.string(at, 8, variation, variation_style)
+        sheet.string(at, 9, assurance, assurance_style)
+        sheet.string(at, 10, rule_words(spc), "text")
     return top + len(rows) + 1
 
 

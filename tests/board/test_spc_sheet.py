@@ -76,7 +76,7 @@ def board(tmp_path_factory):
 def _table(sheet):
     rows = {}
     for row in sheet.iter_rows():
-        if row[0].value in CASES and row[7].value:
+        if row[0].value in CASES and row[8].value:
             rows[row[0].value] = row
     return rows
 
@@ -100,16 +100,21 @@ def test_spc_sheets_follow_the_others_and_the_data_is_hidden(board):
 )
 def test_icons_are_symbols_with_words(board, ident, variation, assurance):
     row = _table(load_workbook(board)[SPC])[ident]
-    assert (row[7].value, row[8].value) == (variation, assurance)
+    assert (row[8].value, row[9].value) == (variation, assurance)
 
 
 def test_icons_carry_making_data_counts_colours(board):
     rows = _table(load_workbook(board)[SPC])
-    fill = {ident: row[7].fill.fgColor.rgb[-6:] for ident, row in rows.items()}
+    fill = {ident: row[8].fill.fgColor.rgb[-6:] for ident, row in rows.items()}
     assert fill["UP"] == "289DE0"  # improvement blue
     assert fill["DOWN"] == "FAB428"  # concern orange
     assert fill["NONE"] == "361475"  # neither purple
-    assert rows["UP"][9].value == "A point beyond a process limit"
+    assert rows["UP"][10].value == "A point beyond a process limit"
+    assert (rows["UP"][7].value, rows["DOWN"][7].value, rows["NONE"][7].value) == (
+        "GREEN",
+        "RED",
+        "Not rated",
+    )
 
 
 def test_the_key_explains_every_icon(board):
