@@ -257,7 +257,7 @@ def _place_charts(
 ) -> None:
     """Two charts across, two bands to a printed page, starting on a page of their own."""
     for index, (row, (first, last)) in enumerate(zip(rows, spans, strict=True)):
-        at = top + (index // 2) * CHART_ROWS
+        at = top + 1 + (index // 2) * CHART_ROWS  # a row below the break: no sliver above it
         col = 0 if index % 2 == 0 else SECOND_CHART_COLUMN
         chart = book.line_chart(
             _series(row, first, last),
