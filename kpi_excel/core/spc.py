@@ -193,7 +193,7 @@ def process_centre(
     ranges = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
     if screen_moving_ranges:
         ceiling = MOVING_RANGE_CEILING * sum(ranges) / len(ranges)
-        ranges = [r for r in ranges if r <= ceiling] or ranges
+        ranges = [r for r in ranges if r < ceiling] or ranges
     return mean, round(sum(ranges) / len(ranges), 10)
 
 
