@@ -128,6 +128,24 @@ class LineSeries:
     in_legend: bool = True
 
 
+def _line_options(one: LineSeries) -> dict[str, object]:
+    """XlsxWriter's values, line and marker options for one line-chart series."""
+    line: dict[str, object] = {"none": True}
+    if one.line:
+        line = {"color": one.colour, "width": one.width}
+        if one.dash:
+            line["dash_type"] = one.dash
+    marker: dict[str, object] = {"type": "none"}
+    if one.marker:
+        marker = {
+            "type": one.marker,
+            "size": one.marker_size,
+            "fill": {"color": one.colour},
+            "border": {"color": "#000000", "width": 0.75},
+        }
+    return {"values": one.values, "line": line, "marker": marker}
+
+
 class _Unrecorded(dict[Any, Any]):
     """A dict that keeps nothing: XlsxWriter's record of table cells, not kept (see table)."""
 
@@ -540,29 +558,10 @@ class Book:
         otherwise starts at zero and flattens a series far from it."""
         chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
         for one in series:
-            line: dict[str, object] = {"none": True}
-            if one.line:
-                line = {"color": one.colour, "width": one.width}
-                if one.dash:
-                    line["dash_type"] = one.dash
-            marker: dict[str, object] = {"type": "none"}
-            if one.marker:
-                marker = {
-                    "type": one.marker,
-                    "size": one.marker_size,
-                    "fill": {"color": one.colour},
-                    "border": {"color": "#000000", "width": 0.75},
-                }
             checked(
                 f"add the {one.name} series to the chart",
                 chart.add_series,
-                {
-                    "name": one.name,
-                    "categories": categories,
-                    "values": one.values,
-                    "line": line,
-                    "marker": marker,
-                },
+                {"name": one.name, "categories": categories, **_line_options(one)},
             )
         checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 11}})
         checked("leave gaps for blanks", chart.show_blanks_as, "gap")
