@@ -46,10 +46,11 @@ from .sections import (
     write_board_sheet,
     write_exceptions,
 )
+from .spc import SPC, SPC_DATA, SPC_STYLES, add_spc_sheets, write_spc
 
 FIXED_SHEETS = (SUMMARY, ALL, EXCEPTIONS, KEY, DATA, QUALITY, TREND_DATA)
 # Excel keeps "History" for itself; the fixed names are ours.
-RESERVED_NAMES = {name.casefold() for name in (*FIXED_SHEETS, "History")}
+RESERVED_NAMES = {name.casefold() for name in (*FIXED_SHEETS, SPC, SPC_DATA, "History")}
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 MAX_SHEET_NAME = 31
 
@@ -236,7 +237,7 @@ def _build(
     period = _period(report)
     settings = report.settings
     colours = palette(settings)
-    book = Book(target, {**cell_styles(colours), **conditional_styles(colours)})
+    book = Book(target, {**cell_styles(colours), **conditional_styles(colours), **SPC_STYLES})
     sections = sections_in_order(report)
     ctx = Context(report=report, period=period, section_sheets=sheet_names(sections))
     if progress is not None:
@@ -264,6 +265,7 @@ def _build(
     data = book.sheet(DATA)
     quality = book.sheet(QUALITY)
     trend_data = book.sheet(TREND_DATA)
+    spc_sheets = add_spc_sheets(book, report)
 
     ctx.trend_ranges = write_trend_data(trend_data, ctx, TREND_DATA)
     ctx.no_trend = empty_trend_range(TREND_DATA)
@@ -283,6 +285,7 @@ def _build(
     write_key(key, ctx)
     write_data(data, ctx)
     write_quality(quality, ctx)
+    write_spc(spc_sheets, ctx)
     write_summary(book, summary, ctx, sections, by_section)
     ctx.finish_progress()
     book.close()

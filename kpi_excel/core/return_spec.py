@@ -208,6 +208,8 @@ def template_file_name(service_area: str, period: Period) -> str:
 
 def _period_slug(period: Period) -> str:
     year = f"{period.year}-{(period.year + 1) % 100:02d}"
+    if period.month is not None:
+        return f"{year}-M{period.month:02d}"
     return year if period.quarter is None else f"{year}-Q{period.quarter}"
 
 

@@ -15,6 +15,7 @@ from .styles import (
 from .write import (
     BarSeries,
     Book,
+    LineSeries,
     PrintSetup,
     Sheet,
     cell,
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "LINE_HEIGHT",
     "Limits",
+    "LineSeries",
     "MAX_ROW_HEIGHT",
     "MB",
     "PrintSetup",

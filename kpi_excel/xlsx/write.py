@@ -113,6 +113,39 @@ class BarSeries:
     fill: Mapping[str, object]
 
 
+@dataclass(frozen=True)
+class LineSeries:
+    """One series of a line chart: a line, markers alone (line=False), or both."""
+
+    name: str
+    values: str  # a reference from ref()
+    colour: str
+    dash: str | None = None  # XlsxWriter's dash_type ("dash", "long_dash"); None is solid
+    width: float = 1.5
+    line: bool = True
+    marker: str | None = None  # "circle", "square", "diamond", "triangle"; None for none
+    marker_size: int = 6
+    in_legend: bool = True
+
+
+def _line_options(one: LineSeries) -> dict[str, object]:
+    """XlsxWriter's values, line and marker options for one line-chart series."""
+    line: dict[str, object] = {"none": True}
+    if one.line:
+        line = {"color": one.colour, "width": one.width}
+        if one.dash:
+            line["dash_type"] = one.dash
+    marker: dict[str, object] = {"type": "none"}
+    if one.marker:
+        marker = {
+            "type": one.marker,
+            "size": one.marker_size,
+            "fill": {"color": one.colour},
+            "border": {"color": "#000000", "width": 0.75},
+        }
+    return {"values": one.values, "line": line, "marker": marker}
+
+
 class _Unrecorded(dict[Any, Any]):
     """A dict that keeps nothing: XlsxWriter's record of table cells, not kept (see table)."""
 
@@ -360,15 +393,18 @@ class Sheet:
             },
         )
 
-    def chart(self, row: int, col: int, chart: Any, width: int, height: int) -> None:
-        checked(
-            f"place a chart on '{self.name}'",
-            self._ws.insert_chart,
-            row,
-            col,
-            chart,
-            {"x_scale": width / 480, "y_scale": height / 288, "object_position": 3},
-        )
+    def chart(
+        self, row: int, col: int, chart: Any, width: int, height: int, description: str = ""
+    ) -> None:
+        """Place a chart; description is its alternative text for screen readers."""
+        options: dict[str, object] = {
+            "x_scale": width / 480,
+            "y_scale": height / 288,
+            "object_position": 3,
+        }
+        if description:
+            options["description"] = description
+        checked(f"place a chart on '{self.name}'", self._ws.insert_chart, row, col, chart, options)
 
     def image(self, row: int, col: int, path: str, *, height: int = 60) -> None:
         """An image such as the organisation's logo, scaled to `height` pixels tall."""
@@ -386,6 +422,11 @@ class Sheet:
             path,
             {"x_scale": scale, "y_scale": scale, "object_position": 3},
         )
+
+    def page_breaks(self, rows: Sequence[int]) -> None:
+        """Start a printed page at each of these rows."""
+        if rows:
+            checked(f"set page breaks on '{self.name}'", self._ws.set_h_pagebreaks, list(rows))
 
     def freeze(self, row: int, col: int) -> None:
         checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
@@ -501,6 +542,48 @@ class Book:
             },
         )
         checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
+        return chart
+
+    def line_chart(
+        self,
+        series: Sequence[LineSeries],
+        *,
+        title: str,
+        categories: str,
+        value_format: str,
+        value_range: tuple[float, float] | None = None,
+    ) -> Any:
+        """A line chart over categories; blank cells leave gaps, so a markers-only series
+        marks just the points it has values for. value_range fixes the value axis, which
+        otherwise starts at zero and flattens a series far from it."""
+        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
+        for one in series:
+            checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {"name": one.name, "categories": categories, **_line_options(one)},
+            )
+        checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 11}})
+        checked("leave gaps for blanks", chart.show_blanks_as, "gap")
+        checked(
+            "set the chart's value axis",
+            chart.set_y_axis,
+            {
+                "num_format": value_format,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                **({"min": value_range[0], "max": value_range[1]} if value_range else {}),
+            },
+        )
+        checked(
+            "set the chart's category axis",
+            chart.set_x_axis,
+            {"num_font": {"rotation": -45, "size": 8}},
+        )
+        hidden = [i for i, one in enumerate(series) if not one.in_legend]
+        legend: dict[str, object] = {"position": "bottom", "font": {"size": 8}}
+        if hidden:
+            legend["delete_series"] = hidden
+        checked("place the chart's legend", chart.set_legend, legend)
         return chart
 
     def set_properties(

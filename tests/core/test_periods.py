@@ -201,3 +201,10 @@ def test_a_month_is_not_its_quarter():
 def test_month_out_of_range_refused_when_made_directly():
     with pytest.raises(PeriodError, match="M01"):
         Period(2017, month=13)
+
+
+def test_a_months_templates_are_named_for_the_month():
+    from kpi_excel.core.return_spec import template_file_name
+
+    name = template_file_name("Customer services", Period.parse("2019/20 M06"))
+    assert name == "2019-20-M06-customer-services.xlsx"

@@ -247,7 +247,7 @@ def test_shift_length_outside_six_to_eight_is_refused():
 
 def test_a_special_cause_earlier_does_not_decide_the_icon():
     result = chart([30.0, *BASE, *BASE])
-    assert result.points[0].rules == [SpcRule.BEYOND_LIMIT]
+    assert result.points[0].rules == (SpcRule.BEYOND_LIMIT,)
     assert result.variation is Variation.COMMON_CAUSE
 
 
@@ -376,10 +376,10 @@ def test_worked_example_ae_performance_with_screened_moving_ranges():
     # only where NHSE's v2.6 rules differ from that package's: a trend is 6 points, not 7
     # (points 7 and 8), and points beyond a limit count towards two of three (8, 32 and 35)
     assert differences == {
-        7: [SpcRule.TREND],
-        8: [SpcRule.TWO_OF_THREE, SpcRule.TREND],
-        32: [SpcRule.TWO_OF_THREE],
-        35: [SpcRule.TWO_OF_THREE],
+        7: (SpcRule.TREND,),
+        8: (SpcRule.TWO_OF_THREE, SpcRule.TREND),
+        32: (SpcRule.TWO_OF_THREE,),
+        35: (SpcRule.TWO_OF_THREE,),
     }
     assert result.variation is Variation.CONCERN
 
@@ -388,3 +388,20 @@ def test_worked_example_ae_performance_unscreened_limits():
     result = chart(AE_FOUR_HOUR_PERFORMANCE)
     mean, moving_range = process_centre(AE_FOUR_HOUR_PERFORMANCE)
     assert result.upper_limit == pytest.approx(mean + 2.66 * moving_range)
+
+
+def test_a_flat_series_has_its_limits_on_the_mean_and_no_signal():
+    result = chart([5.0] * 14, target=5.0)
+    assert result.mean == result.upper_limit == result.lower_limit == 5.0
+    assert result.variation is Variation.COMMON_CAUSE
+    assert result.assurance is Assurance.PASS  # a target on the lower limit is met every time
+
+
+def test_periods_and_values_must_pair():
+    with pytest.raises(ValueError, match="one period per value"):
+        xmr(["P1"], [1.0, 2.0], polarity=Polarity.BIGGER)
+
+
+def test_no_points_is_a_run_chart():
+    result = xmr([], [], polarity=Polarity.BIGGER)
+    assert result.run_chart and result.points == []
