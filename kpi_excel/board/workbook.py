@@ -19,9 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from ..core.models import RAG, Direction, Report, ReportRow
+from ..core.models import RAG, Report, ReportRow, Settings, Trend
 from ..core.periods import Period, PeriodError
 from ..core.problems import OutputError
+from ..core.rules import NO_ARROW, arrow_code
 from ..xlsx.atomic import replace_file
 from ..xlsx.styles import cell_styles, chart_fills, conditional_styles, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref, warnings_as_errors
@@ -99,16 +100,16 @@ class Counts:
         return sum(self.rag.values())
 
 
-def _judgement(direction: Direction | None) -> str:
-    if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
-        return direction.value
-    return "other"  # no arrow, or an increase / decrease with no polarity
+def _judgement(trend: Trend, settings: Settings | None) -> str:
+    # the Settings say whether a data-only rise or fall counts with better and worse
+    code = arrow_code(trend, settings or Settings())
+    return "other" if code == NO_ARROW else code
 
 
-def count(rows: list[ReportRow]) -> Counts:
+def count(rows: list[ReportRow], settings: Settings | None = None) -> Counts:
     rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
-    short = Counter(_judgement(row.short_term.direction) for row in rows)
-    long = Counter(_judgement(row.long_term.direction) for row in rows)
+    short = Counter(_judgement(row.short_term, settings) for row in rows)
+    long = Counter(_judgement(row.long_term, settings) for row in rows)
     return Counts(indicators=len(rows), rag=rag, short=short, long=long)
 
 
@@ -168,7 +169,7 @@ def write_summary(
     start, end = period.start_date(), period.end_date()
     dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
     sheet.string(1, 0, f"{period} ({dates})", "subtitle")
-    overall = count(report.rows)
+    overall = count(report.rows, settings)
     sheet.string(2, 0, overall_sentence(overall), "plain")
     sheet.string(
         3,
@@ -190,7 +191,7 @@ def write_summary(
 
     first = top + 2
     lines = [
-        (name, ctx.section_sheets[name], count([row for _, row in by_section[name]]))
+        (name, ctx.section_sheets[name], count([row for _, row in by_section[name]], settings))
         for name in sections
     ]
     lines.append(("All sections", ALL, overall))

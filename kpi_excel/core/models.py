@@ -212,6 +212,26 @@ class ArrowStyle(StrEnum):
     MOVEMENT = "movement"  # points the way the value moved, coloured by better/worse
 
 
+class Direction(StrEnum):
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    INCREASE = "increase"  # for indicators with no polarity
+    DECREASE = "decrease"
+
+
+class Standing(StrEnum):
+    """How a rating counts in a council's summary: "4 of 6 targetable KPIs achieved target"."""
+
+    TARGETABLE = "targetable"  # rated against a target
+    NO_TARGET = "no target"  # data only, no target, TBC, no comparator value
+    NOT_DUE = "not due"
+    NO_DATA = "no data"  # no return, not available, or a figure with errors
+
+
+DIRECTION_CODES = tuple(direction.value for direction in Direction)
+
+
 class Settings(Model):
     """The reporting year's rules, from the register's Settings sheet."""
 
@@ -234,6 +254,11 @@ class Settings(Model):
     red_colour: str = "#FFC7CE"
     header_colour: str = "#1F4E79"
     logo: str | None = None
+    # the council's words for each direction, by its stable code (Direction's values)
+    direction_words: dict[str, str] = {code: code for code in DIRECTION_CODES}
+    # count a data-only indicator's increase as better and its decrease as worse in summaries
+    # ("up / no change / down" councils); else they count as "no arrow"
+    count_data_only_moves: bool = False
     rag_key: RagKey = TOLERANCE_KEY
     # named keys an indicator may choose instead, in its 'RAG key' column
     rag_keys: dict[str, RagKey] = {}
@@ -245,6 +270,12 @@ class Settings(Model):
             if indicator.rag_key
             else self.rag_key
         )
+
+    def word_for(self, direction: Direction | None) -> str:
+        """The council's word for a direction ("Getting better"); "" for no arrow."""
+        if direction is None:
+            return ""
+        return self.direction_words.get(direction.value, direction.value)
 
 
 class Register(Model):
@@ -323,16 +354,9 @@ class Rating(Model):
         str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
     )
     not_rated: str | None = None  # short label when rag is None: "Target TBC", "Not due"
+    standing: Standing = Standing.TARGETABLE  # how it counts in a summary
     band: str = ""  # the council's name for the band the figure fell in: "Slightly missed"
     colour: str | None = None  # the band's own colour when the key gives one
-
-
-class Direction(StrEnum):
-    BETTER = "better"
-    SAME = "same"
-    WORSE = "worse"
-    INCREASE = "increase"  # for indicators with no polarity
-    DECREASE = "decrease"
 
 
 class HistoryPoint(Model):

@@ -28,6 +28,7 @@ from .models import (
     ResolvedTarget,
     ReturnRecord,
     Settings,
+    Standing,
     Status,
     Target,
     TargetKind,
@@ -38,7 +39,7 @@ from .models import (
 )
 from .periods import Period
 
-__all__ = ["rate", "trend", "check_published_arrow"]
+__all__ = ["rate", "trend", "check_published_arrow", "arrow_code", "NO_ARROW"]
 
 _FREQUENCY_WORDS = {
     Frequency.MONTHLY: "monthly",
@@ -61,8 +62,8 @@ def _shown(indicator: Indicator, value: float) -> Decimal:
 # --- RAG rating ----------------------------------------------------------------------------
 
 
-def _not_rated(label: str, reason: str) -> Rating:
-    return Rating(rag=None, reason=reason, not_rated=label)
+def _not_rated(label: str, reason: str, standing: Standing = Standing.NO_TARGET) -> Rating:
+    return Rating(rag=None, reason=reason, not_rated=label, standing=standing)
 
 
 def _article(text: str) -> str:
@@ -220,12 +221,16 @@ def _condition_holds(condition: BandCondition, long_term: Direction | None) -> b
     return improved if condition is BandCondition.IMPROVED else not improved
 
 
-def _named(band: Band, words: str) -> Rating:
+def _named(band: Band, words: str, standing: Standing = Standing.TARGETABLE) -> Rating:
     """A rating in a band: the reason ends with the state, and names the band when the council
     gave it a name of its own."""
     name = f" (band '{band.name}')" if band.name.upper() != band.state.value else ""
     return Rating(
-        rag=band.state, reason=f"{words}{name}: {band.state}", band=band.name, colour=band.colour
+        rag=band.state,
+        reason=f"{words}{name}: {band.state}",
+        band=band.name,
+        colour=band.colour,
+        standing=standing,
     )
 
 
@@ -270,7 +275,9 @@ def _unrated_figure(
 ) -> Rating | None:
     """Why a figure cannot be rated before its target is looked at, or None."""
     if record is None:
-        return _not_rated("No return", "No return was received for this indicator")
+        return _not_rated(
+            "No return", "No return was received for this indicator", Standing.NO_DATA
+        )
     # A year report covers every quarter, so only quarters can be "not due".
     due = period.quarter is None or indicator.due_in(period.quarter)
     if not due and record.value is None:
@@ -281,10 +288,13 @@ def _unrated_figure(
         return _not_rated(
             f"Not due: reported {how_often}",
             f"Not due in {period}: reported {how_often}, in {when}",
+            Standing.NOT_DUE,
         )
     # A due indicator marked "not due" has no figure this period: the reader reports it.
     if record.status is not Status.AVAILABLE or record.value is None:
-        return _not_rated("Data not available", f"No figure is available for {period}")
+        return _not_rated(
+            "Data not available", f"No figure is available for {period}", Standing.NO_DATA
+        )
     return None
 
 
@@ -351,7 +361,7 @@ def rate(
         if band is None:
             return unrated  # type: ignore[return-value]
         what = "data only" if data_only else (unrated.not_rated or "no target").lower()
-        return _named(band, f"{format_value(indicator, record.value)}, {what}")
+        return _named(band, f"{format_value(indicator, record.value)}, {what}", Standing.NO_TARGET)
     if indicator.polarity is not Polarity.RANGE and _range_bounds(goal) is not None:
         return _not_rated(
             "Target does not fit polarity",
@@ -473,6 +483,23 @@ def trend(
         reason=f"{head}: {direction}",
         like_for_like=like_for_like,
     )
+
+
+# --- Counting arrows -----------------------------------------------------------------------
+
+NO_ARROW = "no arrow"
+
+
+def arrow_code(trend: Trend, settings: Settings) -> str:
+    """The column an arrow counts in: better, same, worse or no arrow."""
+    direction = trend.direction
+    if settings.count_data_only_moves and direction is Direction.INCREASE:
+        direction = Direction.BETTER  # "up"
+    elif settings.count_data_only_moves and direction is Direction.DECREASE:
+        direction = Direction.WORSE  # "down"
+    if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
+        return direction.value
+    return NO_ARROW
 
 
 # --- Published arrows ----------------------------------------------------------------------

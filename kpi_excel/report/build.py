@@ -13,6 +13,7 @@ from ..core.models import (
     Report,
     ReportRow,
     ReturnRecord,
+    Standing,
 )
 from ..core.periods import Period
 from ..core.rules import rate, trend
@@ -21,11 +22,13 @@ from ..history.files import History
 from ..register.loader import settings_fingerprint
 from ..returns.collect import Collected
 from ..xlsx.atomic import write_bytes
+from .summary import summarise
 
 _NOT_USED = Rating(
     rag=None,
     not_rated="Figure not accepted",
     reason="The return's figure has errors to fix: see the Data quality sheet.",
+    standing=Standing.NO_DATA,
 )
 
 
@@ -92,6 +95,7 @@ def _series(
 def report_json(report: Report) -> dict:
     """The machine-readable result: one entry per indicator, the problems and the return log."""
     indicators = []
+    settings = report.settings
     for row in report.rows:
         record = row.record
         indicators.append(
@@ -107,9 +111,15 @@ def report_json(report: Report) -> dict:
                 "value": record.value if record else None,
                 "provisional": record.provisional if record else False,
                 "rag": row.rating.rag.value if row.rating.rag else None,
+                "rag_band": row.rating.band or None,  # the council's name for the band
+                "standing": row.rating.standing.value,
                 "not_rated": row.rating.not_rated,
                 "reason": row.rating.reason,
                 "short_term": row.short_term.direction.value if row.short_term.direction else None,
+                "short_term_words": settings.word_for(row.short_term.direction) or None,
+                "short_term_like_for_like": row.short_term.like_for_like,
+                "long_term_words": settings.word_for(row.long_term.direction) or None,
+                "long_term_like_for_like": row.long_term.like_for_like,
                 "short_term_compared_with": _point(row.short_term.compared_with),
                 "short_term_reason": row.short_term.reason,
                 "long_term": row.long_term.direction.value if row.long_term.direction else None,
@@ -127,6 +137,8 @@ def report_json(report: Report) -> dict:
         "register_fingerprint": report.register_fingerprint,
         "settings_fingerprint": settings_fingerprint(report.settings),
         "indicators": indicators,
+        "direction_words": settings.direction_words,
+        "summary": summarise(report.rows, settings).model_dump(mode="json"),
         "problems": [p.model_dump(mode="json") for p in report.problems],
         "return_log": [entry.model_dump(mode="json") for entry in report.return_log],
     }

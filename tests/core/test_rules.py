@@ -922,3 +922,35 @@ def test_like_for_like(basis, term, now, then, expected):
     result = trend(ind, current, point(12, then), SETTINGS, term=term, period=period)
     assert result.like_for_like is expected, result.reason
     assert ("not like-for-like" in result.reason) is not expected
+
+
+# (direction, count data-only moves, the Summary column)
+ARROW_CODE_CASES = [
+    (Direction.BETTER, False, "better"),
+    (Direction.SAME, False, "same"),
+    (Direction.WORSE, False, "worse"),
+    (Direction.INCREASE, False, "no arrow"),
+    (Direction.DECREASE, False, "no arrow"),
+    (None, False, "no arrow"),
+    (Direction.INCREASE, True, "better"),
+    (Direction.DECREASE, True, "worse"),
+    (Direction.SAME, True, "same"),
+    (None, True, "no arrow"),
+]
+
+
+@pytest.mark.parametrize(("direction", "count_moves", "code"), ARROW_CODE_CASES)
+def test_arrow_code(direction, count_moves, code):
+    from kpi_excel.core.models import Trend
+    from kpi_excel.core.rules import arrow_code
+
+    settings = Settings(count_data_only_moves=count_moves)
+    assert arrow_code(Trend(direction=direction, reason="r"), settings) == code
+
+
+def test_council_words_for_directions():
+    words = {"better": "Getting better", "same": "No change", "worse": "Getting worse"}
+    settings = Settings(direction_words=SETTINGS.direction_words | words)
+    assert settings.word_for(Direction.BETTER) == "Getting better"
+    assert settings.word_for(Direction.INCREASE) == "increase"
+    assert settings.word_for(None) == ""

@@ -203,3 +203,11 @@ def test_common_spellings_of_polarity_and_basis_and_a_blank_annual_target(tmp_pa
     assert format_target(typed, typed.annual_target) == "N/A"
     quarter = resolve_target(blank, Period.parse("Q3 2024/25")).target
     assert format_target(blank, quarter) == "N/A"
+
+
+def test_direction_words_and_counting_from_the_settings_sheet(tmp_path):
+    settings = {"direction_word_better": "improved", "count_data_only_moves": "yes"}
+    register = load_register(write_register(tmp_path / "register.xlsx", [ROW], settings))
+    assert register.settings.direction_words["better"] == "improved"
+    assert register.settings.direction_words["worse"] == "worse"
+    assert register.settings.count_data_only_moves is True
