@@ -360,8 +360,9 @@ def _print_log(log: Iterable[Any]) -> None:
 @click.option(
     "--published",
     type=_EXISTING,
-    help="CSV of the arrows a published report printed (indicator_id, short_term, long_term): "
-    "each one the figures contradict is reported.",
+    help="CSV of what a published report printed (indicator_id, short_term, long_term, and "
+    "rag if it printed ratings), in its own words or symbols: each arrow or rating the figures "
+    "contradict is reported, and ratings no single key explains.",
 )
 @_handle_errors
 def consolidate(

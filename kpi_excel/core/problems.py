@@ -610,6 +610,24 @@ _kind(
     "{detail}",
     "Use the computed arrow: the published one contradicts its own figures.",
 )
+_kind(
+    "published-rag-disagrees",
+    W,
+    TEAM,
+    "Published rating disagrees",
+    "{detail}",
+    "Use the computed rating, or write the key the report used on the Settings sheet "
+    "(docs/rules.md) if the register's key is not the one it used.",
+)
+_kind(
+    "published-rag-inconsistent",
+    W,
+    TEAM,
+    "Published ratings no single key explains",
+    "{detail}",
+    "Check these ratings by hand: a key of bands rates a bigger shortfall no better than a "
+    "smaller one, unless its bands depend on the direction of travel.",
+)
 
 
 class Problem(Model):

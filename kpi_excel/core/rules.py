@@ -39,7 +39,15 @@ from .models import (
 )
 from .periods import Period
 
-__all__ = ["rate", "trend", "check_published_arrow", "arrow_code", "NO_ARROW"]
+__all__ = [
+    "NO_ARROW",
+    "PUBLISHED_ARROWS",
+    "arrow_code",
+    "check_published_arrow",
+    "published_arrow_words",
+    "rate",
+    "trend",
+]
 
 _FREQUENCY_WORDS = {
     Frequency.MONTHLY: "monthly",
@@ -504,29 +512,55 @@ def arrow_code(trend: Trend, settings: Settings) -> str:
 
 # --- Published arrows ----------------------------------------------------------------------
 
-# The example report's key: up = better, down = worse, sideways = same.
-_PUBLISHED = {
-    "up": Direction.BETTER,
-    "down": Direction.WORSE,
-    "same": Direction.SAME,
-    "sideways": Direction.SAME,
-}
+# How published reports write arrows: the example report's up / down / same / sideways, the
+# words councils use, and the symbols a PDF's text keeps. A register's own words are added.
+PUBLISHED_ARROWS: dict[str, Direction] = {
+    **dict.fromkeys(
+        ("up", "better", "improved", "improving", "getting better", "▲", "↑", "⇧", "⬆", "▴"),
+        Direction.BETTER,
+    ),
+    **dict.fromkeys(
+        ("down", "worse", "declined", "declining", "getting worse", "deteriorated", "▼", "↓", "⇩",
+         "⬇", "▾"),
+        Direction.WORSE,
+    ),
+    **dict.fromkeys(
+        ("same", "sideways", "no change", "unchanged", "sustained", "stable", "maintained", "►",
+         "→", "⇨", "➡", "↔", "="),
+        Direction.SAME,
+    ),
+    "increase": Direction.INCREASE,
+    "decrease": Direction.DECREASE,
+}  # fmt: skip
 
 
-def check_published_arrow(computed: Trend, published: str | None) -> str | None:
+def published_arrow_words(settings: Settings | None = None) -> dict[str, Direction]:
+    """Every spelling a published arrow may take, the register's own words first."""
+    words = dict(PUBLISHED_ARROWS)
+    if settings is not None:
+        for code, word in settings.direction_words.items():
+            words[word.strip().lower()] = Direction(code)
+    return words
+
+
+def check_published_arrow(
+    computed: Trend, published: str | None, words: dict[str, Direction] | None = None
+) -> str | None:
     """Say in plain English where a published arrow disagrees with the computed one.
 
-    Returns None when nothing was published or the two agree. For an indicator with no
-    polarity, up and down are read as increase and decrease.
+    Returns None when nothing was published or the two agree. words maps each spelling to its
+    direction (published_arrow_words); for an indicator with no polarity, better and worse are
+    read as increase and decrease.
     """
-    text = (published or "").strip().lower()
+    text = " ".join((published or "").strip().lower().split())
     if not text:
         return None
     given = computed.direction.value if computed.direction else "no arrow"
-    meant = _PUBLISHED.get(text)
+    meant = (words or PUBLISHED_ARROWS).get(text)
     if meant is None:
         return (
-            f"The published arrow '{published}' is not one of up, down, same or sideways; "
+            f"The published arrow '{published}' is not a word or symbol kpi-excel knows "
+            f"(up, down, same, better, worse, no change, ▲, ▼, ► or the register's words); "
             f"the figures give {given}: {computed.reason}"
         )
     if computed.direction in (Direction.INCREASE, Direction.DECREASE):
