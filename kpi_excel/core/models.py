@@ -134,6 +134,7 @@ class Indicator(Model):
     max_value: float | None = None
     definition_changed: str | None = None  # period from which the definition changed
     rag_key: str = ""  # a named key from the Settings sheet; "": the register's key
+    target_review: str = ""  # "carried from 2017/18: review", until the team clears it
     row: int | None = None  # register row, for messages
 
     def due_in(self, quarter: int) -> bool:

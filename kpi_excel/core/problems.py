@@ -578,6 +578,15 @@ _kind(
     "Correct the Settings sheet of the register.",
 )
 _kind(
+    "register-wrong-year",
+    E,
+    TEAM,
+    "Register is for another year",
+    "The register is for {detail}",
+    "Give the register for the period's year, or make next year's register with "
+    "'kpi-excel new-year' and review its targets.",
+)
+_kind(
     "history-invalid",
     E,
     TEAM,

@@ -260,6 +260,14 @@ COLUMNS: tuple[Column, ...] = (
         "The name of a key given on the Settings sheet as 'RAG key NAME'. Blank: the RAG key.",
         "",
     ),
+    Column(
+        "target_review",
+        "Target review",
+        False,
+        "Written by new-year beside carried targets ('carried from 2017/18: review'): clear it "
+        "once this year's targets are set.",
+        "",
+    ),
 )
 COLUMN_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key: c for c in COLUMNS}
 
@@ -370,6 +378,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "max_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "definition_changed": _period_text,
     "rag_key": lambda raw: cell_text(raw).lower(),
+    "target_review": cell_text,
 }
 
 
