@@ -26,12 +26,38 @@ POLARITY_WORDS = {
 }
 
 
+# Figures recorded with more places than this are noise from arithmetic, not precision.
+MAX_RECORDED_PLACES = 6
+
+
+def recorded_places(value: float) -> int:
+    """Decimal places the figure was recorded with: 72.4 -> 1, 660.0 -> 0, 0.125 -> 3."""
+    rounded = Decimal(repr(_rounded(float(value), MAX_RECORDED_PLACES)))
+    exponent = rounded.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def display_places(indicator: Indicator) -> int:
+    """Places ratings and arrows compare at: the register's Decimals, or when it gives none,
+    every place a figure may be recorded with."""
+    return indicator.decimals if indicator.decimals_given else MAX_RECORDED_PLACES
+
+
 def round_display(indicator: Indicator, value: float) -> float:
     """The value as the reader sees it: ratings and arrows are computed on this.
 
     Rounds half away from zero, as Excel does, on the decimal text of the float.
     """
-    return _rounded(float(value), indicator.decimals)
+    return _rounded(float(value), display_places(indicator))
+
+
+def places_shown(indicator: Indicator, value: float) -> int:
+    """Places to print a figure with: the register's Decimals when it gives them (so a column
+    lines up), else the places it was recorded with: 72.4 prints "72.4" and 660 "660", with
+    no trailing zeros nobody typed."""
+    if indicator.decimals_given:
+        return indicator.decimals
+    return recorded_places(value)
 
 
 @lru_cache(maxsize=65536)
@@ -43,7 +69,7 @@ def _rounded(value: float, decimals: int) -> float:
 
 
 def format_number(indicator: Indicator, value: float) -> str:
-    text = f"{round_display(indicator, value):,.{indicator.decimals}f}"
+    text = f"{round_display(indicator, value):,.{places_shown(indicator, value)}f}"
     if indicator.unit is Unit.MONEY:
         text = f"£{text}"
     return text

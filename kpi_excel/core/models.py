@@ -116,6 +116,9 @@ class Indicator(Model):
     polarity: Polarity
     unit: Unit = Unit.NUMBER
     decimals: int = Field(default=0, ge=0, le=6)
+    # False when the register leaves Decimals blank: figures then show and compare at the
+    # precision they were recorded with (decimals is only the templates' and cells' default)
+    decimals_given: bool = True
     suffix: str = ""  # printed after the value: "days", "kg per head", "per 100,000"
     basis: Basis = Basis.SNAPSHOT
     frequency: Frequency = Frequency.QUARTERLY
@@ -356,6 +359,8 @@ class Rating(Model):
     )
     not_rated: str | None = None  # short label when rag is None: "Target TBC", "Not due"
     standing: Standing = Standing.TARGETABLE  # how it counts in a summary
+    # set when the figure as recorded would fall in another band than as shown
+    precision_note: str = ""
     band: str = ""  # the council's name for the band the figure fell in: "Slightly missed"
     colour: str | None = None  # the band's own colour when the key gives one
 
@@ -377,6 +382,8 @@ class Trend(Model):
     reason: str
     # False when a year-to-date figure is compared with a different length of year
     like_for_like: bool = True
+    # set when the figures as recorded would give another arrow than as shown
+    precision_note: str = ""
 
 
 class ResolvedTarget(Model):

@@ -578,6 +578,15 @@ _kind(
     "Correct the Settings sheet of the register.",
 )
 _kind(
+    "figure-precision-decides",
+    W,
+    TEAM,
+    "Rounding decides a rating or arrow",
+    "{detail}",
+    "Check the figure: the rating or arrow follows the figure as shown. If the register's "
+    "Decimals hide places that matter, give it more (or leave it blank: figures as recorded).",
+)
+_kind(
     "register-wrong-year",
     E,
     TEAM,

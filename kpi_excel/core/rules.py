@@ -67,6 +67,11 @@ def _shown(indicator: Indicator, value: float) -> Decimal:
     return _dec(round_display(indicator, value))
 
 
+def plain(value: float) -> str:
+    """A figure exactly as recorded: 83.46, 660."""
+    return format(_dec(value).normalize(), "f")
+
+
 # --- RAG rating ----------------------------------------------------------------------------
 
 
@@ -320,13 +325,22 @@ def _unrated_target(goal: Target) -> Rating | None:
     return None
 
 
-def _gap(indicator: Indicator, goal: Target, actual_value: float, settings: Settings) -> _Gap:
+def _gap(
+    indicator: Indicator,
+    goal: Target,
+    actual_value: float,
+    settings: Settings,
+    *,
+    exact: bool = False,
+) -> _Gap:
+    """Where the figure stands against the target: as shown, or exactly as recorded."""
     bounds = _range_bounds(goal)
     assert goal.value is not None  # _unrated_target has said why not
     # A single value with range polarity is a range of one point.
     low, high = bounds or (goal.value, goal.value)
-    actual = _shown(indicator, actual_value)
-    low_d, high_d = _shown(indicator, low), _shown(indicator, high)
+    figure = _dec if exact else (lambda value: _shown(indicator, value))
+    actual = figure(actual_value)
+    low_d, high_d = figure(low), figure(high)
     if indicator.polarity is Polarity.BIGGER:
         edge, shortfall = low_d, low_d - actual
     elif indicator.polarity is Polarity.SMALLER:
@@ -380,7 +394,17 @@ def rate(
         f"{format_value(indicator, record.value)} against {_target_words(indicator, goal)}, "
         f"{POLARITY_WORDS[indicator.polarity].reason}"
     )
-    return _rate_in_key(key, _gap(indicator, goal, record.value, settings), head, long_term)
+    rating = _rate_in_key(key, _gap(indicator, goal, record.value, settings), head, long_term)
+    exact_gap = _gap(indicator, goal, record.value, settings, exact=True)
+    exact = _rate_in_key(key, exact_gap, head, long_term)
+    if (exact.rag, exact.band) != (rating.rag, rating.band):
+        note = (
+            f"{plain(record.value)} against {plain(goal.value)} (as recorded) would be "
+            f"{exact.band or exact.rag}; shown at {indicator.decimals} decimal places it is "
+            f"{rating.band or rating.rag}"
+        )
+        rating = rating.model_copy(update={"precision_note": note})
+    return rating
 
 
 # --- Direction of travel -------------------------------------------------------------------
@@ -449,9 +473,6 @@ def trend(
             return no_arrow("Year-to-date figure: not comparable with the previous period")
         caveat = " (year to date: not like-for-like)"
 
-    now_value = _shown(indicator, current.value)
-    then_value = _shown(indicator, previous.value)
-    difference = now_value - then_value
     polarity = indicator.polarity
     head = (
         f"{format_value(indicator, current.value)} now against "
@@ -464,33 +485,57 @@ def trend(
             bounds = (target.value, target.value)
         else:
             bounds = _range_bounds(target)
-
-    if abs(difference) <= abs(_dec(settings.same_threshold)):
-        direction = Direction.SAME
-    elif polarity is Polarity.BIGGER:
-        direction = Direction.BETTER if difference > 0 else Direction.WORSE
-    elif polarity is Polarity.SMALLER:
-        direction = Direction.BETTER if difference < 0 else Direction.WORSE
-    elif polarity is Polarity.RANGE and bounds is not None:
-        low, high = (_shown(indicator, bound) for bound in bounds)
-        gap_now = _distance(now_value, low, high)
-        gap_then = _distance(then_value, low, high)
-        if gap_now == gap_then:
-            direction = Direction.SAME
-        else:
-            direction = Direction.BETTER if gap_now < gap_then else Direction.WORSE
-        head += f" ({format_target(indicator, target)})" if target is not None else ""
-    else:
-        # No polarity, or a range with no target to be closer to: say only which way it moved.
-        if polarity is Polarity.RANGE:
-            head += " but there is no target range"
-        direction = Direction.INCREASE if difference > 0 else Direction.DECREASE
+        if bounds is not None:
+            head += f" ({format_target(indicator, target)})"
+    if polarity is Polarity.RANGE and bounds is None:
+        head += " but there is no target range"
+    threshold = settings.same_threshold
+    direction = _direction(indicator, current.value, previous.value, bounds, threshold)
+    exact = _direction(indicator, current.value, previous.value, bounds, threshold, exact=True)
+    note = ""
+    if exact is not direction:
+        note = (
+            f"{plain(current.value)} against {plain(previous.value)} (as recorded) would be "
+            f"{exact}; shown at {indicator.decimals} decimal places it is {direction}"
+        )
     return Trend(
         direction=direction,
         compared_with=previous,
         reason=f"{head}: {direction}",
         like_for_like=like_for_like,
+        precision_note=note,
     )
+
+
+def _direction(
+    indicator: Indicator,
+    now: float,
+    then: float,
+    bounds: tuple[float, float] | None,
+    same_threshold: float,
+    *,
+    exact: bool = False,
+) -> Direction:
+    """Better, same or worse (increase or decrease with no polarity), as shown or exactly."""
+    figure = _dec if exact else (lambda value: _shown(indicator, value))
+    now_value, then_value = figure(now), figure(then)
+    difference = now_value - then_value
+    polarity = indicator.polarity
+    if abs(difference) <= abs(_dec(same_threshold)):
+        return Direction.SAME
+    if polarity is Polarity.BIGGER:
+        return Direction.BETTER if difference > 0 else Direction.WORSE
+    if polarity is Polarity.SMALLER:
+        return Direction.BETTER if difference < 0 else Direction.WORSE
+    if polarity is Polarity.RANGE and bounds is not None:
+        low, high = (figure(bound) for bound in bounds)
+        gap_now = _distance(now_value, low, high)
+        gap_then = _distance(then_value, low, high)
+        if gap_now == gap_then:
+            return Direction.SAME
+        return Direction.BETTER if gap_now < gap_then else Direction.WORSE
+    # No polarity, or a range with no target to be closer to: say only which way it moved.
+    return Direction.INCREASE if difference > 0 else Direction.DECREASE
 
 
 # --- Counting arrows -----------------------------------------------------------------------

@@ -162,7 +162,8 @@ COLUMNS: tuple[Column, ...] = (
         "decimals",
         "Decimals",
         False,
-        "Decimal places shown; ratings and arrows use the figure rounded to this. Default 0.",
+        "Decimal places shown; ratings and arrows use the figure rounded to this. Blank: each "
+        "figure as it was recorded (72.4 stays 72.4).",
         "1",
     ),
     Column(
@@ -537,6 +538,8 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
                 header_text = COLUMN_BY_HEADER[key].header
                 collector.add(INDICATORS_SHEET, cell, f"{header_text}: {error}.", value=raw)
                 ok = False
+        # a blank Decimals means "as recorded", not 0 places
+        fields["decimals_given"] = cells.get("decimals") not in (None, "")
         for required in ("id", "section", "service_area", "name"):
             if required in positions and not fields.get(required):
                 cell = f"{_column_letter(positions[required])}{row_number}"

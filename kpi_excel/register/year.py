@@ -80,7 +80,7 @@ def indicator_row(indicator: Indicator, review: str = "") -> dict[str, Any]:
         "description": indicator.description,
         "polarity": indicator.polarity.value,
         "unit": indicator.unit.value,
-        "decimals": indicator.decimals,
+        "decimals": indicator.decimals if indicator.decimals_given else None,
         "suffix": indicator.suffix,
         "basis": indicator.basis.value,
         "frequency": indicator.frequency.value,

@@ -14,8 +14,10 @@ from ..core.models import (
     ReportRow,
     ReturnRecord,
     Standing,
+    Trend,
 )
 from ..core.periods import Period
+from ..core.problems import Problem, problem
 from ..core.rules import rate, trend
 from ..core.targets import previous_due_period, resolve_target
 from ..history.files import History
@@ -60,6 +62,7 @@ def build_report(
             rating = rate(
                 indicator, target, record, settings, period, long_term=long_term.direction
             )
+        problems += _precision_warnings(indicator, rating, short_term, long_term)
         rows.append(
             ReportRow(
                 indicator=indicator,
@@ -79,6 +82,22 @@ def build_report(
         return_log=collected.log,
         register_fingerprint=register.fingerprint,
     )
+
+
+def _precision_warnings(
+    indicator: Indicator, rating: Rating, short_term: Trend, long_term: Trend
+) -> list[Problem]:
+    """A warning wherever the places the register hides decide a rating or an arrow."""
+    notes = (
+        ("Rating", rating.precision_note),
+        ("Short-term arrow", short_term.precision_note),
+        ("Long-term arrow", long_term.precision_note),
+    )
+    return [
+        problem("figure-precision-decides", indicator_id=indicator.id, detail=f"{what}: {note}.")
+        for what, note in notes
+        if note
+    ]
 
 
 def _series(

@@ -211,3 +211,11 @@ def test_direction_words_and_counting_from_the_settings_sheet(tmp_path):
     assert register.settings.direction_words["better"] == "improved"
     assert register.settings.direction_words["worse"] == "worse"
     assert register.settings.count_data_only_moves is True
+
+
+def test_blank_decimals_mean_as_recorded(tmp_path):
+    rows = [ROW, {**ROW, "id": "A2", "decimals": 1}, {**ROW, "id": "A3", "decimals": 0}]
+    blank, one, none = load_register(write_register(tmp_path / "register.xlsx", rows)).indicators
+    assert not blank.decimals_given
+    assert (one.decimals_given, one.decimals) == (True, 1)
+    assert (none.decimals_given, none.decimals) == (True, 0)
