@@ -27,8 +27,8 @@ from ..history.store import (
     period_key,
     store_path,
 )
+from ..register import load_register_for
 from ..register.loader import load_register, settings_fingerprint
-from ..register.year import load_register_for
 from ..report.build import build_report
 from ..returns.collect import Collected, collect_returns
 from ..returns.reader import file_time, sha256_of

@@ -19,7 +19,7 @@ from ..core.periods import Period
 from ..core.problems import OutputError, Problem, Severity, UsageError
 from ..core.targets import previous_due_period
 from ..history.files import History, load_history
-from ..register.year import load_register_for
+from ..register import load_register_for
 from ..report.build import build_report, write_json
 from ..returns.collect import Collected, collect_returns
 from ..xlsx.atomic import make_folder, replace_file
@@ -328,7 +328,7 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
 def new_year(register_path: Path | str, out: Path | str) -> Register:
     """Write next year's register from this one: ids, definitions and settings carried, the
     reporting year moved on, and every indicator's targets marked for review."""
-    from ..register.year import new_year as write_next_year
+    from ..register import new_year as write_next_year
 
     register_path, out = Path(register_path), Path(out)
     _refuse_to_overwrite_inputs([out], [register_path])

@@ -431,6 +431,30 @@ def _same_length_of_year(indicator: Indicator, period: Period, earlier: str) -> 
     return _months_of_year(period) == _months_of_year(Period.parse(earlier))
 
 
+def _nothing_to_compare(
+    indicator: Indicator,
+    current: ReturnRecord | None,
+    previous: HistoryPoint | None,
+    period: Period,
+) -> str | None:
+    """Why there is no arrow, or None when the two figures can be compared."""
+    if current is None or current.status is Status.NOT_AVAILABLE or current.value is None:
+        return "No figure this period"
+    if previous is None:
+        return "No earlier figure"
+    if (previous.token or "").strip().upper() == "NEW":
+        return "New indicator: no earlier figure"
+    if previous.value is None:
+        token = previous.token or "N/A"
+        return f"Earlier figure not available ({token}) in {previous.period}"
+    if indicator.definition_changed:
+        changed = Period.parse(indicator.definition_changed)
+        then = Period.parse(previous.period).sort_key()
+        if then < changed.sort_key(year_at_end=False) <= period.sort_key():
+            return f"Definition changed in {changed}: not like-for-like"
+    return None
+
+
 def trend(
     indicator: Indicator,
     current: ReturnRecord | None,
@@ -452,20 +476,11 @@ def trend(
     def no_arrow(reason: str) -> Trend:
         return Trend(direction=None, compared_with=previous, reason=reason)
 
-    if current is None or current.status is Status.NOT_AVAILABLE or current.value is None:
-        return no_arrow("No figure this period")
-    if previous is None:
-        return no_arrow("No earlier figure")
-    if (previous.token or "").strip().upper() == "NEW":
-        return no_arrow("New indicator: no earlier figure")
-    if previous.value is None:
-        token = previous.token or "N/A"
-        return no_arrow(f"Earlier figure not available ({token}) in {previous.period}")
-    if indicator.definition_changed:
-        changed = Period.parse(indicator.definition_changed)
-        then = Period.parse(previous.period).sort_key()
-        if then < changed.sort_key(year_at_end=False) <= period.sort_key():
-            return no_arrow(f"Definition changed in {changed}: not like-for-like")
+    why_not = _nothing_to_compare(indicator, current, previous, period)
+    if why_not is not None:
+        return no_arrow(why_not)
+    assert current is not None and current.value is not None  # said above if not
+    assert previous is not None and previous.value is not None
     caveat = ""
     like_for_like = _same_length_of_year(indicator, period, previous.period)
     if not like_for_like:

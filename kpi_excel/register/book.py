@@ -120,6 +120,15 @@ def _write(
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
 
+    _write_settings(settings_sheet, settings, header, help_format)
+    sheet.activate()
+    workbook.close()
+
+
+def _write_settings(
+    settings_sheet: Any, settings: Mapping[str, Any], header: Any, help_format: Any
+) -> None:
+    """The Settings sheet: every setting with its value (or default) and its meaning."""
     settings_sheet.set_column(0, 0, 38)
     settings_sheet.set_column(1, 1, 30)
     settings_sheet.set_column(2, 2, 80)
@@ -143,5 +152,3 @@ def _write(
     for row_index, (label, text) in enumerate(named, start=len(SETTINGS) + 1):
         settings_sheet.write_string(row_index, 0, label)
         settings_sheet.write_string(row_index, 1, str(text))
-    sheet.activate()
-    workbook.close()
