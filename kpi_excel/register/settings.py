@@ -222,6 +222,23 @@ def _setting_value(key: str, raw: Any) -> Any:
     return str(raw).strip()
 
 
+# Settings added after registers were first fingerprinted: left out of the fingerprint while
+# they hold their defaults, so a register that does not use them keeps its fingerprint (and
+# the returns stamped with it stay current).
+LATER_SETTINGS = ("rag_key", "rag_keys", "direction_words", "count_data_only_moves")
+
+
+def settings_for_fingerprint(settings: Settings) -> dict[str, Any]:
+    """The settings as the fingerprints hash them."""
+    unused = {
+        name
+        for name in LATER_SETTINGS
+        if getattr(settings, name)
+        == Settings.model_fields[name].get_default(call_default_factory=True)
+    }
+    return settings.model_dump(mode="json", exclude=unused)
+
+
 def settings_fingerprint(settings: Settings) -> str:
-    digest = hashlib.sha256(json.dumps(settings.model_dump(mode="json"), sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps(settings_for_fingerprint(settings), sort_keys=True).encode())
     return digest.hexdigest()[:16]

@@ -219,3 +219,21 @@ def test_blank_decimals_mean_as_recorded(tmp_path):
     assert not blank.decimals_given
     assert (one.decimals_given, one.decimals) == (True, 1)
     assert (none.decimals_given, none.decimals) == (True, 0)
+
+
+def test_new_settings_left_at_their_defaults_keep_the_fingerprint(register):
+    from kpi_excel.register.keys import parse_rag_key
+    from kpi_excel.register.loader import fingerprint
+
+    # the sample returns were stamped with this before keys and words existed
+    assert register.fingerprint == "6807adf737819f30"
+    keyed = register.model_copy(
+        update={"settings": register.settings.model_copy(
+            update={"rag_key": parse_rag_key("GREEN: within 5%; RED: otherwise")}
+        )}
+    )  # fmt: skip
+    assert fingerprint(keyed) != register.fingerprint
+    noted = register.model_copy(
+        update={"indicators": [i.model_copy(update={"target_review": "x"}) for i in register.indicators]}
+    )  # fmt: skip
+    assert fingerprint(noted) == register.fingerprint
