@@ -70,21 +70,27 @@ def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
 def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:
     if ctx.settings.arrow_style is ArrowStyle.PERFORMANCE:
         arrows = PERFORMANCE_ARROWS
+        word = ctx.settings.word_for  # the council's words for the arrows
         return [
             (
-                f"{arrows[Direction.BETTER]} better",
+                f"{arrows[Direction.BETTER]} {word(Direction.BETTER)}",
                 "swatch_better",
                 "Performance is better than the figure compared with (up means better, whether "
                 "bigger or smaller is better).",
             ),
-            (f"{arrows[Direction.SAME]} same", "text_centre", "The same at the precision shown."),
             (
-                f"{arrows[Direction.WORSE]} worse",
+                f"{arrows[Direction.SAME]} {word(Direction.SAME)}",
+                "text_centre",
+                "The same at the precision shown.",
+            ),
+            (
+                f"{arrows[Direction.WORSE]} {word(Direction.WORSE)}",
                 "swatch_worse",
                 "Performance is worse than the figure compared with.",
             ),
             (
-                f"{arrows[Direction.INCREASE]} increase / {arrows[Direction.DECREASE]} decrease",
+                f"{arrows[Direction.INCREASE]} {word(Direction.INCREASE)} / "
+                f"{arrows[Direction.DECREASE]} {word(Direction.DECREASE)}",
                 "text_centre",
                 "The figure rose or fell; the indicator has no polarity, so neither is better.",
             ),

@@ -133,6 +133,16 @@ SUMMARY_HEADERS = (
 SUMMARY_TABLE_ROW = 5  # group heading row; column headings below, sections from +2
 
 
+def _summary_headers(settings: Settings) -> list[str]:
+    """The Summary's headings with the arrows in the council's words ("Getting better")."""
+    headers = list(SUMMARY_HEADERS)
+    for code in ("better", "same", "worse"):
+        word = settings.direction_words.get(code, code)
+        if word != code:  # the default words keep their capital
+            headers = [word if text == code.capitalize() else text for text in headers]
+    return headers
+
+
 def _count_values(counts: Counts) -> list[int]:
     values = [counts.indicators, counts.rated]
     values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
@@ -186,7 +196,7 @@ def write_summary(
     # Merged down over both heading rows, so the last cell written on the first of them.
     sheet.merged_string(top, 0, top + 1, 0, "Section", "header")
     header_styles = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
-    for col, text in enumerate(SUMMARY_HEADERS[1:], start=1):
+    for col, text in enumerate(_summary_headers(settings)[1:], start=1):
         sheet.string(top + 1, col, text, header_styles.get(text, "header"))
 
     first = top + 2

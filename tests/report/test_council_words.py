@@ -73,6 +73,10 @@ def test_the_councils_words_reach_the_json_beside_the_codes_and_the_tables(tmp_p
     ]
     assert any('"Getting better"' in formula for formula in rules)
     assert not any('="better"' in formula for formula in rules)
+    summary = [[c.value for c in row] for row in book["Summary"].iter_rows()]
+    assert any("Getting better" in row and "No change" in row for row in summary)
+    key_words = {c.value for row in book["Key"].iter_rows() for c in row}
+    assert "▲ Getting better" in key_words and "▼ Getting worse" in key_words
 
 
 def test_summary_counts_separate_targetable_not_due_and_no_data(tmp_path) -> None:
@@ -88,3 +92,18 @@ def test_summary_counts_separate_targetable_not_due_and_no_data(tmp_path) -> Non
     assert summary["not_due"] == sum(
         1 for r in rows if (r["not_rated"] or "").startswith("Not due")
     )
+
+
+def test_a_four_state_key_with_blue_reaches_the_board_and_the_json(tmp_path) -> None:
+    key = (
+        'GREEN "Above target": on target; AMBER "Within tolerance": within 5%; '
+        'RED "Below tolerance": otherwise; BLUE "No target": no target'
+    )
+    data, out = _run(tmp_path, {"RAG key": key})
+    by_id = {row["id"]: row for row in data["indicators"]}
+    assert (by_id["TC01"]["rag"], by_id["TC01"]["rag_band"]) == ("BLUE", "No target")
+    assert by_id["TC01"]["standing"] == "no target"
+    assert (by_id["TC04"]["rag"], by_id["TC04"]["rag_band"]) == ("AMBER", "Within tolerance")
+    assert "band 'Within tolerance'" in by_id["TC04"]["reason"]
+    assert data["summary"]["states"].get("BLUE", 0) == 0  # BLUE here is never targetable
+    assert out.exists()
