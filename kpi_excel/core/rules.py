@@ -494,15 +494,10 @@ def trend(
         f"{format_value(indicator, previous.value)} in {previous.period}{caveat}, "
         f"{POLARITY_WORDS[polarity].reason}"
     )
-    bounds = None
-    if polarity is Polarity.RANGE and target is not None:
-        if target.kind is TargetKind.VALUE and target.value is not None:
-            bounds = (target.value, target.value)
-        else:
-            bounds = _range_bounds(target)
-        if bounds is not None:
-            head += f" ({format_target(indicator, target)})"
-    if polarity is Polarity.RANGE and bounds is None:
+    bounds = _range_to_be_near(polarity, target)
+    if bounds is not None:
+        head += f" ({format_target(indicator, target)})" if target is not None else ""
+    elif polarity is Polarity.RANGE:
         head += " but there is no target range"
     threshold = settings.same_threshold
     direction = _direction(indicator, current.value, previous.value, bounds, threshold)
@@ -520,6 +515,16 @@ def trend(
         like_for_like=like_for_like,
         precision_note=note,
     )
+
+
+def _range_to_be_near(polarity: Polarity, target: Target | None) -> tuple[float, float] | None:
+    """For range polarity, the range a figure is better for being nearer to (a single value
+    is a range of one point); None for other polarities or with no range."""
+    if polarity is not Polarity.RANGE or target is None:
+        return None
+    if target.kind is TargetKind.VALUE and target.value is not None:
+        return (target.value, target.value)
+    return _range_bounds(target)
 
 
 def _direction(

@@ -68,44 +68,7 @@ def _write(
     settings_sheet = workbook.add_worksheet(SETTINGS_SHEET)
     lists.hide()
 
-    list_column = 0
-    last_row = max(len(rows), 0) + spare_rows + 1
-    for index, column in enumerate(COLUMNS):
-        sheet.write_string(0, index, column.header, header)
-        sheet.set_column(index, index, 34 if column.key in ("name", "description") else 14)
-        if column.choices:
-            lists.write_string(0, list_column, column.header)
-            for offset, choice in enumerate(column.choices, start=1):
-                lists.write_string(offset, list_column, choice)
-            letter = column_letter(list_column)
-            source = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(column.choices) + 1}"
-            sheet.data_validation(
-                1,
-                index,
-                last_row,
-                index,
-                {
-                    "validate": "list",
-                    "source": source,
-                    "input_title": column.header[:32],
-                    "input_message": column.help[:255],
-                    "error_type": "warning",
-                    "error_message": f"Choose one of: {', '.join(column.choices)}"[:255],
-                },
-            )
-            list_column += 1
-        elif column.help:
-            sheet.data_validation(
-                1,
-                index,
-                last_row,
-                index,
-                {
-                    "validate": "any",
-                    "input_title": column.header[:32],
-                    "input_message": column.help[:255],
-                },
-            )
+    _write_headers(sheet, lists, header, last_row=max(len(rows), 0) + spare_rows + 1)
     for row_index, row in enumerate(rows, start=1):
         for index, column in enumerate(COLUMNS):
             value = row.get(column.key)
@@ -152,3 +115,45 @@ def _write_settings(
     for row_index, (label, text) in enumerate(named, start=len(SETTINGS) + 1):
         settings_sheet.write_string(row_index, 0, label)
         settings_sheet.write_string(row_index, 1, str(text))
+
+
+def _write_headers(sheet: Any, lists: Any, header: Any, *, last_row: int) -> None:
+    """The Indicators sheet's header row, and each column's drop-down or input message down to
+    last_row (the choices live on the hidden Lists sheet)."""
+    list_column = 0
+    for index, column in enumerate(COLUMNS):
+        sheet.write_string(0, index, column.header, header)
+        sheet.set_column(index, index, 34 if column.key in ("name", "description") else 14)
+        if column.choices:
+            lists.write_string(0, list_column, column.header)
+            for offset, choice in enumerate(column.choices, start=1):
+                lists.write_string(offset, list_column, choice)
+            letter = column_letter(list_column)
+            source = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(column.choices) + 1}"
+            sheet.data_validation(
+                1,
+                index,
+                last_row,
+                index,
+                {
+                    "validate": "list",
+                    "source": source,
+                    "input_title": column.header[:32],
+                    "input_message": column.help[:255],
+                    "error_type": "warning",
+                    "error_message": f"Choose one of: {', '.join(column.choices)}"[:255],
+                },
+            )
+            list_column += 1
+        elif column.help:
+            sheet.data_validation(
+                1,
+                index,
+                last_row,
+                index,
+                {
+                    "validate": "any",
+                    "input_title": column.header[:32],
+                    "input_message": column.help[:255],
+                },
+            )
