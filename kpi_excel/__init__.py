@@ -21,7 +21,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     if name == "Period":
-        from .periods import Period
+        from .core.periods import Period
 
         return Period
     raise AttributeError(f"module 'kpi_excel' has no attribute {name!r}")

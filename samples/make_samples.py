@@ -105,12 +105,13 @@ def write_sample_history(rows: list[dict[str, str]], path: Path) -> None:
 
 
 def write_published_arrows(rows: list[dict[str, str]], path: Path) -> None:
-    """The arrows the example report printed, for `consolidate --published` to audit."""
+    """The arrows and ratings the example report printed, for `consolidate --published`."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["indicator_id", "short_term", "long_term"])
+        writer.writerow(["indicator_id", "short_term", "long_term", "rag"])
         for row in rows:
-            writer.writerow([row["id"], row["published_st"], row["published_lt"]])
+            published = [row["published_st"], row["published_lt"], row["published_rag"]]
+            writer.writerow([row["id"], *published])
 
 
 def fill_return(template: Path, rows_by_id: dict[str, dict[str, str]], target: Path) -> None:

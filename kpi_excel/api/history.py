@@ -27,6 +27,7 @@ from ..history.store import (
     period_key,
     store_path,
 )
+from ..register import load_register_for
 from ..register.loader import load_register, settings_fingerprint
 from ..report.build import build_report
 from ..returns.collect import Collected, collect_returns
@@ -345,7 +346,7 @@ def close_period(
     are left out). Closing again with the same figures changes nothing; with different ones
     it is refused: a closed period changes only by correct_figure.
     """
-    register = load_register(Path(register_path))
+    register = load_register_for(Path(register_path), period)
     path = locate_store(store, register_path)
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
     history = History()

@@ -19,7 +19,7 @@ from ..core.periods import Period
 from ..core.problems import OutputError, Problem, Severity, UsageError
 from ..core.targets import previous_due_period
 from ..history.files import History, load_history
-from ..register.loader import load_register
+from ..register import load_register_for
 from ..report.build import build_report, write_json
 from ..returns.collect import Collected, collect_returns
 from ..xlsx.atomic import make_folder, replace_file
@@ -57,7 +57,7 @@ def make_templates(
 
     if history is not None and store is not None:
         raise UsageError("Give a history file or a history store, not both.")
-    register = load_register(Path(register_path))
+    register = load_register_for(Path(register_path), period)
     if store is not None:
         from ..history.store import Store
 
@@ -108,7 +108,7 @@ def validate_returns(
     from ..returns.log import chase_list, return_log
     from ..returns.logbook import write_output, write_validation_log
 
-    register = load_register(Path(register_path))
+    register = load_register_for(Path(register_path), period)
     previous = _previous_comments(Path(store), period) if store is not None else None
     collected = collect_returns(
         [Path(r) for r in returns],
@@ -218,7 +218,7 @@ def consolidate_returns(
         raise UsageError("Give a history file or a history store, not both.")
     if as_at is not None and store is None:
         raise UsageError("--as-at needs --store: versions are kept in the history store.")
-    register = load_register(Path(register_path))
+    register = load_register_for(Path(register_path), period)
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
     view = None
     if store is not None:
@@ -343,3 +343,13 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
             raise OutputError("LibreOffice ran but wrote no PDF.")
         replace_file(target, lambda path: shutil.copyfile(produced, path))
     return target, ""
+
+
+def new_year(register_path: Path | str, out: Path | str) -> Register:
+    """Write next year's register from this one: ids, definitions and settings carried, the
+    reporting year moved on, and every indicator's targets marked for review."""
+    from ..register import new_year as write_next_year
+
+    register_path, out = Path(register_path), Path(out)
+    _refuse_to_overwrite_inputs([out], [register_path])
+    return write_next_year(register_path, out)

@@ -50,7 +50,7 @@ def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
 
 
 def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:
-    lines = arrow_key(ctx.settings.arrow_style)
+    lines = arrow_key(ctx.settings.arrow_style, ctx.settings)
     if ctx.settings.arrow_style is ArrowStyle.PERFORMANCE:
         styles = PERFORMANCE_KEY_STYLES
     else:

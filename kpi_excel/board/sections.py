@@ -28,6 +28,7 @@ from ..core.display import (
 from ..core.models import (
     RAG,
     ArrowStyle,
+    Direction,
     Indicator,
     Report,
     ReportRow,
@@ -422,7 +423,7 @@ def write_row(
             sheet.string(at, col, shown, "arrow")
         elif key in ("st_word", "lt_word"):
             trend = row.short_term if key == "st_word" else row.long_term
-            shown = trend_word(row, trend)
+            shown = trend_word(row, trend, ctx.settings)
             sheet.string(at, col, shown, "trend_word")
         elif key == "trend":
             shown = ""
@@ -445,7 +446,9 @@ def write_row(
     sheet.row_height(at, row_height(wrapped))
 
 
-def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int) -> None:
+def _colour_rules(
+    sheet: Sheet, columns: Sequence[Column], first: int, last: int, settings: Settings
+) -> None:
     """RAG and trend colours as conditional formats keyed on the word cells, not static fills.
 
     The word stays in the cell, so the meaning survives if the colour does not (printing,
@@ -459,16 +462,30 @@ def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int
     for arrow_key, word_key in (("st_arrow", "st_word"), ("lt_arrow", "lt_word")):
         left, right = position[arrow_key], position[word_key]
         word_ref = f"${column_letter(right)}{first + 1}"
-        sheet.conditional_formula(first, left, last, right, f'={word_ref}="better"', "cf_better")
-        sheet.conditional_formula(first, left, last, right, f'={word_ref}="worse"', "cf_worse")
+        # the council's words, as the cells print them ("Getting better")
+        better, worse, increase, decrease = (
+            _formula_text(settings.word_for(direction))
+            for direction in (
+                Direction.BETTER,
+                Direction.WORSE,
+                Direction.INCREASE,
+                Direction.DECREASE,
+            )
+        )
+        sheet.conditional_formula(first, left, last, right, f'={word_ref}="{better}"', "cf_better")
+        sheet.conditional_formula(first, left, last, right, f'={word_ref}="{worse}"', "cf_worse")
         sheet.conditional_formula(
             first,
             left,
             last,
             right,
-            f'=OR({word_ref}="increase",{word_ref}="decrease")',
+            f'=OR({word_ref}="{increase}",{word_ref}="{decrease}")',
             "cf_neutral",
         )
+
+
+def _formula_text(text: str) -> str:
+    return text.replace('"', '""')
 
 
 def column_widths(
@@ -580,7 +597,7 @@ def write_board_sheet(
         ctx.row_done()
     if rows:
         last = FIRST_ROW + len(rows) - 1
-        _colour_rules(sheet, columns, FIRST_ROW, last)
+        _colour_rules(sheet, columns, FIRST_ROW, last, ctx.settings)
         _sparklines(sheet, ctx, rows, columns)
     sheet.freeze(FIRST_ROW, 2)
     sheet.print_setup(ctx.print_setup(label or title, repeat=(GROUP_ROW, HEAD_ROW)))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from ..core.display import Counts, count, overall_sentence
-from ..core.models import RAG, Report, ReportRow
+from ..core.models import RAG, Report, ReportRow, Settings
 from ..core.periods import Period, PeriodError
 from ..core.problems import OutputError
 from ..xlsx.atomic import replace_file
@@ -107,6 +107,16 @@ SUMMARY_HEADERS = (
 SUMMARY_TABLE_ROW = 5  # group heading row; column headings below, sections from +2
 
 
+def _summary_headers(settings: Settings) -> list[str]:
+    """The Summary's headings with the arrows in the council's words ("Getting better")."""
+    headers = list(SUMMARY_HEADERS)
+    for code in ("better", "same", "worse"):
+        word = settings.direction_words.get(code, code)
+        if word != code:  # the default words keep their capital
+            headers = [word if text == code.capitalize() else text for text in headers]
+    return headers
+
+
 def _count_values(counts: Counts) -> list[int]:
     values = [counts.indicators, counts.rated]
     values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
@@ -134,7 +144,7 @@ def write_summary(
     start, end = period.start_date(), period.end_date()
     dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
     sheet.string(1, 0, f"{period} ({dates})", "subtitle")
-    overall = count(report.rows)
+    overall = count(report.rows, settings)
     sheet.string(2, 0, overall_sentence(overall), "plain")
     sheet.string(
         3,
@@ -151,12 +161,12 @@ def write_summary(
     # Merged down over both heading rows, so the last cell written on the first of them.
     sheet.merged_string(top, 0, top + 1, 0, "Section", "header")
     header_styles = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
-    for col, text in enumerate(SUMMARY_HEADERS[1:], start=1):
+    for col, text in enumerate(_summary_headers(settings)[1:], start=1):
         sheet.string(top + 1, col, text, header_styles.get(text, "header"))
 
     first = top + 2
     lines = [
-        (name, ctx.section_sheets[name], count([row for _, row in by_section[name]]))
+        (name, ctx.section_sheets[name], count([row for _, row in by_section[name]], settings))
         for name in sections
     ]
     lines.append(("All sections", ALL, overall))

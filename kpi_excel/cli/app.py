@@ -365,8 +365,9 @@ def _print_log(log: Iterable[Any]) -> None:
 @click.option(
     "--published",
     type=_EXISTING,
-    help="CSV of the arrows a published report printed (indicator_id, short_term, long_term): "
-    "each one the figures contradict is reported.",
+    help="CSV of what a published report printed (indicator_id, short_term, long_term, and "
+    "rag if it printed ratings), in its own words or symbols: each arrow or rating the figures "
+    "contradict is reported, and ratings no single key explains.",
 )
 @_handle_errors
 def consolidate(
@@ -452,6 +453,47 @@ def new_register(path: Path) -> int:
         raise click.UsageError(f"{path} already exists: choose another name.")
     write_register(path)
     click.echo(f"Wrote {path}", err=True)
+    return EXIT_CLEAN
+
+
+@main.command("new-year")
+@click.argument("register", type=_EXISTING)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Next year's register. Default: beside this one, named for next year.",
+)
+@_handle_errors
+def new_year(register: Path, out: Path | None) -> int:
+    """Write next year's register from this one, to review before the year's first templates.
+
+    Ids, definitions, tolerances and settings (the RAG key and its words) are carried; the
+    reporting year moves on, the return deadline is left blank, and each indicator's Target
+    review cell says its targets were carried from this year. Every other command refuses a
+    period outside its register's reporting year. Q1's short-term arrows compare with this
+    year's Q4 in the history store.
+
+    \b
+    Example:
+      kpi-excel new-year register-2017-18.xlsx --out register-2018-19.xlsx
+    """
+    from ..api.run import new_year as make_new_year
+    from ..core.periods import Period
+
+    if out is None:
+        from ..register.loader import load_register
+
+        year = Period.parse(load_register(register).settings.reporting_year).next()
+        out = register.with_name(f"register-{year.year}-{str(year.year + 1)[2:]}.xlsx")
+    if out.exists():
+        raise click.UsageError(f"{out} already exists: choose another name with --out.")
+    made = make_new_year(register, out)
+    reviews = sum(1 for indicator in made.indicators if indicator.target_review)
+    click.echo(
+        f"Wrote {out} for {made.settings.reporting_year}: {len(made.indicators)} indicators, "
+        f"{reviews} with targets to review (the Target review column).",
+        err=True,
+    )
     return EXIT_CLEAN
 
 

@@ -45,12 +45,38 @@ POLARITY_WORDS = {
 }
 
 
+# Figures recorded with more places than this are noise from arithmetic, not precision.
+MAX_RECORDED_PLACES = 6
+
+
+def recorded_places(value: float) -> int:
+    """Decimal places the figure was recorded with: 72.4 -> 1, 660.0 -> 0, 0.125 -> 3."""
+    rounded = Decimal(repr(_rounded(float(value), MAX_RECORDED_PLACES)))
+    exponent = rounded.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def display_places(indicator: Indicator) -> int:
+    """Places ratings and arrows compare at: the register's Decimals, or when it gives none,
+    every place a figure may be recorded with."""
+    return indicator.decimals if indicator.decimals_given else MAX_RECORDED_PLACES
+
+
 def round_display(indicator: Indicator, value: float) -> float:
     """The value as the reader sees it: ratings and arrows are computed on this.
 
     Rounds half away from zero, as Excel does, on the decimal text of the float.
     """
-    return _rounded(float(value), indicator.decimals)
+    return _rounded(float(value), display_places(indicator))
+
+
+def places_shown(indicator: Indicator, value: float) -> int:
+    """Places to print a figure with: the register's Decimals when it gives them (so a column
+    lines up), else the places it was recorded with: 72.4 prints "72.4" and 660 "660", with
+    no trailing zeros nobody typed."""
+    if indicator.decimals_given:
+        return indicator.decimals
+    return recorded_places(value)
 
 
 @lru_cache(maxsize=65536)
@@ -62,7 +88,7 @@ def _rounded(value: float, decimals: int) -> float:
 
 
 def format_number(indicator: Indicator, value: float) -> str:
-    text = f"{round_display(indicator, value):,.{indicator.decimals}f}"
+    text = f"{round_display(indicator, value):,.{places_shown(indicator, value)}f}"
     if indicator.unit is Unit.MONEY:
         text = f"£{text}"
     return text
@@ -178,10 +204,11 @@ def compared_text(indicator: Indicator, trend: Trend, expected: Period) -> str:
     return format_value(indicator, point.value) + compared_marks(trend, expected)
 
 
-def trend_word(row: ReportRow, trend: Trend) -> str:
-    """better / same / worse / increase / decrease, or why there is no arrow."""
+def trend_word(row: ReportRow, trend: Trend, settings: Settings | None = None) -> str:
+    """better / same / worse / increase / decrease (in the council's words when settings are
+    given), or why there is no arrow."""
     if trend.direction is not None:
-        return trend.direction.value
+        return settings.word_for(trend.direction) if settings else trend.direction.value
     point = trend.compared_with
     if point is not None and point.token:
         return point.token.strip()
@@ -264,16 +291,31 @@ class Counts:
         return sum(self.rag.values())
 
 
-def _judgement(direction: Direction | None) -> str:
+NO_ARROW = "no arrow"
+
+
+def arrow_code(trend: Trend, settings: Settings) -> str:
+    """The column an arrow counts in: better, same, worse or no arrow."""
+    direction = trend.direction
+    if settings.count_data_only_moves and direction is Direction.INCREASE:
+        direction = Direction.BETTER  # "up"
+    elif settings.count_data_only_moves and direction is Direction.DECREASE:
+        direction = Direction.WORSE  # "down"
     if direction in (Direction.BETTER, Direction.SAME, Direction.WORSE):
         return direction.value
-    return "other"  # no arrow, or an increase / decrease with no polarity
+    return NO_ARROW
 
 
-def count(rows: Sequence[ReportRow]) -> Counts:
+def _judgement(trend: Trend, settings: Settings | None) -> str:
+    # the Settings say whether a data-only rise or fall counts with better and worse
+    code = arrow_code(trend, settings or Settings())
+    return "other" if code == NO_ARROW else code
+
+
+def count(rows: Sequence[ReportRow], settings: Settings | None = None) -> Counts:
     rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
-    short = Counter(_judgement(row.short_term.direction) for row in rows)
-    long = Counter(_judgement(row.long_term.direction) for row in rows)
+    short = Counter(_judgement(row.short_term, settings) for row in rows)
+    long = Counter(_judgement(row.long_term, settings) for row in rows)
     return Counts(indicators=len(rows), rag=rag, short=short, long=long)
 
 
@@ -313,23 +355,28 @@ def arrow_style_name(style: ArrowStyle) -> str:
     return "movement (the way the figure moved)"
 
 
-def arrow_key(style: ArrowStyle) -> KeyLines:
+def arrow_key(style: ArrowStyle, settings: Settings | None = None) -> KeyLines:
     no_polarity = "The figure rose or fell; the indicator has no polarity, so neither is better."
     if style is ArrowStyle.PERFORMANCE:
         arrows = PERFORMANCE_ARROWS
+        word = (settings or Settings()).word_for  # the council's words for the arrows
         return [
             (
-                f"{arrows[Direction.BETTER]} better",
+                f"{arrows[Direction.BETTER]} {word(Direction.BETTER)}",
                 "Performance is better than the figure compared with (up means better, whether "
                 "bigger or smaller is better).",
             ),
-            (f"{arrows[Direction.SAME]} same", "The same at the precision shown."),
             (
-                f"{arrows[Direction.WORSE]} worse",
+                f"{arrows[Direction.SAME]} {word(Direction.SAME)}",
+                "The same at the precision shown.",
+            ),
+            (
+                f"{arrows[Direction.WORSE]} {word(Direction.WORSE)}",
                 "Performance is worse than the figure compared with.",
             ),
             (
-                f"{arrows[Direction.INCREASE]} increase / {arrows[Direction.DECREASE]} decrease",
+                f"{arrows[Direction.INCREASE]} {word(Direction.INCREASE)} / "
+                f"{arrows[Direction.DECREASE]} {word(Direction.DECREASE)}",
                 no_polarity,
             ),
         ]

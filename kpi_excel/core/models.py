@@ -116,6 +116,9 @@ class Indicator(Model):
     polarity: Polarity
     unit: Unit = Unit.NUMBER
     decimals: int = Field(default=0, ge=0, le=6)
+    # False when the register leaves Decimals blank: figures then show and compare at the
+    # precision they were recorded with (decimals is only the templates' and cells' default)
+    decimals_given: bool = True
     suffix: str = ""  # printed after the value: "days", "kg per head", "per 100,000"
     basis: Basis = Basis.SNAPSHOT
     frequency: Frequency = Frequency.QUARTERLY
@@ -134,6 +137,7 @@ class Indicator(Model):
     max_value: float | None = None
     definition_changed: str | None = None  # period from which the definition changed
     rag_key: str = ""  # a named key from the Settings sheet; "": the register's key
+    target_review: str = ""  # "carried from 2017/18: review", until the team clears it
     row: int | None = None  # register row, for messages
 
     def due_in(self, quarter: int) -> bool:
@@ -212,6 +216,26 @@ class ArrowStyle(StrEnum):
     MOVEMENT = "movement"  # points the way the value moved, coloured by better/worse
 
 
+class Direction(StrEnum):
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    INCREASE = "increase"  # for indicators with no polarity
+    DECREASE = "decrease"
+
+
+class Standing(StrEnum):
+    """How a rating counts in a council's summary: "4 of 6 targetable KPIs achieved target"."""
+
+    TARGETABLE = "targetable"  # rated against a target
+    NO_TARGET = "no target"  # data only, no target, TBC, no comparator value
+    NOT_DUE = "not due"
+    NO_DATA = "no data"  # no return, not available, or a figure with errors
+
+
+DIRECTION_CODES = tuple(direction.value for direction in Direction)
+
+
 class Settings(Model):
     """The reporting year's rules, from the register's Settings sheet."""
 
@@ -234,6 +258,11 @@ class Settings(Model):
     red_colour: str = "#FFC7CE"
     header_colour: str = "#1F4E79"
     logo: str | None = None
+    # the council's words for each direction, by its stable code (Direction's values)
+    direction_words: dict[str, str] = {code: code for code in DIRECTION_CODES}
+    # count a data-only indicator's increase as better and its decrease as worse in summaries
+    # ("up / no change / down" councils); else they count as "no arrow"
+    count_data_only_moves: bool = False
     rag_key: RagKey = TOLERANCE_KEY
     # named keys an indicator may choose instead, in its 'RAG key' column
     rag_keys: dict[str, RagKey] = {}
@@ -245,6 +274,12 @@ class Settings(Model):
             if indicator.rag_key
             else self.rag_key
         )
+
+    def word_for(self, direction: Direction | None) -> str:
+        """The council's word for a direction ("Getting better"); "" for no arrow."""
+        if direction is None:
+            return ""
+        return self.direction_words.get(direction.value, direction.value)
 
 
 class Register(Model):
@@ -323,16 +358,11 @@ class Rating(Model):
         str  # plain English, e.g. "83% against a 95% target, bigger is better, no amber band: RED"
     )
     not_rated: str | None = None  # short label when rag is None: "Target TBC", "Not due"
+    standing: Standing = Standing.TARGETABLE  # how it counts in a summary
+    # set when the figure as recorded would fall in another band than as shown
+    precision_note: str = ""
     band: str = ""  # the council's name for the band the figure fell in: "Slightly missed"
     colour: str | None = None  # the band's own colour when the key gives one
-
-
-class Direction(StrEnum):
-    BETTER = "better"
-    SAME = "same"
-    WORSE = "worse"
-    INCREASE = "increase"  # for indicators with no polarity
-    DECREASE = "decrease"
 
 
 class HistoryPoint(Model):
@@ -352,6 +382,8 @@ class Trend(Model):
     reason: str
     # False when a year-to-date figure is compared with a different length of year
     like_for_like: bool = True
+    # set when the figures as recorded would give another arrow than as shown
+    precision_note: str = ""
 
 
 class ResolvedTarget(Model):

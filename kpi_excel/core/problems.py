@@ -578,6 +578,24 @@ _kind(
     "Correct the Settings sheet of the register.",
 )
 _kind(
+    "figure-precision-decides",
+    W,
+    TEAM,
+    "Rounding decides a rating or arrow",
+    "{detail}",
+    "Check the figure: the rating or arrow follows the figure as shown. If the register's "
+    "Decimals hide places that matter, give it more (or leave it blank: figures as recorded).",
+)
+_kind(
+    "register-wrong-year",
+    E,
+    TEAM,
+    "Register is for another year",
+    "The register is for {detail}",
+    "Give the register for the period's year, or make next year's register with "
+    "'kpi-excel new-year' and review its targets.",
+)
+_kind(
     "history-invalid",
     E,
     TEAM,
@@ -609,6 +627,24 @@ _kind(
     "Published arrow disagrees",
     "{detail}",
     "Use the computed arrow: the published one contradicts its own figures.",
+)
+_kind(
+    "published-rag-disagrees",
+    W,
+    TEAM,
+    "Published rating disagrees",
+    "{detail}",
+    "Use the computed rating, or write the key the report used on the Settings sheet "
+    "(docs/rules.md) if the register's key is not the one it used.",
+)
+_kind(
+    "published-rag-inconsistent",
+    W,
+    TEAM,
+    "Published ratings no single key explains",
+    "{detail}",
+    "Check these ratings by hand: a key of bands rates a bigger shortfall no better than a "
+    "smaller one, unless its bands depend on the direction of travel.",
 )
 
 

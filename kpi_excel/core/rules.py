@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .display import POLARITY_WORDS, format_target, format_value, round_display
+from .display import (
+    NO_ARROW,
+    POLARITY_WORDS,
+    arrow_code,
+    format_target,
+    format_value,
+    round_display,
+)
 from .models import (
     DEFAULT_DUE_QUARTERS,
     Band,
@@ -28,6 +35,7 @@ from .models import (
     ResolvedTarget,
     ReturnRecord,
     Settings,
+    Standing,
     Status,
     Target,
     TargetKind,
@@ -38,7 +46,15 @@ from .models import (
 )
 from .periods import Period
 
-__all__ = ["rate", "trend", "check_published_arrow"]
+__all__ = [
+    "NO_ARROW",
+    "PUBLISHED_ARROWS",
+    "arrow_code",
+    "check_published_arrow",
+    "published_arrow_words",
+    "rate",
+    "trend",
+]
 
 _FREQUENCY_WORDS = {
     Frequency.MONTHLY: "monthly",
@@ -58,11 +74,16 @@ def _shown(indicator: Indicator, value: float) -> Decimal:
     return _dec(round_display(indicator, value))
 
 
+def plain(value: float) -> str:
+    """A figure exactly as recorded: 83.46, 660."""
+    return format(_dec(value).normalize(), "f")
+
+
 # --- RAG rating ----------------------------------------------------------------------------
 
 
-def _not_rated(label: str, reason: str) -> Rating:
-    return Rating(rag=None, reason=reason, not_rated=label)
+def _not_rated(label: str, reason: str, standing: Standing = Standing.NO_TARGET) -> Rating:
+    return Rating(rag=None, reason=reason, not_rated=label, standing=standing)
 
 
 def _article(text: str) -> str:
@@ -220,12 +241,16 @@ def _condition_holds(condition: BandCondition, long_term: Direction | None) -> b
     return improved if condition is BandCondition.IMPROVED else not improved
 
 
-def _named(band: Band, words: str) -> Rating:
+def _named(band: Band, words: str, standing: Standing = Standing.TARGETABLE) -> Rating:
     """A rating in a band: the reason ends with the state, and names the band when the council
     gave it a name of its own."""
     name = f" (band '{band.name}')" if band.name.upper() != band.state.value else ""
     return Rating(
-        rag=band.state, reason=f"{words}{name}: {band.state}", band=band.name, colour=band.colour
+        rag=band.state,
+        reason=f"{words}{name}: {band.state}",
+        band=band.name,
+        colour=band.colour,
+        standing=standing,
     )
 
 
@@ -270,7 +295,9 @@ def _unrated_figure(
 ) -> Rating | None:
     """Why a figure cannot be rated before its target is looked at, or None."""
     if record is None:
-        return _not_rated("No return", "No return was received for this indicator")
+        return _not_rated(
+            "No return", "No return was received for this indicator", Standing.NO_DATA
+        )
     # A year report covers every quarter, so only quarters can be "not due".
     due = period.quarter is None or indicator.due_in(period.quarter)
     if not due and record.value is None:
@@ -281,10 +308,13 @@ def _unrated_figure(
         return _not_rated(
             f"Not due: reported {how_often}",
             f"Not due in {period}: reported {how_often}, in {when}",
+            Standing.NOT_DUE,
         )
     # A due indicator marked "not due" has no figure this period: the reader reports it.
     if record.status is not Status.AVAILABLE or record.value is None:
-        return _not_rated("Data not available", f"No figure is available for {period}")
+        return _not_rated(
+            "Data not available", f"No figure is available for {period}", Standing.NO_DATA
+        )
     return None
 
 
@@ -302,13 +332,22 @@ def _unrated_target(goal: Target) -> Rating | None:
     return None
 
 
-def _gap(indicator: Indicator, goal: Target, actual_value: float, settings: Settings) -> _Gap:
+def _gap(
+    indicator: Indicator,
+    goal: Target,
+    actual_value: float,
+    settings: Settings,
+    *,
+    exact: bool = False,
+) -> _Gap:
+    """Where the figure stands against the target: as shown, or exactly as recorded."""
     bounds = _range_bounds(goal)
     assert goal.value is not None  # _unrated_target has said why not
     # A single value with range polarity is a range of one point.
     low, high = bounds or (goal.value, goal.value)
-    actual = _shown(indicator, actual_value)
-    low_d, high_d = _shown(indicator, low), _shown(indicator, high)
+    figure = _dec if exact else (lambda value: _shown(indicator, value))
+    actual = figure(actual_value)
+    low_d, high_d = figure(low), figure(high)
     if indicator.polarity is Polarity.BIGGER:
         edge, shortfall = low_d, low_d - actual
     elif indicator.polarity is Polarity.SMALLER:
@@ -351,7 +390,7 @@ def rate(
         if band is None:
             return unrated  # type: ignore[return-value]
         what = "data only" if data_only else (unrated.not_rated or "no target").lower()
-        return _named(band, f"{format_value(indicator, record.value)}, {what}")
+        return _named(band, f"{format_value(indicator, record.value)}, {what}", Standing.NO_TARGET)
     if indicator.polarity is not Polarity.RANGE and _range_bounds(goal) is not None:
         return _not_rated(
             "Target does not fit polarity",
@@ -362,7 +401,17 @@ def rate(
         f"{format_value(indicator, record.value)} against {_target_words(indicator, goal)}, "
         f"{POLARITY_WORDS[indicator.polarity].reason}"
     )
-    return _rate_in_key(key, _gap(indicator, goal, record.value, settings), head, long_term)
+    rating = _rate_in_key(key, _gap(indicator, goal, record.value, settings), head, long_term)
+    exact_gap = _gap(indicator, goal, record.value, settings, exact=True)
+    exact = _rate_in_key(key, exact_gap, head, long_term)
+    if (exact.rag, exact.band) != (rating.rag, rating.band):
+        note = (
+            f"{plain(record.value)} against {plain(goal.value)} (as recorded) would be "
+            f"{exact.band or exact.rag}; shown at {indicator.decimals} decimal places it is "
+            f"{rating.band or rating.rag}"
+        )
+        rating = rating.model_copy(update={"precision_note": note})
+    return rating
 
 
 # --- Direction of travel -------------------------------------------------------------------
@@ -389,6 +438,30 @@ def _same_length_of_year(indicator: Indicator, period: Period, earlier: str) -> 
     return _months_of_year(period) == _months_of_year(Period.parse(earlier))
 
 
+def _nothing_to_compare(
+    indicator: Indicator,
+    current: ReturnRecord | None,
+    previous: HistoryPoint | None,
+    period: Period,
+) -> str | None:
+    """Why there is no arrow, or None when the two figures can be compared."""
+    if current is None or current.status is Status.NOT_AVAILABLE or current.value is None:
+        return "No figure this period"
+    if previous is None:
+        return "No earlier figure"
+    if (previous.token or "").strip().upper() == "NEW":
+        return "New indicator: no earlier figure"
+    if previous.value is None:
+        token = previous.token or "N/A"
+        return f"Earlier figure not available ({token}) in {previous.period}"
+    if indicator.definition_changed:
+        changed = Period.parse(indicator.definition_changed)
+        then = Period.parse(previous.period).sort_key()
+        if then < changed.sort_key(year_at_end=False) <= period.sort_key():
+            return f"Definition changed in {changed}: not like-for-like"
+    return None
+
+
 def trend(
     indicator: Indicator,
     current: ReturnRecord | None,
@@ -410,20 +483,11 @@ def trend(
     def no_arrow(reason: str) -> Trend:
         return Trend(direction=None, compared_with=previous, reason=reason)
 
-    if current is None or current.status is Status.NOT_AVAILABLE or current.value is None:
-        return no_arrow("No figure this period")
-    if previous is None:
-        return no_arrow("No earlier figure")
-    if (previous.token or "").strip().upper() == "NEW":
-        return no_arrow("New indicator: no earlier figure")
-    if previous.value is None:
-        token = previous.token or "N/A"
-        return no_arrow(f"Earlier figure not available ({token}) in {previous.period}")
-    if indicator.definition_changed:
-        changed = Period.parse(indicator.definition_changed)
-        then = Period.parse(previous.period).sort_key()
-        if then < changed.sort_key(year_at_end=False) <= period.sort_key():
-            return no_arrow(f"Definition changed in {changed}: not like-for-like")
+    why_not = _nothing_to_compare(indicator, current, previous, period)
+    if why_not is not None:
+        return no_arrow(why_not)
+    assert current is not None and current.value is not None  # said above if not
+    assert previous is not None and previous.value is not None
     caveat = ""
     like_for_like = _same_length_of_year(indicator, period, previous.period)
     if not like_for_like:
@@ -431,75 +495,129 @@ def trend(
             return no_arrow("Year-to-date figure: not comparable with the previous period")
         caveat = " (year to date: not like-for-like)"
 
-    now_value = _shown(indicator, current.value)
-    then_value = _shown(indicator, previous.value)
-    difference = now_value - then_value
     polarity = indicator.polarity
     head = (
         f"{format_value(indicator, current.value)} now against "
         f"{format_value(indicator, previous.value)} in {previous.period}{caveat}, "
         f"{POLARITY_WORDS[polarity].reason}"
     )
-    bounds = None
-    if polarity is Polarity.RANGE and target is not None:
-        if target.kind is TargetKind.VALUE and target.value is not None:
-            bounds = (target.value, target.value)
-        else:
-            bounds = _range_bounds(target)
-
-    if abs(difference) <= abs(_dec(settings.same_threshold)):
-        direction = Direction.SAME
-    elif polarity is Polarity.BIGGER:
-        direction = Direction.BETTER if difference > 0 else Direction.WORSE
-    elif polarity is Polarity.SMALLER:
-        direction = Direction.BETTER if difference < 0 else Direction.WORSE
-    elif polarity is Polarity.RANGE and bounds is not None:
-        low, high = (_shown(indicator, bound) for bound in bounds)
-        gap_now = _distance(now_value, low, high)
-        gap_then = _distance(then_value, low, high)
-        if gap_now == gap_then:
-            direction = Direction.SAME
-        else:
-            direction = Direction.BETTER if gap_now < gap_then else Direction.WORSE
+    bounds = _range_to_be_near(polarity, target)
+    if bounds is not None:
         head += f" ({format_target(indicator, target)})" if target is not None else ""
-    else:
-        # No polarity, or a range with no target to be closer to: say only which way it moved.
-        if polarity is Polarity.RANGE:
-            head += " but there is no target range"
-        direction = Direction.INCREASE if difference > 0 else Direction.DECREASE
+    elif polarity is Polarity.RANGE:
+        head += " but there is no target range"
+    threshold = settings.same_threshold
+    direction = _direction(indicator, current.value, previous.value, bounds, threshold)
+    exact = _direction(indicator, current.value, previous.value, bounds, threshold, exact=True)
+    note = ""
+    if exact is not direction:
+        note = (
+            f"{plain(current.value)} against {plain(previous.value)} (as recorded) would be "
+            f"{exact}; shown at {indicator.decimals} decimal places it is {direction}"
+        )
     return Trend(
         direction=direction,
         compared_with=previous,
         reason=f"{head}: {direction}",
         like_for_like=like_for_like,
+        precision_note=note,
     )
 
 
+def _range_to_be_near(polarity: Polarity, target: Target | None) -> tuple[float, float] | None:
+    """For range polarity, the range a figure is better for being nearer to (a single value
+    is a range of one point); None for other polarities or with no range."""
+    if polarity is not Polarity.RANGE or target is None:
+        return None
+    if target.kind is TargetKind.VALUE and target.value is not None:
+        return (target.value, target.value)
+    return _range_bounds(target)
+
+
+def _direction(
+    indicator: Indicator,
+    now: float,
+    then: float,
+    bounds: tuple[float, float] | None,
+    same_threshold: float,
+    *,
+    exact: bool = False,
+) -> Direction:
+    """Better, same or worse (increase or decrease with no polarity), as shown or exactly."""
+    figure = _dec if exact else (lambda value: _shown(indicator, value))
+    now_value, then_value = figure(now), figure(then)
+    difference = now_value - then_value
+    polarity = indicator.polarity
+    if abs(difference) <= abs(_dec(same_threshold)):
+        return Direction.SAME
+    if polarity is Polarity.BIGGER:
+        return Direction.BETTER if difference > 0 else Direction.WORSE
+    if polarity is Polarity.SMALLER:
+        return Direction.BETTER if difference < 0 else Direction.WORSE
+    if polarity is Polarity.RANGE and bounds is not None:
+        low, high = (figure(bound) for bound in bounds)
+        gap_now = _distance(now_value, low, high)
+        gap_then = _distance(then_value, low, high)
+        if gap_now == gap_then:
+            return Direction.SAME
+        return Direction.BETTER if gap_now < gap_then else Direction.WORSE
+    # No polarity, or a range with no target to be closer to: say only which way it moved.
+    return Direction.INCREASE if difference > 0 else Direction.DECREASE
+
+
+# --- Counting arrows -----------------------------------------------------------------------
+
 # --- Published arrows ----------------------------------------------------------------------
 
-# The example report's key: up = better, down = worse, sideways = same.
-_PUBLISHED = {
-    "up": Direction.BETTER,
-    "down": Direction.WORSE,
-    "same": Direction.SAME,
-    "sideways": Direction.SAME,
-}
+# How published reports write arrows: the example report's up / down / same / sideways, the
+# words councils use, and the symbols a PDF's text keeps. A register's own words are added.
+PUBLISHED_ARROWS: dict[str, Direction] = {
+    **dict.fromkeys(
+        ("up", "better", "improved", "improving", "getting better", "▲", "↑", "⇧", "⬆", "▴"),
+        Direction.BETTER,
+    ),
+    **dict.fromkeys(
+        ("down", "worse", "declined", "declining", "getting worse", "deteriorated", "▼", "↓", "⇩",
+         "⬇", "▾"),
+        Direction.WORSE,
+    ),
+    **dict.fromkeys(
+        ("same", "sideways", "no change", "unchanged", "sustained", "stable", "maintained", "►",
+         "→", "⇨", "➡", "↔", "="),
+        Direction.SAME,
+    ),
+    "increase": Direction.INCREASE,
+    "decrease": Direction.DECREASE,
+}  # fmt: skip
 
 
-def check_published_arrow(computed: Trend, published: str | None) -> str | None:
+def published_arrow_words(settings: Settings | None = None) -> dict[str, Direction]:
+    """Every spelling a published arrow may take, the register's own words first."""
+    words = dict(PUBLISHED_ARROWS)
+    if settings is not None:
+        for code, word in settings.direction_words.items():
+            words[word.strip().lower()] = Direction(code)
+    return words
+
+
+def check_published_arrow(
+    computed: Trend, published: str | None, words: dict[str, Direction] | None = None
+) -> str | None:
     """Say in plain English where a published arrow disagrees with the computed one.
 
-    Returns None when nothing was published or the two agree. For an indicator with no
-    polarity, up and down are read as increase and decrease.
+    Returns None when nothing was published or the two agree. words maps each spelling to its
+    direction (published_arrow_words); for an indicator with no polarity, better and worse are
+    read as increase and decrease.
     """
-    text = (published or "").strip().lower()
+    text = " ".join((published or "").strip().lower().split())
     if not text:
         return None
     given = computed.direction.value if computed.direction else "no arrow"
-    meant = _PUBLISHED.get(text)
+    meant = (words or PUBLISHED_ARROWS).get(text)
     if meant is None:
         return (
-            f"The published arrow '{published}' is not one of up, down, same or sideways; "
+            f"The published arrow '{published}' is not a word or symbol kpi-excel knows "
+            f"(up, down, same, better, worse, no change, ▲, ▼, ► or the register's words); "
             f"the figures give {given}: {computed.reason}"
         )
     if computed.direction in (Direction.INCREASE, Direction.DECREASE):

@@ -68,8 +68,59 @@ def _write(
     settings_sheet = workbook.add_worksheet(SETTINGS_SHEET)
     lists.hide()
 
+    _write_headers(sheet, lists, header, last_row=max(len(rows), 0) + spare_rows + 1)
+    for row_index, row in enumerate(rows, start=1):
+        for index, column in enumerate(COLUMNS):
+            value = row.get(column.key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(row_index, index, "yes" if value else "no")
+            elif isinstance(value, int | float):
+                sheet.write_number(row_index, index, value)
+            else:
+                sheet.write_string(row_index, index, str(value), wrap)
+    sheet.freeze_panes(1, 1)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+
+    _write_settings(settings_sheet, settings, header, help_format)
+    sheet.activate()
+    workbook.close()
+
+
+def _write_settings(
+    settings_sheet: Any, settings: Mapping[str, Any], header: Any, help_format: Any
+) -> None:
+    """The Settings sheet: every setting with its value (or default) and its meaning."""
+    settings_sheet.set_column(0, 0, 38)
+    settings_sheet.set_column(1, 1, 30)
+    settings_sheet.set_column(2, 2, 80)
+    for col, title in enumerate(("Setting", "Value", "What it means")):
+        settings_sheet.write_string(0, col, title, header)
+    for row_index, spec in enumerate(SETTINGS, start=1):
+        settings_sheet.write_string(row_index, 0, spec.label)
+        value = settings.get(spec.key, spec.default)
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        if value not in (None, ""):
+            if isinstance(value, int | float):
+                settings_sheet.write_number(row_index, 1, value)
+            else:
+                settings_sheet.write_string(row_index, 1, str(value))
+        settings_sheet.write_string(row_index, 2, spec.help, help_format)
+    # named keys ("RAG key lenient") follow the settings kpi-excel always writes
+    named = [
+        (label, text) for label, text in settings.items() if label.lower().startswith("rag key ")
+    ]
+    for row_index, (label, text) in enumerate(named, start=len(SETTINGS) + 1):
+        settings_sheet.write_string(row_index, 0, label)
+        settings_sheet.write_string(row_index, 1, str(text))
+
+
+def _write_headers(sheet: Any, lists: Any, header: Any, *, last_row: int) -> None:
+    """The Indicators sheet's header row, and each column's drop-down or input message down to
+    last_row (the choices live on the hidden Lists sheet)."""
     list_column = 0
-    last_row = max(len(rows), 0) + spare_rows + 1
     for index, column in enumerate(COLUMNS):
         sheet.write_string(0, index, column.header, header)
         sheet.set_column(index, index, 34 if column.key in ("name", "description") else 14)
@@ -106,42 +157,3 @@ def _write(
                     "input_message": column.help[:255],
                 },
             )
-    for row_index, row in enumerate(rows, start=1):
-        for index, column in enumerate(COLUMNS):
-            value = row.get(column.key)
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool):
-                sheet.write_string(row_index, index, "yes" if value else "no")
-            elif isinstance(value, int | float):
-                sheet.write_number(row_index, index, value)
-            else:
-                sheet.write_string(row_index, index, str(value), wrap)
-    sheet.freeze_panes(1, 1)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
-
-    settings_sheet.set_column(0, 0, 38)
-    settings_sheet.set_column(1, 1, 30)
-    settings_sheet.set_column(2, 2, 80)
-    for col, title in enumerate(("Setting", "Value", "What it means")):
-        settings_sheet.write_string(0, col, title, header)
-    for row_index, spec in enumerate(SETTINGS, start=1):
-        settings_sheet.write_string(row_index, 0, spec.label)
-        value = settings.get(spec.key, spec.default)
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        if value not in (None, ""):
-            if isinstance(value, int | float):
-                settings_sheet.write_number(row_index, 1, value)
-            else:
-                settings_sheet.write_string(row_index, 1, str(value))
-        settings_sheet.write_string(row_index, 2, spec.help, help_format)
-    # named keys ("RAG key lenient") follow the settings kpi-excel always writes
-    named = [
-        (label, text) for label, text in settings.items() if label.lower().startswith("rag key ")
-    ]
-    for row_index, (label, text) in enumerate(named, start=len(SETTINGS) + 1):
-        settings_sheet.write_string(row_index, 0, label)
-        settings_sheet.write_string(row_index, 1, str(text))
-    sheet.activate()
-    workbook.close()

@@ -53,6 +53,7 @@ from .settings import (
     load_settings,
     parse_tolerance,
     settings_fingerprint,
+    settings_for_fingerprint,
 )
 
 # Names other modules import from here since before settings.py and cells.py were split off.
@@ -73,6 +74,7 @@ __all__ = [
 ]
 
 INDICATORS_SHEET = "Indicators"
+NO_ANNUAL_TARGET = "No annual target"  # how a blank annual target prints
 LISTS_SHEET = "Lists"
 
 
@@ -162,7 +164,8 @@ COLUMNS: tuple[Column, ...] = (
         "decimals",
         "Decimals",
         False,
-        "Decimal places shown; ratings and arrows use the figure rounded to this. Default 0.",
+        "Decimal places shown; ratings and arrows use the figure rounded to this. Blank: each "
+        "figure as it was recorded (72.4 stays 72.4).",
         "1",
     ),
     Column(
@@ -260,6 +263,14 @@ COLUMNS: tuple[Column, ...] = (
         "The name of a key given on the Settings sheet as 'RAG key NAME'. Blank: the RAG key.",
         "",
     ),
+    Column(
+        "target_review",
+        "Target review",
+        False,
+        "Written by new-year beside carried targets ('carried from 2017/18: review'): clear it "
+        "once this year's targets are set.",
+        "",
+    ),
 )
 COLUMN_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key: c for c in COLUMNS}
 
@@ -337,7 +348,7 @@ def _annual_target(raw: Any) -> Target:
     target = parse_target(raw, blank=TargetKind.NONE)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         # a blank is not a typed N/A: the board says there is none rather than "N/A"
-        return target.model_copy(update={"label": "No annual target"})
+        return target.model_copy(update={"label": NO_ANNUAL_TARGET})
     return target
 
 
@@ -370,6 +381,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "max_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "definition_changed": _period_text,
     "rag_key": lambda raw: cell_text(raw).lower(),
+    "target_review": cell_text,
 }
 
 
@@ -528,6 +540,8 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
                 header_text = COLUMN_BY_HEADER[key].header
                 collector.add(INDICATORS_SHEET, cell, f"{header_text}: {error}.", value=raw)
                 ok = False
+        # a blank Decimals means "as recorded", not 0 places
+        fields["decimals_given"] = cells.get("decimals") not in (None, "")
         for required in ("id", "section", "service_area", "name"):
             if required in positions and not fields.get(required):
                 cell = f"{_column_letter(positions[required])}{row_number}"
@@ -628,6 +642,21 @@ def _check_targets_fit_polarity(indicators: list[Indicator], collector: RowProbl
             collector.add(INDICATORS_SHEET, f"row {indicator.row}", message)
 
 
+# Fields added after registers were first fingerprinted, with the value that changes nothing:
+# left out while they hold it, so returns stamped before stay current. A target review note
+# changes no template or rating.
+_LATER_FIELDS = {"rag_key": "", "decimals_given": True}
+
+
+def indicator_for_fingerprint(indicator: Indicator) -> dict[str, Any]:
+    """The indicator as the fingerprint hashes it."""
+    unused = {name for name, quiet in _LATER_FIELDS.items() if getattr(indicator, name) == quiet}
+    dumped = indicator.model_dump(mode="json", exclude={"row", "target_review"} | unused)
+    if dumped["annual_target"]["label"] == NO_ANNUAL_TARGET:
+        dumped["annual_target"]["label"] = None  # a blank is rated as N/A, only printed apart
+    return dumped
+
+
 def fingerprint(register: Register) -> str:
     """A short hash of everything that affects templates and ratings (not row numbers).
 
@@ -637,9 +666,9 @@ def fingerprint(register: Register) -> str:
     digest = hashlib.sha256(b'{"indicators": [')
     separator = ""
     for indicator in register.indicators:
-        text = json.dumps(indicator.model_dump(mode="json", exclude={"row"}), sort_keys=True)
+        text = json.dumps(indicator_for_fingerprint(indicator), sort_keys=True)
         digest.update((separator + text).encode("utf-8"))
         separator = ", "
-    settings = json.dumps(register.settings.model_dump(mode="json"), sort_keys=True)
+    settings = json.dumps(settings_for_fingerprint(register.settings), sort_keys=True)
     digest.update(f'], "settings": {settings}}}'.encode())
     return digest.hexdigest()[:16]

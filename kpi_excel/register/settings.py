@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.models import TOLERANCE_KEY, Settings, Tolerance, ToleranceKind
+from ..core.models import DIRECTION_CODES, TOLERANCE_KEY, Settings, Tolerance, ToleranceKind
 from ..core.periods import Period, PeriodError
 from ..xlsx.read import SheetData
 from .cells import RowProblems, cell_text, cell_value, parse_choice, parse_number, parse_yes_no
@@ -68,6 +68,30 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "council's name for it in quotes, a colon and its edge: " + EDGE_HELP + ". A band may "
         "end 'if improved' or 'if not improved' (on last year). Add rows 'RAG key NAME' for "
         "keys an indicator chooses in its RAG key column. See docs/rules.md.",
+    ),
+    *(
+        SettingSpec(
+            f"direction_word_{code}",
+            f"Word for {code}",
+            code,
+            f"How the report says '{code}', e.g. "
+            + {
+                "better": "'Getting better', 'improved', 'up'.",
+                "same": "'No change', 'sustained'.",
+                "worse": "'Getting worse', 'declined', 'down'.",
+                "increase": "'up' (a data-only indicator rose).",
+                "decrease": "'down' (a data-only indicator fell).",
+            }[code]
+            + " The JSON keeps the code beside it.",
+        )
+        for code in DIRECTION_CODES
+    ),
+    SettingSpec(
+        "count_data_only_moves",
+        "Count data-only rises and falls",
+        "no",
+        "yes: in the Summary a data-only indicator's increase counts with the better arrows "
+        "and its decrease with the worse ones (as 'up' and 'down'); no: under 'No arrow'.",
     ),
     SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
     SettingSpec("return_deadline", "Return deadline", "", "Date returns are due (YYYY-MM-DD)."),
@@ -140,6 +164,8 @@ def load_settings(sheet: SheetData, collector: RowProblems) -> Settings:
             continue
         if value is not None:
             values[spec.key] = value
+    words = {code: values.pop(f"direction_word_{code}", code) for code in DIRECTION_CODES}
+    values["direction_words"] = words
     try:
         return Settings(**values)
     except ValidationError as error:
@@ -179,7 +205,7 @@ def _setting_value(key: str, raw: Any) -> Any:
         return parse_rag_key(str(raw))
     if key == "same_threshold":
         return parse_number(raw)
-    if key in ("cumulative_short_term", "exceptions_include_amber"):
+    if key in ("cumulative_short_term", "exceptions_include_amber", "count_data_only_moves"):
         return parse_yes_no(raw)
     if key == "return_deadline":
         if hasattr(raw, "date"):
@@ -196,6 +222,23 @@ def _setting_value(key: str, raw: Any) -> Any:
     return str(raw).strip()
 
 
+# Settings added after registers were first fingerprinted: left out of the fingerprint while
+# they hold their defaults, so a register that does not use them keeps its fingerprint (and
+# the returns stamped with it stay current).
+LATER_SETTINGS = ("rag_key", "rag_keys", "direction_words", "count_data_only_moves")
+
+
+def settings_for_fingerprint(settings: Settings) -> dict[str, Any]:
+    """The settings as the fingerprints hash them."""
+    unused = {
+        name
+        for name in LATER_SETTINGS
+        if getattr(settings, name)
+        == Settings.model_fields[name].get_default(call_default_factory=True)
+    }
+    return settings.model_dump(mode="json", exclude=unused)
+
+
 def settings_fingerprint(settings: Settings) -> str:
-    digest = hashlib.sha256(json.dumps(settings.model_dump(mode="json"), sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps(settings_for_fingerprint(settings), sort_keys=True).encode())
     return digest.hexdigest()[:16]

@@ -15,9 +15,12 @@ from ..core.models import (
     ReportRow,
     ResolvedTarget,
     ReturnRecord,
+    Standing,
     TargetKind,
+    Trend,
 )
 from ..core.periods import Period
+from ..core.problems import Problem, problem
 from ..core.rules import rate, trend
 from ..core.spc import SpcResult, xmr
 from ..core.targets import previous_due_period, resolve_target
@@ -26,11 +29,13 @@ from ..register.loader import settings_fingerprint
 from ..returns.collect import Collected
 from ..xlsx.atomic import write_bytes
 from .commentary import commentary_problems, missing_commentary
+from .summary import summarise
 
 _NOT_USED = Rating(
     rag=None,
     not_rated="Figure not accepted",
     reason="The return's figure has errors to fix: see the Data quality sheet.",
+    standing=Standing.NO_DATA,
 )
 
 
@@ -47,6 +52,7 @@ def build_report(
     """
     settings = register.settings
     rows: list[ReportRow] = []
+    found: list[Problem] = []  # on the rated figures, added to their returns' problems below
     earlier_figures = _earlier_figures(history, period)
     for indicator in register.indicators:
         record = collected.records.get(indicator.id)
@@ -66,6 +72,7 @@ def build_report(
             rating = rate(
                 indicator, target, record, settings, period, long_term=long_term.direction
             )
+        found += _precision_warnings(indicator, rating, short_term, long_term)
         rows.append(
             ReportRow(
                 indicator=indicator,
@@ -79,7 +86,7 @@ def build_report(
             )
         )
     rows = [row.model_copy(update={"missing_commentary": missing_commentary(row)}) for row in rows]
-    collected.add_problems(commentary_problems(rows, collected))
+    collected.add_problems([*found, *commentary_problems(rows, collected)])
     return Report(
         period=str(period),
         settings=settings,
@@ -88,6 +95,22 @@ def build_report(
         return_log=collected.log,
         register_fingerprint=register.fingerprint,
     )
+
+
+def _precision_warnings(
+    indicator: Indicator, rating: Rating, short_term: Trend, long_term: Trend
+) -> list[Problem]:
+    """A warning wherever the places the register hides decide a rating or an arrow."""
+    notes = (
+        ("Rating", rating.precision_note),
+        ("Short-term arrow", short_term.precision_note),
+        ("Long-term arrow", long_term.precision_note),
+    )
+    return [
+        problem("figure-precision-decides", indicator_id=indicator.id, detail=f"{what}: {note}.")
+        for what, note in notes
+        if note
+    ]
 
 
 def _series(
@@ -140,6 +163,7 @@ def _spc(
 def report_json(report: Report) -> dict:
     """The machine-readable result: one entry per indicator, the problems and the return log."""
     indicators = []
+    settings = report.settings
     for row in report.rows:
         record = row.record
         indicators.append(
@@ -155,9 +179,15 @@ def report_json(report: Report) -> dict:
                 "value": record.value if record else None,
                 "provisional": record.provisional if record else False,
                 "rag": row.rating.rag.value if row.rating.rag else None,
+                "rag_band": row.rating.band or None,  # the council's name for the band
+                "standing": row.rating.standing.value,
                 "not_rated": row.rating.not_rated,
                 "reason": row.rating.reason,
                 "short_term": row.short_term.direction.value if row.short_term.direction else None,
+                "short_term_words": settings.word_for(row.short_term.direction) or None,
+                "short_term_like_for_like": row.short_term.like_for_like,
+                "long_term_words": settings.word_for(row.long_term.direction) or None,
+                "long_term_like_for_like": row.long_term.like_for_like,
                 "short_term_compared_with": _point(row.short_term.compared_with),
                 "short_term_reason": row.short_term.reason,
                 "long_term": row.long_term.direction.value if row.long_term.direction else None,
@@ -176,6 +206,8 @@ def report_json(report: Report) -> dict:
         "register_fingerprint": report.register_fingerprint,
         "settings_fingerprint": settings_fingerprint(report.settings),
         "indicators": indicators,
+        "direction_words": settings.direction_words,
+        "summary": summarise(report.rows, settings).model_dump(mode="json"),
         "problems": [p.model_dump(mode="json") for p in report.problems],
         "return_log": [entry.model_dump(mode="json") for entry in report.return_log],
     }

@@ -922,3 +922,100 @@ def test_like_for_like(basis, term, now, then, expected):
     result = trend(ind, current, point(12, then), SETTINGS, term=term, period=period)
     assert result.like_for_like is expected, result.reason
     assert ("not like-for-like" in result.reason) is not expected
+
+
+# (direction, count data-only moves, the Summary column)
+ARROW_CODE_CASES = [
+    (Direction.BETTER, False, "better"),
+    (Direction.SAME, False, "same"),
+    (Direction.WORSE, False, "worse"),
+    (Direction.INCREASE, False, "no arrow"),
+    (Direction.DECREASE, False, "no arrow"),
+    (None, False, "no arrow"),
+    (Direction.INCREASE, True, "better"),
+    (Direction.DECREASE, True, "worse"),
+    (Direction.SAME, True, "same"),
+    (None, True, "no arrow"),
+]
+
+
+@pytest.mark.parametrize(("direction", "count_moves", "code"), ARROW_CODE_CASES)
+def test_arrow_code(direction, count_moves, code):
+    from kpi_excel.core.models import Trend
+    from kpi_excel.core.rules import arrow_code
+
+    settings = Settings(count_data_only_moves=count_moves)
+    assert arrow_code(Trend(direction=direction, reason="r"), settings) == code
+
+
+def test_council_words_for_directions():
+    words = {"better": "Getting better", "same": "No change", "worse": "Getting worse"}
+    settings = Settings(direction_words=SETTINGS.direction_words | words)
+    assert settings.word_for(Direction.BETTER) == "Getting better"
+    assert settings.word_for(Direction.INCREASE) == "increase"
+    assert settings.word_for(None) == ""
+
+
+# --- precision ------------------------------------------------------------------------------
+
+AS_RECORDED = {"decimals_given": False}
+
+# (case, indicator fields, figure, printed)
+PRINTED_CASES = [
+    ("as recorded, one place", AS_RECORDED, 72.4, "72.4%"),
+    ("as recorded, whole", AS_RECORDED, 660.0, "660%"),
+    ("as recorded, many places", AS_RECORDED, 0.125, "0.125%"),
+    ("as recorded, arithmetic noise capped", AS_RECORDED, 0.1 + 0.2, "0.3%"),
+    ("register decimals line up", {"decimals": 1}, 99.0, "99.0%"),
+    ("register decimals round", {"decimals": 0}, 72.4, "72%"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "figure", "printed"),
+    [case[1:] for case in PRINTED_CASES],
+    ids=[case[0] for case in PRINTED_CASES],
+)
+def test_figures_print_at_the_precision_given_or_recorded(fields, figure, printed):
+    from kpi_excel.core.display import format_value
+
+    assert format_value(indicator(**fields), figure) == printed
+
+
+def test_same_or_not_at_the_precision_shown():
+    # the example: 71.8 after 72.0 is worse when the register leaves Decimals blank
+    blank = trend(
+        indicator(**AS_RECORDED), record(71.8), point(72.0), SETTINGS, term="short", period=Q1
+    )
+    assert blank.direction is W and blank.precision_note == ""
+    # at no places both show as 72: same, and a warning says the places decided it
+    whole = trend(
+        indicator(decimals=0), record(71.8), point(72.0), SETTINGS, term="short", period=Q1
+    )
+    assert whole.direction is S
+    assert whole.precision_note == (
+        "71.8 against 72 (as recorded) would be worse; shown at 0 decimal places it is same"
+    )
+
+
+# (case, figure, target, rating shown, noted)
+PRECISION_RAG_CASES = [
+    ("rounds onto target", 94.6, 95, G, True),
+    ("exactly on target", 95, 95, G, False),
+    ("rounds but stays short", 93.6, 95, R, False),
+    ("target rounds down onto figure", 95, 95.4, G, True),
+    ("well above", 99, 95, G, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("figure", "goal", "expected", "noted"),
+    [case[1:] for case in PRECISION_RAG_CASES],
+    ids=[case[0] for case in PRECISION_RAG_CASES],
+)
+def test_a_note_when_hidden_places_decide_the_rating(figure, goal, expected, noted):
+    rating = rate(indicator(decimals=0), value(goal), record(figure), SETTINGS, Q1)
+    assert rating.rag is expected
+    assert bool(rating.precision_note) is noted, rating.precision_note
+    exact = rate(indicator(**AS_RECORDED), value(goal), record(figure), SETTINGS, Q1)
+    assert exact.precision_note == ""

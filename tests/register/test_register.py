@@ -203,3 +203,37 @@ def test_common_spellings_of_polarity_and_basis_and_a_blank_annual_target(tmp_pa
     assert format_target(typed, typed.annual_target) == "N/A"
     quarter = resolve_target(blank, Period.parse("Q3 2024/25")).target
     assert format_target(blank, quarter) == "N/A"
+
+
+def test_direction_words_and_counting_from_the_settings_sheet(tmp_path):
+    settings = {"direction_word_better": "improved", "count_data_only_moves": "yes"}
+    register = load_register(write_register(tmp_path / "register.xlsx", [ROW], settings))
+    assert register.settings.direction_words["better"] == "improved"
+    assert register.settings.direction_words["worse"] == "worse"
+    assert register.settings.count_data_only_moves is True
+
+
+def test_blank_decimals_mean_as_recorded(tmp_path):
+    rows = [ROW, {**ROW, "id": "A2", "decimals": 1}, {**ROW, "id": "A3", "decimals": 0}]
+    blank, one, none = load_register(write_register(tmp_path / "register.xlsx", rows)).indicators
+    assert not blank.decimals_given
+    assert (one.decimals_given, one.decimals) == (True, 1)
+    assert (none.decimals_given, none.decimals) == (True, 0)
+
+
+def test_new_settings_left_at_their_defaults_keep_the_fingerprint(register):
+    from kpi_excel.register.keys import parse_rag_key
+    from kpi_excel.register.loader import fingerprint
+
+    # the sample returns were stamped with this before keys and words existed
+    assert register.fingerprint == "6807adf737819f30"
+    keyed = register.model_copy(
+        update={"settings": register.settings.model_copy(
+            update={"rag_key": parse_rag_key("GREEN: within 5%; RED: otherwise")}
+        )}
+    )  # fmt: skip
+    assert fingerprint(keyed) != register.fingerprint
+    noted = register.model_copy(
+        update={"indicators": [i.model_copy(update={"target_review": "x"}) for i in register.indicators]}
+    )  # fmt: skip
+    assert fingerprint(noted) == register.fingerprint
