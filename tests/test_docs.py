@@ -79,3 +79,18 @@ def test_officers_guide_agrees_with_the_return_spec():
     status_row = next(line for line in table.splitlines() if line.startswith("| Status"))
     assert all(f"`{choice}`" in status_row for choice in STATUS_CHOICES)
     assert "(officer-messages.md)" in guide
+
+
+def test_readme_python_example_runs_as_written(tmp_path):
+    """The README's Python API example, run as a newcomer would from a clone: its public
+    names import and it prints the counts its comment shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "samples").symlink_to(ROOT / "samples")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    promised = code.split("# ", 1)[1].split("\n", 1)[0]
+    assert done.stdout.splitlines()[0] == promised
