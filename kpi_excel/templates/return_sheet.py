@@ -26,8 +26,8 @@ from ..core.models import (
 from ..core.periods import Period
 from ..core.return_spec import FIELDS, Field, FieldKind
 from ..core.targets import resolve_target
-from .formulas import RowCells, check_formula, rating_formula
-from .xlsx import LINE_HEIGHT, Formats, call, number_format, wrapped_lines
+from .formulas import WORK_COLUMN, RowGuide, rating_bands, row_formulas
+from .xlsx import LINE_HEIGHT, MUTED_FONT, Formats, call, number_format, wrapped_lines
 
 # What an officer sees before touching a row. The reader treats these like typed values.
 PREFILLED_NO = {"provisional": spec.NO, "average": spec.NO}
@@ -133,17 +133,13 @@ def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> Non
 
 def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Context) -> None:
     formats = context.formats
-    resolved = resolve_target(indicator, context.period).target
-    tolerance = indicator.tolerance or context.settings.default_tolerance
-    cells = RowCells(
-        **{
-            key: cell(key, row)
-            for key in ("value", "target", "status", "comment", "numerator", "denominator")
-        },
-        action=cell("corrective_action", row),
-        rating=cell("live_rating", row),
+    period = context.period
+    guide = RowGuide(
+        indicator=indicator,
+        due=period.quarter is None or indicator.due_in(period.quarter),
+        bands=rating_bands(indicator, resolve_target(indicator, period), context.settings, period),
     )
-    rating = rating_formula(indicator, resolved, tolerance, cells)
+    formulas = row_formulas(guide, row)
     height = LINE_HEIGHT
     for column, field in enumerate(FIELDS):
         if field.kind is FieldKind.LOCKED:
@@ -151,9 +147,12 @@ def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Contex
                 height, _LOCKED_WRITERS[field.key](sheet, row, column, field, indicator, context)
             )
         elif field.kind is FieldKind.LIVE:
-            _write_live(sheet, row, column, field, indicator, cells, rating, formats)
+            _write_live(sheet, row, column, field, formulas[field.key], formats)
         else:
             _write_input(sheet, row, column, field, indicator, context)
+    for key, column in WORK_COLUMN.items():
+        # The cached result "" keeps a file never opened in Excel free of stale guesses.
+        call(sheet, "write_formula", row, column, formulas[key], formats.get("live"), "")
     # Room for two lines at least, so a typed comment shows without resizing the row.
     call(sheet, "set_row", row, max(LINE_HEIGHT * 2, height) + 3)
 
@@ -283,8 +282,9 @@ def _write_input(sheet, row, column, field: Field, indicator: Indicator, context
 def _input_number_format(field: Field, indicator: Indicator) -> str:
     if field.key == "value":
         return number_format(indicator)
-    # Counts may be fractional (bed-days, tonnes); General shows what was typed.
-    return "General"
+    # Counts may be fractional (bed-days, tonnes). Not General: the guide's formulas ask the
+    # cell's format class, and Excel calls General "G", as Calc calls its date formats.
+    return "0.##########"
 
 
 def _prefill(field: Field, indicator: Indicator, period: Period) -> str:
@@ -295,25 +295,14 @@ def _prefill(field: Field, indicator: Indicator, period: Period) -> str:
 
 
 def _write_live(
-    sheet,
-    row,
-    column,
-    field: Field,
-    indicator: Indicator,
-    cells: RowCells,
-    rating: str | None,
-    formats: Formats,
+    sheet: Worksheet, row: int, column: int, field: Field, formula: str, formats: Formats
 ) -> None:
     if field.key == "live_rating":
-        formula, style = rating, formats.get("live", align="center")
+        style = formats.get("live", align="center")
     else:
-        formula = check_formula(indicator, cells, rated=rating is not None)
-        style = formats.get("live", font_color="#9C0006")
-    if formula is None:
-        call(sheet, "write_blank", row, column, None, style)
-    else:
-        # The cached result "" keeps a file never opened in Excel free of stale guesses.
-        call(sheet, "write_formula", row, column, formula, style, "")
+        style = formats.get("live")
+    # The cached result "" keeps a file never opened in Excel free of stale guesses.
+    call(sheet, "write_formula", row, column, formula, style, "")
 
 
 # --- validation, colours, protection ------------------------------------------------------
@@ -395,19 +384,29 @@ def _add_live_colours(sheet: Worksheet, first: int, last: int, context: Context)
         )
     column = COLUMN["live_check"]
     top = cell("live_check", first)
-    call(
-        sheet,
-        "conditional_format",
-        first,
-        column,
-        last,
-        column,
-        {
-            "type": "formula",
-            "criteria": f'={top}="OK"',
-            "format": formats.get(font_color="#006100"),
-        },
-    )
+    # Text, not colour alone, carries the verdict; the colours only help it stand out.
+    for start, props in (
+        ("OK", {"font_color": "#006100"}),
+        ("Error", {"font_color": "#9C0006", "bg_color": settings.red_colour}),
+        ("Check", {"font_color": "#9C5700", "bg_color": settings.amber_colour}),
+        ("Will", {"font_color": MUTED_FONT, "italic": True}),
+    ):
+        call(
+            sheet,
+            "conditional_format",
+            first,
+            column,
+            last,
+            column,
+            {
+                "type": "formula",
+                "criteria": f'=LEFT({top},{len(start)})="{start}"',
+                "format": formats.get(**props),
+            },
+        )
+    # The guide's working columns: needed by the formulas, of no interest to the officer.
+    columns = sorted(WORK_COLUMN.values())
+    call(sheet, "set_column", columns[0], columns[-1], 4, None, {"hidden": True})
 
 
 def _set_up_sheet(sheet: Worksheet, service_area: str, context: Context) -> None:

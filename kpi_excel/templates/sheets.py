@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..core import return_spec as spec
 from ..core.models import Settings, Status
 from ..core.return_spec import FIELDS, FieldKind, column_letter
+from .formulas import GUIDE_MESSAGES, messages
 from .xlsx import LINE_HEIGHT, Formats, call, wrapped_lines
 
 PROTECT_OPTIONS = {
@@ -78,8 +79,24 @@ def write_lists_sheet(workbook: Workbook, sheet: Worksheet, formats: Formats) ->
             call(sheet, "write_string", row, choice_list.column, choice)
         call(sheet, "set_column", choice_list.column, choice_list.column, 16)
         call(workbook, "define_name", choice_list.name, "=" + choice_list.range)
+    _write_guide_messages(workbook, sheet, formats, len(choice_lists()) + 1)
     call(sheet, "protect", "", PROTECT_OPTIONS)
     call(sheet, "hide")
+
+
+def _write_guide_messages(
+    workbook: Workbook, sheet: Worksheet, formats: Formats, column: int
+) -> None:
+    """The Check column's words for each problem code, from the problem catalogue."""
+    rows = messages()
+    call(sheet, "write_string", 0, column, "Problem", formats.get(bold=True))
+    call(sheet, "write_string", 0, column + 1, "Check says", formats.get(bold=True))
+    for row, (code, text) in enumerate(rows, start=1):
+        call(sheet, "write_string", row, column, code)
+        call(sheet, "write_string", row, column + 1, text)
+    first, second = column_letter(column), column_letter(column + 1)
+    area = f"{spec.LISTS_SHEET}!${first}$2:${second}${len(rows) + 1}"
+    call(workbook, "define_name", GUIDE_MESSAGES, "=" + area)
 
 
 # --- metadata ----------------------------------------------------------------------------

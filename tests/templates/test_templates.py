@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -21,7 +22,10 @@ from kpi_excel.core.models import (
     Indicator,
     Polarity,
     Register,
+    ResolvedTarget,
+    ReturnRecord,
     Settings,
+    Status,
     Target,
     TargetKind,
     Tolerance,
@@ -31,6 +35,7 @@ from kpi_excel.core.models import (
 from kpi_excel.core.periods import Period
 from kpi_excel.core.problems import OutputError, RegisterError, UsageError
 from kpi_excel.core.return_spec import FIELDS, FieldKind, column_of
+from kpi_excel.core.rules import rate
 from kpi_excel.register.loader import fingerprint as register_fingerprint
 from kpi_excel.templates.build import (
     fingerprint_register,
@@ -38,7 +43,7 @@ from kpi_excel.templates.build import (
     write_return_template,
     write_return_templates,
 )
-from kpi_excel.templates.formulas import RowCells, literal, rating_formula
+from kpi_excel.templates.formulas import literal, rating_bands
 from kpi_excel.templates.sheets import status_meanings
 
 Q1 = Period(2017, 1)
@@ -442,7 +447,7 @@ def test_live_cells_are_formulas_with_colour_rules(adults):
     sheet = adults[spec.RETURN_SHEET]
     rating = at(sheet, "live_rating", "AS1").value
     assert rating.startswith("=IF(") and '"AMBER"' in rating  # AS1 has a 2-point band
-    assert at(sheet, "live_rating", "AS3").value is None  # TBC: never rated
+    assert at(sheet, "live_rating", "AS3").value == '=""'  # TBC: never rated
     assert at(sheet, "live_check", "AS3").value.startswith("=IF(")
     rules = {
         rule.formula[0]
@@ -476,9 +481,6 @@ def test_status_meanings_come_from_the_status_help():
 # --- live formulas ------------------------------------------------------------------------
 
 
-CELLS = RowCells("H9", "E9", "K9", "N9", "O9", "P9", "I9", "J9")
-
-
 @pytest.mark.parametrize(
     ("number", "text"), [(36, "36"), (0.5, "0.5"), (1e-05, "0.00001"), (110.25, "110.25")]
 )
@@ -486,20 +488,65 @@ def test_formula_literals_never_use_exponents(number, text):
     assert literal(number) == text
 
 
-def test_rating_formula_cases():
+def _band_rating(bands, shown: Decimal) -> str:
+    def within(interval) -> bool:
+        low, high = interval
+        return (low is None or shown >= low) and (high is None or shown <= high)
+
+    return "GREEN" if within(bands.green) else "AMBER" if within(bands.amber) else "RED"
+
+
+TOLERANCES = [
+    Tolerance(),
+    Tolerance(kind=ToleranceKind.RELATIVE, amount=10),
+    Tolerance(kind=ToleranceKind.RELATIVE, amount=-7.5),
+    Tolerance(kind=ToleranceKind.ABSOLUTE, amount=2),
+    Tolerance(kind=ToleranceKind.LIMIT, amount=30),
+    Tolerance(kind=ToleranceKind.LIMIT, amount=45),
+]
+
+
+@pytest.mark.parametrize("tolerance", TOLERANCES, ids=lambda t: f"{t.kind}-{t.amount}")
+@pytest.mark.parametrize("polarity", [Polarity.BIGGER, Polarity.SMALLER, Polarity.RANGE])
+@pytest.mark.parametrize(
+    "goal", [value_target(36), value_target(0), Target(kind=TargetKind.RANGE, value=40, high=33.5)]
+)
+def test_rating_bands_are_where_the_rules_change_their_rating(tolerance, polarity, goal):
+    """The guide's edges, found by asking rules.rate, give its rating for every shown figure."""
+    register = make_register()
+    indicator = register.by_id()["AS1"].model_copy(
+        update={"polarity": polarity, "tolerance": tolerance}
+    )
+    period = Period.parse("2017/18 Q1")
+    target = ResolvedTarget(target=goal, how="test")
+    bands = rating_bands(indicator, target, register.settings, period)
+    step = Decimal(1).scaleb(-indicator.decimals)
+    edges = (
+        {e for pair in (bands.green, bands.amber) for e in pair if e is not None}
+        if bands
+        else set()
+    )
+    figures = {Decimal(v) for v in range(-5, 60)} | {
+        e + d * step for e in edges for d in (-1, 0, 1)
+    }
+    for shown in sorted(figures):
+        record = ReturnRecord(
+            indicator_id="AS1", period=str(period), status=Status.AVAILABLE, value=float(shown)
+        )
+        rag = rate(indicator, target, record, register.settings, period).rag
+        expected = rag.value if rag else None
+        assert (_band_rating(bands, shown) if bands else None) == expected, shown
+
+
+def test_never_rated_indicators_have_no_bands():
     register = make_register()
     by_id = register.by_id()
-    none = Tolerance()
-    assert rating_formula(by_id["AS3"], by_id["AS3"].annual_target, none, CELLS) is None
+    period = Period.parse("2017/18 Q1")
+    tbc = ResolvedTarget(target=by_id["AS3"].annual_target, how="test")
+    assert rating_bands(by_id["AS3"], tbc, register.settings, period) is None
     data_only = by_id["AS2"].model_copy(update={"polarity": Polarity.NONE})
-    assert rating_formula(data_only, value_target(1), none, CELLS) is None
-    plain = rating_formula(by_id["ENV1"], value_target(1), none, CELLS)
-    assert "AMBER" not in plain and "ROUND(H9,1)-ROUND(E9,1)" in plain  # smaller is better
-    relative = Tolerance(kind=ToleranceKind.RELATIVE, amount=10)
-    assert "<=3.6" in rating_formula(by_id["AS1"], value_target(36), relative, CELLS)
-    assert "AMBER" not in rating_formula(by_id["AS1"], value_target(0), relative, CELLS)
-    comparator = rating_formula(by_id["ENV3"], by_id["ENV3"].annual_target, none, CELLS)
-    assert "ROUND(H9,0)-ROUND(184,0)" in comparator
+    one = ResolvedTarget(target=value_target(1), how="test")
+    assert rating_bands(data_only, one, register.settings, period) is None
 
 
 # --- LibreOffice ---------------------------------------------------------------------------
@@ -554,9 +601,9 @@ def test_live_formulas_work_out_the_guide(templates, tmp_path):
     workbook = openpyxl.load_workbook(converted, data_only=True)
     sheet = workbook[spec.RETURN_SHEET]
     assert at(sheet, "live_rating", "AS1").value == "AMBER"
-    assert at(sheet, "live_check", "AS1").value == "Add a comment"
+    assert at(sheet, "live_check", "AS1").value == "Check: Comment missing"
     assert at(sheet, "live_check", "AS2").value == "OK"  # not due
-    assert at(sheet, "live_check", "AS3").value == "Give the figure or change status"
+    assert at(sheet, "live_check", "AS3").value == "Error: Figure missing"
 
 
 def test_a_year_period_template(tmp_path):
