@@ -46,9 +46,10 @@ def make_templates(
     history: Path | str | None = None,
     store: Path | str | None = None,
     replace: bool = False,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write one return template per service area; previous figures come from a history
-    file or the history store.
+    file or the history store. on_warning hears of a deadline before the period ends.
 
     "Last period" is the period the board's short-term arrow will compare with: for a
     biannual indicator that is the last period it was due.
@@ -76,7 +77,13 @@ def make_templates(
         if (p := past.get(i.id, period.same_period_last_year())) is not None
     }
     return write_return_templates(
-        register, period, Path(out_dir), previous=previous, last_year=last_year, replace=replace
+        register,
+        period,
+        Path(out_dir),
+        previous=previous,
+        last_year=last_year,
+        replace=replace,
+        on_warning=on_warning,
     )
 
 
@@ -117,7 +124,9 @@ def validate_returns(
         progress=progress,
         previous_comments=previous,
     )
-    outcome = Validation(register, collected, collected.problems, return_log(collected, register))
+    outcome = Validation(
+        register, collected, collected.problems, return_log(collected, register, period)
+    )
     if json_path is not None:
         import json
 

@@ -182,7 +182,12 @@ def templates(
     """
     from ..api.run import make_templates
 
-    paths = make_templates(register, period, out, history=history, store=store, replace=force)
+    def warn(text: str) -> None:
+        click.echo(f"Warning: {text}", err=True)
+
+    paths = make_templates(
+        register, period, out, history=history, store=store, replace=force, on_warning=warn
+    )
     for path in paths:
         click.echo(str(path))
     click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)

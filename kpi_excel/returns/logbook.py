@@ -54,7 +54,7 @@ def write_validation_log(
     settings = register.settings if register is not None else Settings()
     with warnings_as_errors():
         book = Book(buffer, cell_styles(palette(settings)))
-        rows = return_log(collected, register)
+        rows = return_log(collected, register, period)
         _log_sheet(book.sheet(LOG_SHEET), rows, period)
         _problems_sheet(book.sheet(PROBLEMS_SHEET), collected)
         _chase_sheet(book.sheet(CHASE_SHEET), chase_list(collected, period, register))

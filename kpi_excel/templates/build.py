@@ -16,6 +16,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from ..core import return_spec as spec
+from ..core.deadlines import deadline_for
 from ..core.models import HistoryPoint, Indicator, Register
 from ..core.periods import Period
 from ..core.problems import OutputError, RegisterError, UsageError
@@ -124,12 +125,17 @@ def write_return_templates(
     previous: Mapping[str, HistoryPoint] | None = None,
     last_year: Mapping[str, HistoryPoint] | None = None,
     replace: bool = False,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write one template per service area into out_dir; return their paths in area order.
 
     Template names are the names officers send their returns back under, so an existing file
-    is only replaced when asked: it may be a filled-in return.
+    is only replaced when asked: it may be a filled-in return. on_warning is told what the
+    performance team should know, such as a deadline that falls before the period ends.
     """
+    note = deadline_for(register.settings.return_deadline, period).note
+    if note and on_warning is not None:
+        on_warning(note)
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

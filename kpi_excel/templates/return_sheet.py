@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from xlsxwriter.worksheet import Worksheet
 
 from ..core import return_spec as spec
+from ..core.deadlines import deadline_for
 from ..core.display import POLARITY_WORDS, format_target
 from ..core.models import (
     HistoryPoint,
@@ -56,13 +56,8 @@ def unit_label(indicator: Indicator) -> str:
     return indicator.suffix or "number"
 
 
-def deadline_text(settings: Settings) -> str:
-    if not settings.return_deadline:
-        return "Return by: the date the performance team gave you"
-    try:
-        due = date.fromisoformat(settings.return_deadline)
-    except ValueError:
-        return f"Return by: {settings.return_deadline}"
+def deadline_text(settings: Settings, period: Period) -> str:
+    due = deadline_for(settings.return_deadline, period).due
     return f"Return by: {due:%A} {due.day} {due:%B %Y}"
 
 
@@ -105,7 +100,7 @@ def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> Non
         (f"{settings.organisation}: Performance return", formats.get("title")),
         (f"Service area: {service_area}", formats.get("subtitle")),
         (period_text(period), formats.get("subtitle")),
-        (deadline_text(settings), formats.get("subtitle")),
+        (deadline_text(settings, period), formats.get("subtitle")),
         (
             "Fill in the yellow cells on each row; grey cells are filled in for you. "
             "Select a cell for help, or see the Instructions sheet.",
