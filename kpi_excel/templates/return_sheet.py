@@ -27,6 +27,7 @@ from ..core.periods import Period
 from ..core.return_spec import FIELDS, Field, FieldKind
 from ..core.targets import resolve_target
 from .formulas import WORK_COLUMN, RowGuide, rating_bands, row_formulas
+from .sheets import DUE_STATUSES
 from .xlsx import LINE_HEIGHT, MUTED_FONT, Formats, call, number_format, wrapped_lines
 
 # What an officer sees before touching a row. The reader treats these like typed values.
@@ -268,6 +269,9 @@ def _write_input(sheet, row, column, field: Field, indicator: Indicator, context
         return
     text = _prefill(field, indicator, context.period)
     style = formats.get("input", align="center")
+    if field.key == "status" and text == Status.NOT_DUE.value:
+        # Not due: nothing to choose. A figure typed anyway is still read (and queried).
+        style = formats.get("locked", align="center")
     if text:
         call(sheet, "write_string", row, column, text, style)
     else:
@@ -310,12 +314,35 @@ def _add_validations(
         if field.kind not in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT):
             continue
         options = _validation(field, context)
-        if field.key in ("numerator", "denominator"):
+        if field.key == "status":
+            _add_status_validations(
+                sheet, indicators, first, column, options, context.period, context.list_ranges
+            )
+        elif field.key in ("numerator", "denominator"):
             rows = [first + i for i, ind in enumerate(indicators) if ind.uses_fraction]
             for row in rows:
                 call(sheet, "data_validation", row, column, row, column, dict(options))
         else:
             call(sheet, "data_validation", first, column, last, column, options)
+
+
+def _add_status_validations(
+    sheet: Worksheet,
+    indicators: list[Indicator],
+    first: int,
+    column: int,
+    options: dict,
+    period: Period,
+    list_ranges: Mapping[tuple[str, ...], str],
+) -> None:
+    """Due rows choose between the statuses that fit a due indicator ("not due" would be an
+    error); not-due rows are locked at "not due"."""
+    due_options = dict(options, source="=" + list_ranges[DUE_STATUSES])
+    due_options["error_message"] = "Choose one of: " + ", ".join(DUE_STATUSES) + "."
+    for offset, indicator in enumerate(indicators):
+        if period.quarter is None or indicator.due_in(period.quarter):
+            row = first + offset
+            call(sheet, "data_validation", row, column, row, column, dict(due_options))
 
 
 def _validation(field: Field, context: Context) -> dict:

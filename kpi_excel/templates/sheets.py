@@ -27,6 +27,8 @@ PROTECT_OPTIONS = {
 }
 
 INSTRUCTION_WIDTHS = (8, 22, 20, 70, 26)
+# A due indicator's statuses: "not due" on it is an error, so its drop-down leaves it out.
+DUE_STATUSES = tuple(s for s in spec.STATUS_CHOICES if s != Status.NOT_DUE.value)
 
 WHO_FILLS = {
     FieldKind.LOCKED: "Filled in for you",
@@ -67,6 +69,7 @@ def choice_lists() -> list[ChoiceList]:
         else:
             name, header = f"kpi_{field.key}_choices", field.header
         lists.append(ChoiceList(name, header, field.choices, len(lists)))
+    lists.append(ChoiceList("kpi_status_when_due", "Status (due)", DUE_STATUSES, len(lists)))
     return lists
 
 

@@ -410,7 +410,7 @@ def test_data_validation_on_every_input_column(adults):
         if field.kind in (FieldKind.LOCKED, FieldKind.LIVE):
             assert column not in found, field.key
             continue
-        (validation,) = found[column]
+        validation = found[column][0]
         assert validation.promptTitle == field.header
         assert validation.prompt == field.help
         assert validation.showInputMessage
@@ -424,6 +424,14 @@ def test_data_validation_on_every_input_column(adults):
         else:
             assert validation.type == "textLength"
             assert validation.formula1 == str(spec.MAX_COMMENT_CHARS)
+    # Status: only due rows choose, and not "not due"; a not-due row is locked at "not due".
+    status = column_of("status")
+    assert {str(v.sqref) for v in found[status]} == {
+        f"{status}{data_row(sheet, 'AS1')}",
+        f"{status}{data_row(sheet, 'AS3')}",
+    }
+    assert at(sheet, "status", "AS2").value == "not due"
+    assert at(sheet, "status", "AS2").protection.locked
     # Numerator/denominator validation covers only the row that uses a fraction.
     (numerator,) = found[column_of("numerator")]
     assert str(numerator.sqref) == f"{column_of('numerator')}{data_row(sheet, 'AS1')}"
@@ -435,9 +443,13 @@ def test_list_sources_hold_the_choices(adults):
     lists = adults[spec.LISTS_SHEET]
     for field in FIELDS:
         if field.kind is FieldKind.CHOICE:
-            (validation,) = found[column_of(field.key)]
+            validation = found[column_of(field.key)][0]
             cells = lists[validation.formula1.split("!")[1].replace("$", "")]
-            assert tuple(row[0].value for row in cells) == field.choices
+            choices = tuple(row[0].value for row in cells)
+            if field.key == "status":  # a due row's choices
+                assert choices == tuple(c for c in field.choices if c != "not due")
+            else:
+                assert choices == field.choices
     names = {name: defined.attr_text for name, defined in adults.defined_names.items()}
     assert names["kpi_yes_no"] == f"{spec.LISTS_SHEET}!$B$2:$B$3"
     assert names["kpi_status_choices"] == f"{spec.LISTS_SHEET}!$A$2:$A$4"
