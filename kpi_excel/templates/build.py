@@ -29,7 +29,7 @@ from .sheets import (
     write_lists_sheet,
     write_meta_sheet,
 )
-from .xlsx import FONT, Formats, call
+from .xlsx import FONT, Formats, call, lock_structure
 
 template_file_name = spec.template_file_name  # part of this module's API, defined with the layout
 
@@ -202,6 +202,7 @@ def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
             with warnings_as_errors():
                 build(workbook)
                 call(workbook, "close")
+            lock_structure(temp)
         except XlsxWriterException as error:
             raise OutputError(f"Cannot write {path}: {error}.") from None
 

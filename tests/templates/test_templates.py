@@ -651,3 +651,9 @@ def test_templates_never_replace_a_filled_in_return_unless_forced(tmp_path):
     assert len(list(folder.iterdir())) == 1
     forced = CliRunner().invoke(main, [*args, "--force"])
     assert forced.exit_code == 0 and len(list(folder.iterdir())) == 6
+
+
+def test_the_workbook_structure_is_protected(templates):
+    """Sheets cannot be renamed, deleted or unhidden; regenerating still gives the same bytes."""
+    workbook = openpyxl.load_workbook(templates[ADULTS])
+    assert workbook.security is not None and workbook.security.lockStructure
