@@ -83,7 +83,7 @@ def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
     expected = {
         ("H10", "value-not-number", ERROR_FILL),
         ("K12", "status-unknown", ERROR_FILL),
-        ("N15", "comment-missing", WARNING_FILL),
+        ("P15", "comment-missing", WARNING_FILL),
     }
     assert {(p.cell, p.code) for p in result.problems} == {(c, k) for c, k, _ in expected}
     for ref, _, fill in expected:
@@ -170,7 +170,7 @@ def test_the_copy_is_still_a_return_the_officer_can_fix_and_send_back(folder: Pa
     workbook = load_workbook(copy)
     workbook["Return"]["H10"] = 60.9
     workbook["Return"]["K12"] = "available"
-    workbook["Return"]["N15"] = "In-house placements are being recruited."
+    workbook["Return"]["P15"] = "In-house placements are being recruited."
     workbook.save(copy)
     assert read_return(copy, REGISTER, Q1).problems == []
 
@@ -182,8 +182,8 @@ def test_a_problem_in_merged_cells_is_noted_on_the_top_left_cell(
     collected = collect_returns([path], REGISTER, Q1)
     [done] = write_feedback(collected, tmp_path / "feedback")
     sheet = load_workbook(done.written)["Return"]
-    note = sheet["N10"].comment.text
-    assert note.startswith("Merged cells: Cells N10:O10 are merged in the input area.")
+    note = sheet["P10"].comment.text
+    assert note.startswith("Merged cells: Cells P10:Q10 are merged in the input area.")
 
 
 def test_a_copy_never_replaces_a_return(returns: Returns, tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def test_the_chase_list_is_ready_to_paste_into_an_email(register, quarter: Path)
     )
     assert by_area[ENVIRONMENT].startswith(
         "Environment: thank you for your return (2017-18-Q1-environment.xlsx, saved Monday "
-        "24 July 2017 after the deadline). Please check:\n  - Sheet Return, cell O10 (EN02):"
+        "24 July 2017 after the deadline). Please check:\n  - Sheet Return, cell Q10 (EN02):"
     )
     assert by_area["Public Health"] == (
         "Public Health: we have not received your return for 2017/18 Q1. Please fill in the "
@@ -259,7 +259,7 @@ def test_validate_reads_last_periods_comments_from_the_store(
     q2_period = Period.parse("2017/18 Q2")
     with_store = validate_returns(REGISTER_PATH, [folder], q2_period, store=store)
     repeated = [p for p in with_store.problems if p.code == "comment-repeated"]
-    assert [(p.indicator_id, p.cell) for p in repeated] == [("CL02", "N10")]
+    assert [(p.indicator_id, p.cell) for p in repeated] == [("CL02", "P10")]
     without = validate_returns(REGISTER_PATH, [folder], q2_period)
     assert not [p for p in without.problems if p.code == "comment-repeated"]
 

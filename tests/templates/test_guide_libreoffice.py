@@ -227,6 +227,7 @@ def _severity(codes: set[str]) -> str:
     return "error" if Severity.ERROR in kinds else "check" if kinds else "OK"
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("kind", ["fresh", "resaved"])
 def test_guide_agrees_with_validate_and_consolidate(filled, kind: str) -> None:
     disagreements = []
