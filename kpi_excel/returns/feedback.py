@@ -155,8 +155,7 @@ def _explain_beside_figures(workbook: Workbook, problems: Sequence[Problem]) -> 
         sheet.column_dimensions[letter].width = CHECK_WIDTH
         for row, items in rows.items():
             cell = sheet.cell(row, column)
-            text = "\n".join(f"{_word(p)}: {_note(p).replace(chr(10), ' ')}" for p in items)
-            cell.value = "When checked: " + text
+            cell.value = "\n".join(f"{_word(p)}: {p.message} Fix: {p.fix}" for p in items)
             cell.font = Font(name=FONT_NAME, size=9)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             errors = any(p.severity is Severity.ERROR for p in items)

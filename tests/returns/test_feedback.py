@@ -97,7 +97,7 @@ def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
     assert unmarked.comment is None and unmarked.border.left.style != "thick"
     # The explanation is also written beside the figures, in the row's Check cell.
     check = sheet[f"{column_of('live_check')}10"].value
-    assert check.startswith("When checked: Error: Not a number:") and "'about 60'" in check
+    assert check.startswith("Error: 'about 60' is not a number. Fix: Type the figure")
     assert sheet.column_dimensions[column_of("live_check")].width >= 40
 
 
