@@ -160,7 +160,7 @@ def _not_typed(ref: str, rest: Tree) -> Tree:
 def _checked(number: str, indicator: Indicator | None, codes: str = "") -> Tree:
     """cells._checked: a negative figure, a percentage over 100, outside the plausible range."""
     leaf: Tree = Leaf(number, codes)
-    if indicator is not None and (indicator.min_value is not None or indicator.max_value):
+    if indicator is not None and (indicator.min_value, indicator.max_value) != (None, None):
         low, high = indicator.min_value, indicator.max_value
         outside = [f"{number}<{literal(low)}"] if low is not None else []
         outside += [f"{number}>{literal(high)}"] if high is not None else []

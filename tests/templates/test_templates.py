@@ -43,7 +43,7 @@ from kpi_excel.templates.build import (
     write_return_template,
     write_return_templates,
 )
-from kpi_excel.templates.formulas import literal, rating_bands
+from kpi_excel.templates.formulas import STATUS_WORDS, literal, rating_bands
 from kpi_excel.templates.sheets import status_meanings
 
 Q1 = Period(2017, 1)
@@ -657,3 +657,25 @@ def test_the_workbook_structure_is_protected(templates):
     """Sheets cannot be renamed, deleted or unhidden; regenerating still gives the same bytes."""
     workbook = openpyxl.load_workbook(templates[ADULTS])
     assert workbook.security is not None and workbook.security.lockStructure
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [*STATUS_WORDS.items(), ("NOT DUE", "not due"), ("  Not   available ", "not available")],
+)
+def test_the_guides_status_words_are_the_readers(tmp_path, typed, meant):
+    """The guide's formulas take a status word as the reader does (returns/reader.py)."""
+    from kpi_excel.returns.reader import read_return
+
+    register = make_register()
+    path = write_return_template(register, ADULTS, Q1, tmp_path / "t.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[spec.RETURN_SHEET]
+    row = data_row(sheet, "AS3")
+    sheet[f"{column_of('status')}{row}"] = typed
+    sheet[f"{column_of('comment')}{row}"] = "Why."
+    workbook.save(path)
+    codes = {p.code for p in read_return(path, register, Q1).problems if p.indicator_id == "AS3"}
+    assert "status-unknown" not in codes
+    expected = {"available": {"value-blank"}, "not available": set(), "not due": {"status-due"}}
+    assert codes == expected[meant]
