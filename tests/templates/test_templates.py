@@ -679,3 +679,23 @@ def test_the_guides_status_words_are_the_readers(tmp_path, typed, meant):
     assert "status-unknown" not in codes
     expected = {"available": {"value-blank"}, "not available": set(), "not due": {"status-due"}}
     assert codes == expected[meant]
+
+
+def test_guide_formulas_stay_inside_excels_limits(tmp_path):
+    """8,192 characters and 64 nested functions a formula, for the longest row there is."""
+    register = make_register()
+    worst = register.by_id()["AS1"].model_copy(
+        update={"unit": Unit.PERCENT, "uses_fraction": True, "min_value": -5, "max_value": 90}
+    )
+    indicators = [worst if i.id == "AS1" else i for i in register.indicators]
+    register = register.model_copy(update={"indicators": indicators})
+    path = write_return_template(register, ADULTS, Q1, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(path)[spec.RETURN_SHEET]
+    formulas = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert formulas
+    for formula in formulas:
+        depth = deepest = 0
+        for part in re.sub(r'"[^"]*"', "", formula):
+            depth += {"(": 1, ")": -1}.get(part, 0)
+            deepest = max(deepest, depth)
+        assert len(formula) < 8192 and deepest < 64
