@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.models import (
     RAG,
@@ -309,10 +309,13 @@ def rating_bands(
         )
         return rate(indicator, target, record, settings, period).rag
 
+    def grid(value: float) -> int:
+        return int((Decimal(repr(float(value))) / step).to_integral_value(ROUND_HALF_UP))
+
+    # A GREEN figure to search out from: the target as shown, or either end of the grid.
     goal = target.target
-    candidates = [v for v in (goal.value, goal.high) if v is not None] + [reach, -reach, 0]
-    seeds = [round(Decimal(repr(float(v))) / step) for v in candidates[:2]] + candidates[2:]
-    green = next((int(k) for k in seeds if -reach <= k <= reach and rag(int(k)) is RAG.GREEN), None)
+    seeds = [grid(v) for v in (goal.value, goal.high) if v is not None] + [reach, -reach, 0]
+    green = next((k for k in seeds if -reach <= k <= reach and rag(k) is RAG.GREEN), None)
     if green is None:
         return None
     kept = (RAG.GREEN,), (RAG.GREEN, RAG.AMBER)

@@ -521,7 +521,14 @@ TOLERANCES = [
 @pytest.mark.parametrize("tolerance", TOLERANCES, ids=lambda t: f"{t.kind}-{t.amount}")
 @pytest.mark.parametrize("polarity", [Polarity.BIGGER, Polarity.SMALLER, Polarity.RANGE])
 @pytest.mark.parametrize(
-    "goal", [value_target(36), value_target(0), Target(kind=TargetKind.RANGE, value=40, high=33.5)]
+    "goal",
+    [
+        value_target(36),
+        value_target(0),
+        value_target(0.25),  # shown as 0.3: half rounds up, as the board rounds
+        value_target(36.05),
+        Target(kind=TargetKind.RANGE, value=40, high=33.5),
+    ],
 )
 def test_rating_bands_are_where_the_rules_change_their_rating(tolerance, polarity, goal):
     """The guide's edges, found by asking rules.rate, give its rating for every shown figure."""
