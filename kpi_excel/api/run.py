@@ -59,11 +59,13 @@ def make_templates(
     if history is not None and store is not None:
         raise UsageError("Give a history file or a history store, not both.")
     register = load_register(Path(register_path))
+    comments = None
     if store is not None:
         from ..history.store import Store
 
         with Store(Path(store)) as opened:
             past = opened.history()
+        comments = _previous_comments(Path(store), period)  # as validate --store compares
     else:
         past, _ = _history(Path(history) if history else None, register)
     previous = {
@@ -84,6 +86,7 @@ def make_templates(
         last_year=last_year,
         replace=replace,
         on_warning=on_warning,
+        previous_comments=comments,
     )
 
 

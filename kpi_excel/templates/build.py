@@ -61,8 +61,12 @@ def write_return_template(
     *,
     previous: Mapping[str, HistoryPoint] | None = None,
     last_year: Mapping[str, HistoryPoint] | None = None,
+    previous_comments: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write one service area's return template for a period to path, and return path."""
+    """Write one service area's return template for a period to path, and return path.
+
+    previous_comments (indicator id -> last period's comment) let the guide query a comment
+    copied unchanged, as `validate --store` does."""
     indicators = [ind for ind in register.indicators if ind.service_area == service_area]
     if not indicators:
         known = ", ".join(register.service_areas()) or "none"
@@ -107,11 +111,13 @@ def write_return_template(
             last_year=last_year or {},
             formats=formats,
             list_ranges={lst.choices: lst.range for lst in choice_lists()},
+            previous_comments=previous_comments or {},
         )
         write_return_sheet(return_sheet, indicators, service_area, context)
         write_instructions_sheet(instructions, formats, settings, service_area, str(period))
         write_meta_sheet(meta_sheet, meta)
-        write_lists_sheet(workbook, lists_sheet, formats)
+        comments = [(previous_comments or {}).get(i.id) for i in indicators]
+        write_lists_sheet(workbook, lists_sheet, formats, comments)
 
     _write_atomically(Path(path), build)
     return Path(path)
@@ -126,6 +132,7 @@ def write_return_templates(
     last_year: Mapping[str, HistoryPoint] | None = None,
     replace: bool = False,
     on_warning: Callable[[str], None] | None = None,
+    previous_comments: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write one template per service area into out_dir; return their paths in area order.
 
@@ -157,7 +164,13 @@ def write_return_templates(
         )
     return [
         write_return_template(
-            register, area, period, out_dir / names[area], previous=previous, last_year=last_year
+            register,
+            area,
+            period,
+            out_dir / names[area],
+            previous=previous,
+            last_year=last_year,
+            previous_comments=previous_comments,
         )
         for area in areas
     ]

@@ -358,6 +358,11 @@ def graded(bands: Bands, figure: str) -> str:
     return f'IF({_within(shown, bands.green)},"GREEN",{red})'
 
 
+def same_words(text: str) -> str:
+    """A comment as reader._same_words compares it, as the guide's formula sees it."""
+    return " ".join(text.split()).casefold()
+
+
 def reads_counts(indicator: Indicator) -> bool:
     """Whether the reader reads the row's numerator and denominator (reader._read_row)."""
     return indicator.unit is Unit.PERCENT or indicator.uses_fraction
@@ -373,6 +378,7 @@ class RowGuide:
     indicator: Indicator
     due: bool
     bands: Bands | None
+    previous_comment: str | None = None  # where last period's comment is, if it is known
 
 
 def row_formulas(guide: RowGuide, row: int) -> dict[str, str]:
@@ -410,7 +416,7 @@ def row_formulas(guide: RowGuide, row: int) -> dict[str, str]:
         f"={work['cell_codes']}&{counts_codes}&{_status_codes(guide.due, work, counts_codes)}"
     )
     rating = _rating(guide, work)
-    formulas["codes"] = "=" + work["row_codes"] + _commentary(cell, work)
+    formulas["codes"] = "=" + work["row_codes"] + _commentary(cell, work, guide.previous_comment)
     formulas["live_rating"] = rating
     formulas["live_check"] = _check(work["codes"])
     return formulas
@@ -508,15 +514,22 @@ def _rating(guide: RowGuide, work: dict[str, str]) -> str:
     return f'=IF({rated},{graded(guide.bands, used)},"")'
 
 
-def _commentary(cell: dict[str, str], work: dict[str, str]) -> str:
-    """reader._check_commentary: why a figure is missing, a comment off target, an action on RED."""
+def _commentary(cell: dict[str, str], work: dict[str, str], previous: str | None) -> str:
+    """reader._check_commentary: why a figure is missing, a comment off target, an action on
+    RED, and a comment copied unchanged from last period (when the template knows it)."""
     rating, comment, action = cell["live_rating"], cell["comment"], cell["corrective_action"]
     no_comment = f"NOT({written(comment)})"
+    if previous is not None:
+        same = f"AND({written(comment)},{_normalised(comment)}={previous})"
+        repeated = f'&IF({same},"{_warning("comment-repeated")}","")'
+    else:
+        repeated = ""
     asks = (
         f'IF(AND({work["status"]}="not available",{no_comment}),"{_warning("reason-missing")}","")'
         f'&IF(AND(OR({rating}="RED",{rating}="AMBER"),{no_comment}),'
         f'"{_warning("comment-missing")}","")'
         f'&IF(AND({rating}="RED",NOT({written(action)})),"{_warning("action-missing")}","")'
+        f"{repeated}"
     )
     return f'&IF({_clean(work)},{asks},"")'
 

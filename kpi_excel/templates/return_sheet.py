@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from xlsxwriter.worksheet import Worksheet
 
@@ -27,7 +28,7 @@ from ..core.periods import Period
 from ..core.return_spec import FIELDS, Field, FieldKind
 from ..core.targets import resolve_target
 from .formulas import WORK_COLUMN, RowGuide, rating_bands, row_formulas
-from .sheets import DUE_STATUSES
+from .sheets import DUE_STATUSES, previous_comment_ref
 from .xlsx import LINE_HEIGHT, MUTED_FONT, Formats, call, number_format, wrapped_lines
 
 # What an officer sees before touching a row. The reader treats these like typed values.
@@ -47,6 +48,9 @@ class Context:
     last_year: Mapping[str, HistoryPoint]
     formats: Formats
     list_ranges: Mapping[tuple[str, ...], str]  # choices -> absolute range on the lists sheet
+    previous_comments: Mapping[str, str] = dataclass_field(
+        default_factory=dict
+    )  # id -> last comment
 
 
 def unit_label(indicator: Indicator) -> str:
@@ -134,6 +138,11 @@ def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Contex
         indicator=indicator,
         due=period.quarter is None or indicator.due_in(period.quarter),
         bands=rating_bands(indicator, resolve_target(indicator, period), context.settings, period),
+        previous_comment=(
+            previous_comment_ref(row - (spec.FIRST_DATA_ROW - 1))
+            if context.previous_comments.get(indicator.id)
+            else None
+        ),
     )
     formulas = row_formulas(guide, row)
     height = LINE_HEIGHT

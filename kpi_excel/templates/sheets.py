@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..core import return_spec as spec
 from ..core.models import Settings, Status
 from ..core.return_spec import FIELDS, FieldKind, column_letter
-from .formulas import GUIDE_MESSAGES, messages
+from .formulas import GUIDE_MESSAGES, messages, same_words
 from .xlsx import LINE_HEIGHT, Formats, call, wrapped_lines
 
 PROTECT_OPTIONS = {
@@ -73,7 +73,29 @@ def choice_lists() -> list[ChoiceList]:
     return lists
 
 
-def write_lists_sheet(workbook: Workbook, sheet: Worksheet, formats: Formats) -> None:
+PREVIOUS_COMMENTS_COLUMN = 7  # on the lists sheet: last period's comments, one a row
+
+
+def previous_comment_ref(index: int) -> str:
+    """Where the lists sheet keeps last period's comment for the template's index-th row."""
+    letter = column_letter(PREVIOUS_COMMENTS_COLUMN)
+    return f"{spec.LISTS_SHEET}!${letter}${index + 2}"
+
+
+def write_lists_sheet(
+    workbook: Workbook,
+    sheet: Worksheet,
+    formats: Formats,
+    previous_comments: Sequence[str | None] = (),
+) -> None:
+    """The drop-down sources, the Check column's words, and last period's comments (as the
+    reader compares them), which the guide needs and the officer need not see."""
+    if any(previous_comments):
+        column = PREVIOUS_COMMENTS_COLUMN
+        call(sheet, "write_string", 0, column, "Last period's comment", formats.get(bold=True))
+        for index, comment in enumerate(previous_comments):
+            if comment:
+                call(sheet, "write_string", index + 1, column, same_words(comment))
     for choice_list in choice_lists():
         call(
             sheet, "write_string", 0, choice_list.column, choice_list.header, formats.get(bold=True)
