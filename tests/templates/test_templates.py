@@ -706,3 +706,29 @@ def test_guide_formulas_stay_inside_excels_limits(tmp_path):
             depth += {"(": 1, ")": -1}.get(part, 0)
             deepest = max(deepest, depth)
         assert len(formula) < 8192 and deepest < 64
+
+
+def test_templates_from_a_store_know_last_periods_comments(tmp_path):
+    """templates --store gives the guide last period's comments, as validate --store reads
+    them, so a comment copied unchanged is queried before the return is sent."""
+    from conftest import SAMPLES
+
+    from kpi_excel.api.history import close_period, import_history
+    from kpi_excel.api.run import make_templates
+    from kpi_excel.templates.formulas import WORK_COLUMN
+    from kpi_excel.templates.sheets import PREVIOUS_COMMENTS_COLUMN
+
+    register, store = SAMPLES / "register.xlsx", tmp_path / "history.sqlite"
+    import_history(SAMPLES / "history.csv", register, store=store, by="test")
+    close_period(register, [SAMPLES / "returns"], Q1, store=store, by="test")
+    q2 = Period(2017, 2)
+    paths = make_templates(register, q2, tmp_path / "out", store=store)
+    [path] = [p for p in paths if "childrens" in p.name]
+    workbook = openpyxl.load_workbook(path)
+    lists = workbook[spec.LISTS_SHEET]
+    kept = [c.value for c in lists[spec.column_letter(PREVIOUS_COMMENTS_COLUMN)][1:] if c.value]
+    assert kept and all(text == " ".join(text.split()).casefold() for text in kept)
+    sheet = workbook[spec.RETURN_SHEET]
+    codes_column = spec.column_letter(WORK_COLUMN["codes"])
+    codes = sheet[f"{codes_column}{data_row(sheet, 'CL02')}"].value
+    assert "comment-repeated" in codes and spec.LISTS_SHEET in codes
