@@ -28,8 +28,9 @@ from openpyxl import load_workbook
 
 from kpi_excel.core.problems import CATALOGUE, Severity
 from kpi_excel.core.return_spec import FIRST_DATA_ROW, RETURN_SHEET, column_of
-from kpi_excel.core.rules import rate
-from kpi_excel.core.targets import resolve_target
+from kpi_excel.history.files import History
+from kpi_excel.report import build_report
+from kpi_excel.returns.collect import collect_returns
 from kpi_excel.returns.reader import read_return
 from kpi_excel.templates.build import write_return_templates
 from kpi_excel.templates.formulas import UNDECIDED, WILL_BE_CHECKED, WORK_COLUMN
@@ -222,14 +223,13 @@ def _verdicts(path: Path) -> dict[str, tuple[set[str], str]]:
     for item in result.problems:
         if item.indicator_id:
             codes.setdefault(item.indicator_id, set()).add(SAME_CODE.get(item.code, item.code))
-    ratings = {}
-    for indicator in REGISTER.indicators_for(result.service_area):
-        record = result.records.get(indicator.id)
-        rag = None
-        if record is not None:
-            target = resolve_target(indicator, Q1)
-            rag = rate(indicator, target, record, REGISTER.settings, Q1).rag
-        ratings[indicator.id] = rag.value if rag else ""
+    collected = collect_returns([path], REGISTER, Q1, previous_comments=PREVIOUS_COMMENTS)
+    report = build_report(REGISTER, Q1, collected, History())
+    ratings = {
+        row.indicator.id: row.rating.rag.value if row.rating.rag else ""
+        for row in report.rows
+        if row.indicator.service_area == result.service_area
+    }
     return {i: (codes.get(i, set()), ratings[i]) for i in ratings}
 
 
