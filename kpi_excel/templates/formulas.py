@@ -329,7 +329,7 @@ def _interval(
 ) -> tuple[int | None, int | None]:
     """The ends of the run of grid points around `inside` where holds() is true."""
 
-    def edge(outer: int, direction: int) -> int | None:
+    def edge(outer: int) -> int | None:
         if holds(outer):
             return None  # true to the end of the grid: no edge
         good, bad = inside, outer
@@ -338,7 +338,7 @@ def _interval(
             good, bad = (middle, bad) if holds(middle) else (good, middle)
         return good
 
-    return edge(-reach, -1), edge(reach, 1)
+    return edge(-reach), edge(reach)
 
 
 def _within(shown: str, interval: tuple[Decimal | None, Decimal | None]) -> str:
