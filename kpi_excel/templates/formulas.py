@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from ..core.models import (
-    RAG,
     Indicator,
     ResolvedTarget,
     ReturnRecord,
@@ -281,24 +281,38 @@ def written(ref: str) -> str:
 
 @dataclass(frozen=True)
 class Bands:
-    """Shown figures rated GREEN, and GREEN or AMBER: closed intervals, None for no end."""
+    """The rating of every figure as shown: `ratings[i]` for figures below `edges[i]` (and at
+    or above the edge before), the last rating above the last edge; "" means not rated."""
 
     places: int
-    green: tuple[Decimal | None, Decimal | None]
-    amber: tuple[Decimal | None, Decimal | None]
+    edges: tuple[Decimal, ...]
+    ratings: tuple[str, ...]
+
+    def rating(self, shown: Decimal) -> str:
+        for edge, rating in zip(self.edges, self.ratings, strict=False):
+            if shown < edge:
+                return rating
+        return self.ratings[-1]
+
+
+def shown_places(indicator: Indicator) -> int:
+    """The places ratings compare figures at: display.round_display's."""
+    return indicator.decimals
 
 
 def rating_bands(
     indicator: Indicator, target: ResolvedTarget, settings: Settings, period: Period
 ) -> Bands | None:
     """Where `rules.rate` changes its rating, on the grid of figures as shown; None when the
-    indicator is never rated. A rating is GREEN on one interval, and GREEN or AMBER on a wider
-    one, so a bisection on each side of a GREEN figure finds the edges exactly."""
-    places = indicator.decimals
+    indicator is never rated. Between the target's edges and either end of the grid a rating
+    only moves one way (nearer the target is never rated worse), so a bisection between two
+    figures rated differently finds each change exactly, whatever bands the key has."""
+    places = shown_places(indicator)
     step = Decimal(1).scaleb(-places)
-    reach = 10 ** (15 - places)  # grid points up to 15 significant digits convert exactly
+    reach = 10**15  # grid points: figures of up to 15 significant digits convert exactly
 
-    def rag(k: int) -> RAG | None:
+    @cache  # the bisections ask about the same few figures again
+    def rag(k: int) -> str:
         record = ReturnRecord.model_construct(
             indicator_id=indicator.id,
             period=str(period),
@@ -307,55 +321,45 @@ def rating_bands(
             comment="",
             corrective_action="",
         )
-        return rate(indicator, target, record, settings, period).rag
+        found = rate(indicator, target, record, settings, period).rag
+        return found.value if found is not None else ""
 
     def grid(value: float) -> int:
         return int((Decimal(repr(float(value))) / step).to_integral_value(ROUND_HALF_UP))
 
-    # A GREEN figure to search out from: the target as shown, or either end of the grid.
     goal = target.target
-    seeds = [grid(v) for v in (goal.value, goal.high) if v is not None] + [reach, -reach, 0]
-    green = next((k for k in seeds if -reach <= k <= reach and rag(k) is RAG.GREEN), None)
-    if green is None:
+    seeds = sorted({-reach, 0, reach} | {grid(v) for v in (goal.value, goal.high) if v is not None})
+    seeds = [k for k in seeds if -reach <= k <= reach]
+    changes: list[int] = []
+    for low, high in zip(seeds, seeds[1:], strict=False):
+        changes += _changes(low, high, rag)
+    ratings = [rag(seeds[0])] + [rag(k) for k in changes]
+    if not any(ratings):
         return None
-    kept = (RAG.GREEN,), (RAG.GREEN, RAG.AMBER)
-    edges = [_interval(green, reach, lambda k, ok=ok: rag(k) in ok) for ok in kept]
-    shown = [tuple(None if k is None else k * step for k in pair) for pair in edges]
-    return Bands(places, shown[0], shown[1])  # type: ignore[arg-type]
+    return Bands(places, tuple(k * step for k in changes), tuple(ratings))
 
 
-def _interval(
-    inside: int, reach: int, holds: Callable[[int], bool]
-) -> tuple[int | None, int | None]:
-    """The ends of the run of grid points around `inside` where holds() is true."""
-
-    def edge(outer: int) -> int | None:
-        if holds(outer):
-            return None  # true to the end of the grid: no edge
-        good, bad = inside, outer
-        while abs(bad - good) > 1:
-            middle = (good + bad) // 2
-            good, bad = (middle, bad) if holds(middle) else (good, middle)
-        return good
-
-    return edge(-reach), edge(reach)
-
-
-def _within(shown: str, interval: tuple[Decimal | None, Decimal | None]) -> str:
-    low, high = interval
-    tests = ([f"{shown}>={literal(low)}"] if low is not None else []) + (
-        [f"{shown}<={literal(high)}"] if high is not None else []
-    )
-    return f"AND({','.join(tests)})" if tests else "TRUE"
+def _changes(low: int, high: int, rag: Callable[[int], str]) -> list[int]:
+    """The grid points in (low, high] where the rating differs from the one before, for a
+    rating that moves only one way between low and high."""
+    found = []
+    while rag(low) != rag(high):
+        start, bad = low, high
+        while bad - start > 1:
+            middle = (start + bad) // 2
+            start, bad = (middle, bad) if rag(middle) == rag(low) else (start, middle)
+        found.append(bad)
+        low = bad
+    return found
 
 
 def graded(bands: Bands, figure: str) -> str:
-    """Excel text giving GREEN, AMBER or RED for a figure, as rules.rate would."""
+    """Excel text giving the rating of a figure, as rules.rate would."""
     shown = f"ROUND({figure},{bands.places})"
-    red = '"RED"'
-    if bands.amber != bands.green:
-        red = f'IF({_within(shown, bands.amber)},"AMBER","RED")'
-    return f'IF({_within(shown, bands.green)},"GREEN",{red})'
+    formula = _text(bands.ratings[-1])
+    for edge, rating in reversed(list(zip(bands.edges, bands.ratings, strict=False))):
+        formula = f"IF({shown}<{literal(edge)},{_text(rating)},{formula})"
+    return formula
 
 
 def same_words(text: str) -> str:

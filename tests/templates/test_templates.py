@@ -500,14 +500,6 @@ def test_formula_literals_never_use_exponents(number, text):
     assert literal(number) == text
 
 
-def _band_rating(bands, shown: Decimal) -> str:
-    def within(interval) -> bool:
-        low, high = interval
-        return (low is None or shown >= low) and (high is None or shown <= high)
-
-    return "GREEN" if within(bands.green) else "AMBER" if within(bands.amber) else "RED"
-
-
 TOLERANCES = [
     Tolerance(),
     Tolerance(kind=ToleranceKind.RELATIVE, amount=10),
@@ -540,11 +532,7 @@ def test_rating_bands_are_where_the_rules_change_their_rating(tolerance, polarit
     target = ResolvedTarget(target=goal, how="test")
     bands = rating_bands(indicator, target, register.settings, period)
     step = Decimal(1).scaleb(-indicator.decimals)
-    edges = (
-        {e for pair in (bands.green, bands.amber) for e in pair if e is not None}
-        if bands
-        else set()
-    )
+    edges = set(bands.edges) if bands else set()
     figures = {Decimal(v) for v in range(-5, 60)} | {
         e + d * step for e in edges for d in (-1, 0, 1)
     }
@@ -554,7 +542,7 @@ def test_rating_bands_are_where_the_rules_change_their_rating(tolerance, polarit
         )
         rag = rate(indicator, target, record, register.settings, period).rag
         expected = rag.value if rag else None
-        assert (_band_rating(bands, shown) if bands else None) == expected, shown
+        assert (bands.rating(shown) or None if bands else None) == expected, shown
 
 
 def test_never_rated_indicators_have_no_bands():
