@@ -245,8 +245,8 @@ def formula_typed_in_input_cell(r: Returns) -> Path:
 
 
 def formula_in_comment_cell(r: Returns) -> Path:
-    path = r.filled("formula_in_comment_cell.xlsx", values={"CL03": {"comment": '=N10&" too"'}})
-    return with_saved_result(path, "N11", 0)
+    path = r.filled("formula_in_comment_cell.xlsx", values={"CL03": {"comment": '=P10&" too"'}})
+    return with_saved_result(path, "P11", 0)
 
 
 # --- the builders: status, flags and words ------------------------------------------------
@@ -314,7 +314,7 @@ def _set(ref: str, value: Any) -> Callable[[Any], None]:
 
 
 def _merge(sheet: Any) -> None:
-    sheet.merge_cells("N10:O10")
+    sheet.merge_cells("P10:Q10")
 
 
 row_deleted = _edited("row_deleted.xlsx", _delete_row)
@@ -567,7 +567,7 @@ CASES: list[Case] = [
     Case(na_error_in_number_cell, _ret(("value-excel-error", "H10")), CHILDREN),
     Case(formula_typed_in_input_cell, _ret(("value-formula", "H10")), CHILDREN),
     Case(formula_with_no_saved_result, _ret(("value-formula-no-result", "H10")), CHILDREN),
-    Case(formula_in_comment_cell, _ret(("value-formula", "N11")), CHILDREN),
+    Case(formula_in_comment_cell, _ret(("value-formula", "P11")), CHILDREN),
     Case(percent_typed_as_a_fraction, _ret(("value-percent-scale", "H10")), CHILDREN),
     Case(percent_shown_as_9500, _ret(("value-percent-out-of-range", "H10")), CHILDREN),
     Case(percent_typed_as_text_9500, _ret(("value-percent-out-of-range", "H10")), CHILDREN),
@@ -592,14 +592,14 @@ CASES: list[Case] = [
     Case(unknown_status, _ret(("status-unknown", "K10")), CHILDREN),
     Case(not_due_when_due, _ret(("status-due", "K10")), CHILDREN),
     Case(unknown_yes_no, _ret(("flag-unknown", "L10")), CHILDREN),
-    Case(not_available_without_a_reason, _ret(("reason-missing", "N10")), CHILDREN),
-    Case(missing_comment_on_red, _ret(("comment-missing", "N15")), CHILDREN),
-    Case(missing_comment_on_amber, _ret(("comment-missing", "N10")), CHILDREN),
-    Case(missing_action_on_red, _ret(("action-missing", "O24")), CHILDREN),
-    Case(comment_too_long, _ret(("text-too-long", "N10")), CHILDREN),
+    Case(not_available_without_a_reason, _ret(("reason-missing", "P10")), CHILDREN),
+    Case(missing_comment_on_red, _ret(("comment-missing", "P15")), CHILDREN),
+    Case(missing_comment_on_amber, _ret(("comment-missing", "P10")), CHILDREN),
+    Case(missing_action_on_red, _ret(("action-missing", "Q24")), CHILDREN),
+    Case(comment_too_long, _ret(("text-too-long", "P10")), CHILDREN),
     Case(
         same_comment_as_last_quarter,
-        _ret(("comment-repeated", "N10")),
+        _ret(("comment-repeated", "P10")),
         CHILDREN,
         previous_comments={"CL02": LAST_QUARTER_COMMENT.upper() + "\n"},
     ),
@@ -618,7 +618,7 @@ CASES: list[Case] = [
     Case(column_header_edited, _ret(("column-missing", None)), CHILDREN),
     Case(column_deleted, _ret(("column-missing", None)), CHILDREN),
     # Merging keeps only the top-left cell's text (the action is lost): the row is not used.
-    Case(merged_cells_in_input_area, _ret(("merged-cells", "N10:O10")), CHILDREN),
+    Case(merged_cells_in_input_area, _ret(("merged-cells", "P10:Q10")), CHILDREN),
     # sheets, template details and identity
     Case(return_sheet_renamed, [("sheet-renamed", "Q1 figures", None)], CHILDREN),
     Case(return_sheet_hidden, _ret(("sheet-hidden", None)), CHILDREN),

@@ -46,9 +46,10 @@ def make_templates(
     history: Path | str | None = None,
     store: Path | str | None = None,
     replace: bool = False,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write one return template per service area; previous figures come from a history
-    file or the history store.
+    file or the history store. on_warning hears of a deadline before the period ends.
 
     "Last period" is the period the board's short-term arrow will compare with: for a
     biannual indicator that is the last period it was due.
@@ -58,11 +59,13 @@ def make_templates(
     if history is not None and store is not None:
         raise UsageError("Give a history file or a history store, not both.")
     register = load_register_for(Path(register_path), period)
+    comments = None
     if store is not None:
         from ..history.store import Store
 
         with Store(Path(store)) as opened:
             past = opened.history()
+        comments = _previous_comments(Path(store), period)  # as validate --store compares
     else:
         past, _ = _history(Path(history) if history else None, register)
     previous = {
@@ -76,7 +79,14 @@ def make_templates(
         if (p := past.get(i.id, period.same_period_last_year())) is not None
     }
     return write_return_templates(
-        register, period, Path(out_dir), previous=previous, last_year=last_year, replace=replace
+        register,
+        period,
+        Path(out_dir),
+        previous=previous,
+        last_year=last_year,
+        replace=replace,
+        on_warning=on_warning,
+        previous_comments=comments,
     )
 
 
@@ -119,7 +129,9 @@ def validate_returns(
     )
     # rated once, as consolidate will rate them: an off-target figure needs its words
     build_report(register, period, collected, History())
-    outcome = Validation(register, collected, collected.problems, return_log(collected, register))
+    outcome = Validation(
+        register, collected, collected.problems, return_log(collected, register, period)
+    )
     if json_path is not None:
         import json
 

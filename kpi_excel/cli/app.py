@@ -201,8 +201,13 @@ def templates(
     """
     from ..api.run import make_templates
 
+    def warn(text: str) -> None:
+        click.echo(f"Warning: {text}", err=True)
+
     store = _store_or_none(store)
-    paths = make_templates(register, period, out, history=history, store=store, replace=force)
+    paths = make_templates(
+        register, period, out, history=history, store=store, replace=force, on_warning=warn
+    )
     for path in paths:
         click.echo(str(path))
     click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)

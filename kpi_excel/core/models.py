@@ -249,7 +249,9 @@ class Settings(Model):
     cumulative_short_term: bool = True  # compare year-to-date with the previous period anyway
     arrow_style: ArrowStyle = ArrowStyle.PERFORMANCE
     exceptions_include_amber: bool = False
-    return_deadline: str | None = None  # ISO date
+    # When returns are due (core/deadlines.py): a rule relative to the period's end, or a date
+    # per period; None is deadlines.DEFAULT_RULE, 15 working days after the period ends.
+    return_deadline: str | None = None
     green_label: str = "On or better than target"
     amber_label: str = "Off track but within tolerance"
     red_label: str = "Worse than target"

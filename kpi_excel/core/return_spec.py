@@ -64,7 +64,7 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("id", "ID", FieldKind.LOCKED, 9, "The indicator's id. Never edit it."),
-    Field("name", "Indicator", FieldKind.LOCKED, 48, "What is measured."),
+    Field("name", "Indicator", FieldKind.LOCKED, 40, "What is measured."),
     Field(
         "polarity",
         "Better is",
@@ -141,6 +141,21 @@ FIELDS: tuple[Field, ...] = (
         (YES, NO),
     ),
     Field(
+        "live_rating",
+        "Rating (guide)",
+        FieldKind.LIVE,
+        10,
+        "The rating the figure will get, worked out as you type by the run's own rules.",
+    ),
+    Field(
+        "live_check",
+        "Check",
+        FieldKind.LIVE,
+        30,
+        "What the performance team's check will say of this row: OK, Check: (look again), "
+        "Error: (to fix), or Will be checked (text typed in a number cell).",
+    ),
+    Field(
         "comment",
         "Comment",
         FieldKind.TEXT,
@@ -153,16 +168,6 @@ FIELDS: tuple[Field, ...] = (
         FieldKind.TEXT,
         40,
         "What is being done to bring it back on target. Required when the figure is RED.",
-    ),
-    Field(
-        "live_rating",
-        "Rating (guide)",
-        FieldKind.LIVE,
-        12,
-        "Worked out as you type, as a guide; the performance team's run decides.",
-    ),
-    Field(
-        "live_check", "Check", FieldKind.LIVE, 28, "Tells you what is still missing on this row."
     ),
 )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..core.deadlines import check_deadline_rule
 from ..core.models import DIRECTION_CODES, TOLERANCE_KEY, Settings, Tolerance, ToleranceKind
 from ..core.periods import Period, PeriodError
 from ..xlsx.read import SheetData
@@ -94,7 +95,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "and its decrease with the worse ones (as 'up' and 'down'); no: under 'No arrow'.",
     ),
     SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
-    SettingSpec("return_deadline", "Return deadline", "", "Date returns are due (YYYY-MM-DD)."),
+    SettingSpec(
+        "return_deadline",
+        "Return deadline",
+        "",
+        "When returns are due: a rule such as '15 working days after the period ends', or a "
+        "date per period ('Q1: 2017-07-21; Q2: 2017-10-20'); blank: 15 working days.",
+    ),
     SettingSpec("green_label", "GREEN means", "On or better than target", ""),
     SettingSpec("amber_label", "AMBER means", "Off track but within tolerance", ""),
     SettingSpec("red_label", "RED means", "Worse than target", ""),
@@ -210,10 +217,7 @@ def _setting_value(key: str, raw: Any) -> Any:
     if key == "return_deadline":
         if hasattr(raw, "date"):
             return raw.date().isoformat()
-        text = str(raw).strip()
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            raise ValueError(f"'{text}' is not a date like 2017-07-21")
-        return text
+        return check_deadline_rule(str(raw))
     if key.endswith("_colour"):
         text = str(raw).strip()
         if not re.match(r"^#[0-9A-Fa-f]{6}$", text):

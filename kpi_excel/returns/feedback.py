@@ -1,8 +1,10 @@
 """Feedback copies: each return with problems, marked up for the officer to put right.
 
 The copy is the officer's own workbook with a first sheet listing every problem (each linked to
-its cell), every problem cell filled red (errors) or amber (warnings), and the message and fix
-attached to the cell as a note. It is written beside the original as `<name>-feedback.xlsx`,
+its cell), every problem cell filled red (errors) or amber (warnings) and outlined (a thick
+line: error; dashed: warning, so the marks survive a black-and-white printout), the message
+and fix attached to the cell as a note, and written out in the row's Check cell, beside the
+figures, where it prints. It is written beside the original as `<name>-feedback.xlsx`,
 or into a folder of its own, and never over any return: the original is only read.
 
 The copy goes through openpyxl, which keeps the template's values, styles, validation,
@@ -14,6 +16,7 @@ chase list tells their officers what to do.
 from __future__ import annotations
 
 import os
+import textwrap
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,12 +25,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..core.models import ReturnOutcome
 from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
+from ..core.return_spec import FIELDS, HEADER_ROW
 from ..xlsx.atomic import make_folder, replace_file
 from ..xlsx.safety import check_package
 from .collect import Collected
@@ -35,12 +39,21 @@ from .reader import ReturnFile
 
 FEEDBACK_SHEET = "Problems to fix"
 SUFFIX = "-feedback"
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+# Darker than the template's yellow input fill (#FFF2CC), and unlike each other, in grey too:
+# grey levels about 240 (input), 190 (warning) and 145 (error).
+ERROR_FILL = PatternFill("solid", fgColor="E06C6C")
+WARNING_FILL = PatternFill("solid", fgColor="FFC000")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+ERROR_BORDER = Border(*(Side("thick", color="000000"),) * 4)
+WARNING_BORDER = Border(*(Side("mediumDashed", color="000000"),) * 4)
+FONT_NAME = "Arial"  # as in the template: Calc and print servers have its metric twin
+FONT = Font(name=FONT_NAME, size=10)
+LINE_HEIGHT = 12.75  # points per line of 10pt Arial
 AUTHOR = "kpi-excel"
-COLUMNS = (("Severity", 10), ("Sheet", 12), ("Cell", 10), ("Indicator", 10),
-           ("Problem", 60), ("How to fix it", 60))  # fmt: skip
+COLUMNS = (("Severity", 10), ("Sheet", 12), ("Cell", 10), ("Indicator", 11),
+           ("Problem", 55), ("How to fix it", 55))  # fmt: skip
+CHECK_HEADER = next(f.header for f in FIELDS if f.key == "live_check")
+CHECK_WIDTH = 45  # the Check column, widened to hold the explanations
 
 
 @dataclass(frozen=True)
@@ -91,10 +104,11 @@ def write_feedback_copy(result: ReturnFile, target: Path) -> Feedback:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on parts it leaves out
-            workbook = load_workbook(source)
+            workbook = load_workbook(source, rich_text=True)  # keeps the bold names
     except Exception as error:  # whatever a third-party parser raises: no copy, say why
         return Feedback(source, None, f"openpyxl could not open it ({type(error).__name__})")
     _mark_cells(workbook, result.problems)
+    _explain_beside_figures(workbook, result.problems)
     _list_sheet(workbook, result.problems, source.name)
     _save(workbook, target)
     return Feedback(source, target)
@@ -117,10 +131,55 @@ def _mark_cells(workbook: Workbook, problems: Sequence[Problem]) -> None:
         cell = workbook[sheet_name][ref]
         errors = any(p.severity is Severity.ERROR for p in items)
         cell.fill = ERROR_FILL if errors else WARNING_FILL
+        cell.border = ERROR_BORDER if errors else WARNING_BORDER
         text = "\n\n".join(_note(p) for p in items)
         comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, min(60 + 15 * text.count("\n") + len(text) // 3, 400)
         cell.comment = comment
+
+
+def _explain_beside_figures(workbook: Workbook, problems: Sequence[Problem]) -> None:
+    """Each row's problems written in its Check cell, which notes are not: notes do not print
+    and are easily missed. The cell's guide formula gives way in this copy only."""
+    by_sheet: dict[str, dict[int, list[Problem]]] = {}
+    for item in problems:
+        if item.sheet in workbook.sheetnames and item.cell and item.indicator_id:
+            row = int("".join(ch for ch in item.cell.split(":", 1)[0] if ch.isdigit()) or 0)
+            by_sheet.setdefault(item.sheet, {}).setdefault(row, []).append(item)
+    for name, rows in by_sheet.items():
+        sheet = workbook[name]
+        column = _header_column(sheet, CHECK_HEADER)
+        if column is None:
+            continue
+        letter = sheet.cell(HEADER_ROW, column).column_letter
+        sheet.column_dimensions[letter].width = CHECK_WIDTH
+        for row, items in rows.items():
+            cell = sheet.cell(row, column)
+            cell.value = "\n".join(f"{_word(p)}: {p.message} Fix: {p.fix}" for p in items)
+            cell.font = Font(name=FONT_NAME, size=9)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            errors = any(p.severity is Severity.ERROR for p in items)
+            cell.fill = ERROR_FILL if errors else WARNING_FILL
+            needed = wrapped_lines(cell.value, CHECK_WIDTH * 1.1) * 11.5 + 4
+            current = sheet.row_dimensions[row].height or 0
+            sheet.row_dimensions[row].height = min(409, max(current, needed))
+
+
+def _header_column(sheet: Any, header: str) -> int | None:
+    for cell in sheet[HEADER_ROW]:
+        if isinstance(cell.value, str) and cell.value.strip() == header:
+            return cell.column
+    return None
+
+
+def _word(item: Problem) -> str:
+    return "Error" if item.severity is Severity.ERROR else "Check"
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Roughly how many lines text wraps to in a column this wide (in '0' characters)."""
+    per_line = max(1, int(width * 1.15))
+    return max(1, sum(len(textwrap.wrap(part, per_line)) or 1 for part in text.split("\n")))
 
 
 def _anchor(sheet: Any, ref: str) -> str:
@@ -149,45 +208,66 @@ def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> N
     sheet.sheet_view.tabSelected = True
     errors = sum(p.severity is Severity.ERROR for p in problems)
     sheet["A1"] = f"Problems to fix in {name}"
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=14)
     sheet["A2"] = (
         f"{errors} to fix before the figures can be used, {len(problems) - errors} to check. "
-        "Each problem cell is coloured (red: fix it; amber: check it) and has a note. "
+        "On the Return sheet each problem cell is marked (red with a thick outline: fix it; "
+        "amber with a dashed outline: check it), and the Check column says what is wrong. "
         "Fix them on the Return sheet, delete this sheet if you like, and send the return back."
     )
+    width = sum(w for _, w in COLUMNS)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
+    sheet["A2"].font = FONT
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[2].height = 30
+    sheet.row_dimensions[2].height = wrapped_lines(str(sheet["A2"].value), width) * LINE_HEIGHT + 4
     header = 4
-    for col, (heading, width) in enumerate(COLUMNS, start=1):
+    for col, (heading, column_width) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(header, col, heading)
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = Font(name=FONT_NAME, size=10, bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
-        sheet.column_dimensions[cell.column_letter].width = width
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[cell.column_letter].width = column_width
+    sheet.row_dimensions[header].height = LINE_HEIGHT + 6
     for row, item in enumerate(_in_order(problems), start=header + 1):
-        values = (
-            "Error" if item.severity is Severity.ERROR else "Warning",
-            item.sheet or "",
-            item.cell or "",
-            item.indicator_id or "",
-            item.message,
-            item.fix,
-        )
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row, col, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if item.sheet in workbook.sheetnames and item.cell and item.sheet != sheet.title:
-            link = sheet.cell(row, 3)
-            target = f"'{item.sheet}'!{item.cell.split(':', 1)[0]}"
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=target)
-            link.font = Font(color="0563C1", underline="single")
-        sheet.cell(row, 1).fill = ERROR_FILL if item.severity is Severity.ERROR else WARNING_FILL
+        _list_row(workbook, sheet, row, item)
     sheet.freeze_panes = sheet.cell(header + 1, 1)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{header}:{header}"
+
+
+def _list_row(workbook: Workbook, sheet: Any, row: int, item: Problem) -> None:
+    """One problem: its words wrapped within their cells, the row as tall as they need."""
+    values = (
+        "Error" if item.severity is Severity.ERROR else "Warning",
+        item.sheet or "",
+        item.cell or "",
+        item.indicator_id or "",
+        item.message,
+        item.fix,
+    )
+    lines = 1
+    for col, (value, (_, width)) in enumerate(zip(values, COLUMNS, strict=True), start=1):
+        cell = sheet.cell(row, col, value)
+        cell.font = FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = max(lines, wrapped_lines(value, width))
+    sheet.row_dimensions[row].height = lines * LINE_HEIGHT + 4
+    if item.sheet in workbook.sheetnames and item.cell and item.sheet != sheet.title:
+        link = sheet.cell(row, 3)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=_location(item))
+        link.font = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
+    error = item.severity is Severity.ERROR
+    sheet.cell(row, 1).fill = ERROR_FILL if error else WARNING_FILL
+    sheet.cell(row, 1).border = ERROR_BORDER if error else WARNING_BORDER
+
+
+def _location(item: Problem) -> str:
+    """A link's target; a sheet name's apostrophes are doubled inside the quotes."""
+    sheet = (item.sheet or "").replace("'", "''")
+    return f"'{sheet}'!{(item.cell or '').split(':', 1)[0]}"
 
 
 def _in_order(problems: Iterable[Problem]) -> list[Problem]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ..core.deadlines import deadline_for
 from ..core.models import Register, ReturnOutcome
 from ..core.periods import Period
 from ..core.problems import CATALOGUE, Audience, Problem, Severity
@@ -38,15 +39,11 @@ class LogRow:
     late: bool | None = None  # None: no deadline set, or no file
 
 
-def deadline_of(register: Register | None) -> date | None:
-    """The return deadline from the register's settings, if one is set and is a date."""
-    text = register.settings.return_deadline if register is not None else None
-    if not text:
+def deadline_of(register: Register | None, period: Period | None) -> date | None:
+    """The period's own return deadline under the register's rule (core/deadlines.py)."""
+    if register is None or period is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    return deadline_for(register.settings.return_deadline, period).due
 
 
 def saved_on(found: ReturnFile) -> date | None:
@@ -65,12 +62,15 @@ def saved_on(found: ReturnFile) -> date | None:
         return None
 
 
-def return_log(collected: Collected, register: Register | None = None) -> list[LogRow]:
+def return_log(
+    collected: Collected, register: Register | None = None, period: Period | None = None
+) -> list[LogRow]:
     """The log: the collected entries with each file's date and lateness, expected areas first.
 
-    Without a register, every named service area counts as expected.
+    Without a register, every named service area counts as expected; without a period, no
+    return is judged late (each period has its own deadline).
     """
-    deadline = deadline_of(register)
+    deadline = deadline_of(register, period)
     areas = set(register.service_areas()) if register is not None else None
     by_file = {(f.path.name, f.sha256): f for f in collected.files}
     rows = []
@@ -132,8 +132,8 @@ _USED = (ReturnOutcome.RECEIVED, ReturnOutcome.FAILED)
 def chase_list(collected: Collected, period: Period, register: Register | None = None) -> str:
     """Per service area, what is missing or must be fixed: plain text, one paragraph each,
     ready to paste into an email. Areas with nothing to chase are left out."""
-    deadline = deadline_of(register)
-    rows = return_log(collected, register)
+    deadline = deadline_of(register, period)
+    rows = return_log(collected, register, period)
     files = {(f.path.name, f.sha256): f for f in collected.files}
     paragraphs = []
     for area in _areas(rows):

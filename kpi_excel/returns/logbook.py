@@ -16,6 +16,7 @@ from ..xlsx.atomic import make_folder, write_bytes
 from ..xlsx.styles import LINE_HEIGHT, cell_styles, palette
 from ..xlsx.write import Book, PrintSetup, Sheet, warnings_as_errors
 from .collect import Collected
+from .feedback import wrapped_lines
 from .log import LogRow, chase_list, counts, return_log
 
 LOG_SHEET, PROBLEMS_SHEET, CHASE_SHEET = "Return log", "Problems", "Chase list"
@@ -54,7 +55,7 @@ def write_validation_log(
     settings = register.settings if register is not None else Settings()
     with warnings_as_errors():
         book = Book(buffer, cell_styles(palette(settings)))
-        rows = return_log(collected, register)
+        rows = return_log(collected, register, period)
         _log_sheet(book.sheet(LOG_SHEET), rows, period)
         _problems_sheet(book.sheet(PROBLEMS_SHEET), collected)
         _chase_sheet(book.sheet(CHASE_SHEET), chase_list(collected, period, register))
@@ -69,9 +70,12 @@ def write_output(path: Path, content: bytes) -> Path:
 
 
 def _headings(sheet: Sheet, columns: tuple[tuple[str, float], ...], row: int) -> None:
+    lines = 1
     for col, (heading, width) in enumerate(columns):
         sheet.string(row, col, heading, "header")
         sheet.column_width(col, col, width)
+        lines = max(lines, wrapped_lines(heading, width * 0.85))  # bold, and a filter button
+    sheet.row_height(row, LINE_HEIGHT * lines + 6)
 
 
 def _log_sheet(sheet: Sheet, rows: list[LogRow], period: Period) -> None:
@@ -131,8 +135,11 @@ def _problems_sheet(sheet: Sheet, collected: Collected) -> None:
             item.message,
             item.fix,
         )
+        lines = 1
         for col, value in enumerate(values):
             sheet.string(offset, col, value, "text")
+            lines = max(lines, wrapped_lines(value, PROBLEM_COLUMNS[col][1]))
+        sheet.row_height(offset, LINE_HEIGHT * lines + 4)
     last = header + max(len(collected.problems), 1)
     if not collected.problems:
         sheet.blank(last, 0, "text")
@@ -143,11 +150,11 @@ def _problems_sheet(sheet: Sheet, collected: Collected) -> None:
 
 def _chase_sheet(sheet: Sheet, text: str) -> None:
     """One paragraph a cell, so each can be copied into its own email."""
-    width = 150
+    width = 110  # fits an A4 landscape page at full size, so nothing is cut at the margin
     sheet.column_width(0, 0, width)
     paragraphs = text.strip().split("\n\n")
     for row, paragraph in enumerate(paragraphs):
         sheet.string(row, 0, paragraph, "subtitle" if row == 0 else "plain_wrap")
-        lines = sum(1 + len(line) // width for line in paragraph.splitlines())
+        lines = wrapped_lines(paragraph, width)
         sheet.row_height(row, min(409.0, LINE_HEIGHT * lines + 6))
     sheet.print_setup(PrintSetup())

@@ -16,6 +16,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from ..core import return_spec as spec
+from ..core.deadlines import deadline_for
 from ..core.models import HistoryPoint, Indicator, Register
 from ..core.periods import Period
 from ..core.problems import OutputError, RegisterError, UsageError
@@ -28,7 +29,7 @@ from .sheets import (
     write_lists_sheet,
     write_meta_sheet,
 )
-from .xlsx import FONT, Formats, call
+from .xlsx import FONT, Formats, call, lock_structure
 
 template_file_name = spec.template_file_name  # part of this module's API, defined with the layout
 
@@ -60,8 +61,12 @@ def write_return_template(
     *,
     previous: Mapping[str, HistoryPoint] | None = None,
     last_year: Mapping[str, HistoryPoint] | None = None,
+    previous_comments: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write one service area's return template for a period to path, and return path."""
+    """Write one service area's return template for a period to path, and return path.
+
+    previous_comments (indicator id -> last period's comment) let the guide query a comment
+    copied unchanged, as `validate --store` does."""
     indicators = [ind for ind in register.indicators if ind.service_area == service_area]
     if not indicators:
         known = ", ".join(register.service_areas()) or "none"
@@ -106,11 +111,13 @@ def write_return_template(
             last_year=last_year or {},
             formats=formats,
             list_ranges={lst.choices: lst.range for lst in choice_lists()},
+            previous_comments=previous_comments or {},
         )
         write_return_sheet(return_sheet, indicators, service_area, context)
         write_instructions_sheet(instructions, formats, settings, service_area, str(period))
         write_meta_sheet(meta_sheet, meta)
-        write_lists_sheet(workbook, lists_sheet, formats)
+        comments = [(previous_comments or {}).get(i.id) for i in indicators]
+        write_lists_sheet(workbook, lists_sheet, formats, comments)
 
     _write_atomically(Path(path), build)
     return Path(path)
@@ -124,12 +131,18 @@ def write_return_templates(
     previous: Mapping[str, HistoryPoint] | None = None,
     last_year: Mapping[str, HistoryPoint] | None = None,
     replace: bool = False,
+    on_warning: Callable[[str], None] | None = None,
+    previous_comments: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write one template per service area into out_dir; return their paths in area order.
 
     Template names are the names officers send their returns back under, so an existing file
-    is only replaced when asked: it may be a filled-in return.
+    is only replaced when asked: it may be a filled-in return. on_warning is told what the
+    performance team should know, such as a deadline that falls before the period ends.
     """
+    note = deadline_for(register.settings.return_deadline, period).note
+    if note and on_warning is not None:
+        on_warning(note)
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +164,13 @@ def write_return_templates(
         )
     return [
         write_return_template(
-            register, area, period, out_dir / names[area], previous=previous, last_year=last_year
+            register,
+            area,
+            period,
+            out_dir / names[area],
+            previous=previous,
+            last_year=last_year,
+            previous_comments=previous_comments,
         )
         for area in areas
     ]
@@ -196,6 +215,7 @@ def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
             with warnings_as_errors():
                 build(workbook)
                 call(workbook, "close")
+            lock_structure(temp)
         except XlsxWriterException as error:
             raise OutputError(f"Cannot write {path}: {error}.") from None
 

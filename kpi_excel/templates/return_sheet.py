@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from dataclasses import field as dataclass_field
 
 from xlsxwriter.worksheet import Worksheet
 
 from ..core import return_spec as spec
+from ..core.deadlines import deadline_for
 from ..core.display import POLARITY_WORDS, format_target
 from ..core.models import (
     HistoryPoint,
@@ -26,8 +27,9 @@ from ..core.models import (
 from ..core.periods import Period
 from ..core.return_spec import FIELDS, Field, FieldKind
 from ..core.targets import resolve_target
-from .formulas import RowCells, check_formula, rating_formula
-from .xlsx import LINE_HEIGHT, Formats, call, number_format, wrapped_lines
+from .formulas import WORK_COLUMN, RowGuide, rating_bands, row_formulas
+from .sheets import DUE_STATUSES, previous_comment_ref
+from .xlsx import LINE_HEIGHT, MUTED_FONT, Formats, call, number_format, wrapped_lines
 
 # What an officer sees before touching a row. The reader treats these like typed values.
 PREFILLED_NO = {"provisional": spec.NO, "average": spec.NO}
@@ -46,6 +48,9 @@ class Context:
     last_year: Mapping[str, HistoryPoint]
     formats: Formats
     list_ranges: Mapping[tuple[str, ...], str]  # choices -> absolute range on the lists sheet
+    previous_comments: Mapping[str, str] = dataclass_field(
+        default_factory=dict
+    )  # id -> last comment
 
 
 def unit_label(indicator: Indicator) -> str:
@@ -56,13 +61,8 @@ def unit_label(indicator: Indicator) -> str:
     return indicator.suffix or "number"
 
 
-def deadline_text(settings: Settings) -> str:
-    if not settings.return_deadline:
-        return "Return by: the date the performance team gave you"
-    try:
-        due = date.fromisoformat(settings.return_deadline)
-    except ValueError:
-        return f"Return by: {settings.return_deadline}"
+def deadline_text(settings: Settings, period: Period) -> str:
+    due = deadline_for(settings.return_deadline, period).due
     return f"Return by: {due:%A} {due.day} {due:%B %Y}"
 
 
@@ -105,7 +105,7 @@ def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> Non
         (f"{settings.organisation}: Performance return", formats.get("title")),
         (f"Service area: {service_area}", formats.get("subtitle")),
         (period_text(period), formats.get("subtitle")),
-        (deadline_text(settings), formats.get("subtitle")),
+        (deadline_text(settings, period), formats.get("subtitle")),
         (
             "Fill in the yellow cells on each row; grey cells are filled in for you. "
             "Select a cell for help, or see the Instructions sheet.",
@@ -133,17 +133,18 @@ def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> Non
 
 def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Context) -> None:
     formats = context.formats
-    resolved = resolve_target(indicator, context.period).target
-    tolerance = indicator.tolerance or context.settings.default_tolerance
-    cells = RowCells(
-        **{
-            key: cell(key, row)
-            for key in ("value", "target", "status", "comment", "numerator", "denominator")
-        },
-        action=cell("corrective_action", row),
-        rating=cell("live_rating", row),
+    period = context.period
+    guide = RowGuide(
+        indicator=indicator,
+        due=period.quarter is None or indicator.due_in(period.quarter),
+        bands=rating_bands(indicator, resolve_target(indicator, period), context.settings, period),
+        previous_comment=(
+            previous_comment_ref(row - (spec.FIRST_DATA_ROW - 1))
+            if context.previous_comments.get(indicator.id)
+            else None
+        ),
     )
-    rating = rating_formula(indicator, resolved, tolerance, cells)
+    formulas = row_formulas(guide, row)
     height = LINE_HEIGHT
     for column, field in enumerate(FIELDS):
         if field.kind is FieldKind.LOCKED:
@@ -151,9 +152,12 @@ def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Contex
                 height, _LOCKED_WRITERS[field.key](sheet, row, column, field, indicator, context)
             )
         elif field.kind is FieldKind.LIVE:
-            _write_live(sheet, row, column, field, indicator, cells, rating, formats)
+            _write_live(sheet, row, column, field, formulas[field.key], formats)
         else:
             _write_input(sheet, row, column, field, indicator, context)
+    for key, column in WORK_COLUMN.items():
+        # The cached result "" keeps a file never opened in Excel free of stale guesses.
+        call(sheet, "write_formula", row, column, formulas[key], formats.get("live"), "")
     # Room for two lines at least, so a typed comment shows without resizing the row.
     call(sheet, "set_row", row, max(LINE_HEIGHT * 2, height) + 3)
 
@@ -274,6 +278,9 @@ def _write_input(sheet, row, column, field: Field, indicator: Indicator, context
         return
     text = _prefill(field, indicator, context.period)
     style = formats.get("input", align="center")
+    if field.key == "status" and text == Status.NOT_DUE.value:
+        # Not due: nothing to choose. A figure typed anyway is still read (and queried).
+        style = formats.get("locked", align="center")
     if text:
         call(sheet, "write_string", row, column, text, style)
     else:
@@ -283,8 +290,9 @@ def _write_input(sheet, row, column, field: Field, indicator: Indicator, context
 def _input_number_format(field: Field, indicator: Indicator) -> str:
     if field.key == "value":
         return number_format(indicator)
-    # Counts may be fractional (bed-days, tonnes); General shows what was typed.
-    return "General"
+    # Counts may be fractional (bed-days, tonnes). Not General: the guide's formulas ask the
+    # cell's format class, and Excel calls General "G", as Calc calls its date formats.
+    return "0.##########"
 
 
 def _prefill(field: Field, indicator: Indicator, period: Period) -> str:
@@ -295,25 +303,14 @@ def _prefill(field: Field, indicator: Indicator, period: Period) -> str:
 
 
 def _write_live(
-    sheet,
-    row,
-    column,
-    field: Field,
-    indicator: Indicator,
-    cells: RowCells,
-    rating: str | None,
-    formats: Formats,
+    sheet: Worksheet, row: int, column: int, field: Field, formula: str, formats: Formats
 ) -> None:
     if field.key == "live_rating":
-        formula, style = rating, formats.get("live", align="center")
+        style = formats.get("live", align="center")
     else:
-        formula = check_formula(indicator, cells, rated=rating is not None)
-        style = formats.get("live", font_color="#9C0006")
-    if formula is None:
-        call(sheet, "write_blank", row, column, None, style)
-    else:
-        # The cached result "" keeps a file never opened in Excel free of stale guesses.
-        call(sheet, "write_formula", row, column, formula, style, "")
+        style = formats.get("live")
+    # The cached result "" keeps a file never opened in Excel free of stale guesses.
+    call(sheet, "write_formula", row, column, formula, style, "")
 
 
 # --- validation, colours, protection ------------------------------------------------------
@@ -326,12 +323,35 @@ def _add_validations(
         if field.kind not in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT):
             continue
         options = _validation(field, context)
-        if field.key in ("numerator", "denominator"):
+        if field.key == "status":
+            _add_status_validations(
+                sheet, indicators, first, column, options, context.period, context.list_ranges
+            )
+        elif field.key in ("numerator", "denominator"):
             rows = [first + i for i, ind in enumerate(indicators) if ind.uses_fraction]
             for row in rows:
                 call(sheet, "data_validation", row, column, row, column, dict(options))
         else:
             call(sheet, "data_validation", first, column, last, column, options)
+
+
+def _add_status_validations(
+    sheet: Worksheet,
+    indicators: list[Indicator],
+    first: int,
+    column: int,
+    options: dict,
+    period: Period,
+    list_ranges: Mapping[tuple[str, ...], str],
+) -> None:
+    """Due rows choose between the statuses that fit a due indicator ("not due" would be an
+    error); not-due rows are locked at "not due"."""
+    due_options = dict(options, source="=" + list_ranges[DUE_STATUSES])
+    due_options["error_message"] = "Choose one of: " + ", ".join(DUE_STATUSES) + "."
+    for offset, indicator in enumerate(indicators):
+        if period.quarter is None or indicator.due_in(period.quarter):
+            row = first + offset
+            call(sheet, "data_validation", row, column, row, column, dict(due_options))
 
 
 def _validation(field: Field, context: Context) -> dict:
@@ -395,19 +415,29 @@ def _add_live_colours(sheet: Worksheet, first: int, last: int, context: Context)
         )
     column = COLUMN["live_check"]
     top = cell("live_check", first)
-    call(
-        sheet,
-        "conditional_format",
-        first,
-        column,
-        last,
-        column,
-        {
-            "type": "formula",
-            "criteria": f'={top}="OK"',
-            "format": formats.get(font_color="#006100"),
-        },
-    )
+    # Text, not colour alone, carries the verdict; the colours only help it stand out.
+    for start, props in (
+        ("OK", {"font_color": "#006100"}),
+        ("Error", {"font_color": "#9C0006", "bg_color": settings.red_colour}),
+        ("Check", {"font_color": "#9C5700", "bg_color": settings.amber_colour}),
+        ("Will", {"font_color": MUTED_FONT, "italic": True}),
+    ):
+        call(
+            sheet,
+            "conditional_format",
+            first,
+            column,
+            last,
+            column,
+            {
+                "type": "formula",
+                "criteria": f'=LEFT({top},{len(start)})="{start}"',
+                "format": formats.get(**props),
+            },
+        )
+    # The guide's working columns: needed by the formulas, of no interest to the officer.
+    columns = sorted(WORK_COLUMN.values())
+    call(sheet, "set_column", columns[0], columns[-1], 4, None, {"hidden": True})
 
 
 def _set_up_sheet(sheet: Worksheet, service_area: str, context: Context) -> None:
@@ -420,6 +450,8 @@ def _set_up_sheet(sheet: Worksheet, service_area: str, context: Context) -> None
     footer_area = service_area.replace("&", "&&")
     call(sheet, "set_footer", f"&L{footer_area}&C{context.period}&RPage &P of &N")
     call(sheet, "hide_gridlines", 2)
+    # A little smaller than 100%, so the guide beside the inputs fits the first screen.
+    call(sheet, "set_zoom", 85)
     call(
         sheet,
         "protect",

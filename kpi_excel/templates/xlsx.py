@@ -9,6 +9,8 @@ OutputError naming the call.
 from __future__ import annotations
 
 import textwrap
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -144,3 +146,30 @@ def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
     """
     per_line = max(1, int(width * (1.0 if bold else 1.15)))
     return max(1, sum(len(textwrap.wrap(part, per_line)) or 1 for part in text.split("\n")))
+
+
+def lock_structure(path: Path) -> None:
+    """Protect the workbook's structure (no password): sheets cannot be renamed, deleted,
+    moved, added or unhidden. XlsxWriter cannot write workbookProtection, so it is put into
+    the saved workbook part, before bookViews as the schema orders it; every other part is
+    copied as it is, so the file stays byte-identical from one run to the next."""
+    temp = path.with_name(path.name + ".lock")
+    try:
+        _copy_with_protection(path, temp)
+        temp.replace(path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _copy_with_protection(path: Path, temp: Path) -> None:
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temp, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                if "<workbookProtection" not in text:
+                    text = text.replace(
+                        "<bookViews>", '<workbookProtection lockStructure="1"/><bookViews>', 1
+                    )
+                data = text.encode("utf-8")
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)

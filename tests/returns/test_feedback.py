@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from conftest import collect_and_rate
 from fixtures_bad import CASES, CHILDREN, Q1, SAMPLES, Returns, bad_inputs_register
 from openpyxl import load_workbook
+from openpyxl.styles import PatternFill
 
+from kpi_excel.core.return_spec import column_of
 from kpi_excel.returns.feedback import (
     ERROR_FILL,
     FEEDBACK_SHEET,
@@ -20,6 +22,7 @@ from kpi_excel.returns.feedback import (
     write_feedback,
 )
 from kpi_excel.returns.reader import read_return
+from kpi_excel.templates.xlsx import INPUT_FILL
 
 REGISTER = bad_inputs_register()
 
@@ -80,7 +83,7 @@ def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
     expected = {
         ("H10", "value-not-number", ERROR_FILL),
         ("K12", "status-unknown", ERROR_FILL),
-        ("N15", "comment-missing", WARNING_FILL),
+        ("P15", "comment-missing", WARNING_FILL),
     }
     assert {(p.cell, p.code) for p in result.problems} == {(c, k) for c, k, _ in expected}
     for ref, _, fill in expected:
@@ -88,8 +91,41 @@ def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
         cell = sheet[ref]
         assert cell.fill.fgColor.rgb.endswith(fill.fgColor.rgb[-6:]), ref
         assert item.message in cell.comment.text and item.fix in cell.comment.text
+        # Outlined too, so an error and a warning differ on a black-and-white printout.
+        assert cell.border.left.style == ("thick" if fill is ERROR_FILL else "mediumDashed")
     unmarked = sheet["H11"]
-    assert unmarked.comment is None and not unmarked.fill.fgColor.rgb.endswith("FFC7CE")
+    assert unmarked.comment is None and unmarked.border.left.style != "thick"
+    # The explanation is also written beside the figures, in the row's Check cell.
+    check = sheet[f"{column_of('live_check')}10"].value
+    assert check.startswith("Error: 'about 60' is not a number. Fix: Type the figure")
+    assert sheet.column_dimensions[column_of("live_check")].width >= 40
+
+
+def test_the_highlights_differ_from_the_input_fill_and_each_other_in_grey() -> None:
+    def grey(fill) -> float:
+        red, green, blue = (int(fill.fgColor.rgb[-6:][i : i + 2], 16) for i in (0, 2, 4))
+        return 0.299 * red + 0.587 * green + 0.114 * blue
+
+    input_fill = PatternFill("solid", fgColor=INPUT_FILL.lstrip("#"))
+    levels = sorted([grey(input_fill), grey(WARNING_FILL), grey(ERROR_FILL)], reverse=True)
+    assert levels == [grey(input_fill), grey(WARNING_FILL), grey(ERROR_FILL)]
+    assert min(a - b for a, b in zip(levels, levels[1:], strict=False)) >= 30
+
+
+def test_links_reach_sheets_whose_names_hold_an_apostrophe(
+    returns: Returns, tmp_path: Path
+) -> None:
+    def rename(workbook) -> None:
+        workbook["Return"].title = "Children's Q1"
+
+    path = returns.filled("renamed.xlsx", CHILDREN, {"CL02": {"value": "about 60"}}, edit=rename)
+    collected = collect_and_rate([path], REGISTER, Q1)
+    [done] = write_feedback(collected, tmp_path / "feedback")
+    listed = load_workbook(done.written)[FEEDBACK_SHEET]
+    links = [c.hyperlink.location for c in listed["C"] if c.hyperlink is not None]
+    assert "'Children''s Q1'!H10" in links
+    # The fonts are set: nothing falls back to a serif face.
+    assert {c.font.name for row in listed.iter_rows(min_row=4) for c in row if c.value} == {"Arial"}
 
 
 def test_the_first_sheet_lists_every_problem_with_a_link_to_its_cell(folder: Path) -> None:
@@ -134,7 +170,7 @@ def test_the_copy_is_still_a_return_the_officer_can_fix_and_send_back(folder: Pa
     workbook = load_workbook(copy)
     workbook["Return"]["H10"] = 60.9
     workbook["Return"]["K12"] = "available"
-    workbook["Return"]["N15"] = "In-house placements are being recruited."
+    workbook["Return"]["P15"] = "In-house placements are being recruited."
     workbook.save(copy)
     assert read_return(copy, REGISTER, Q1).problems == []
 
@@ -146,8 +182,8 @@ def test_a_problem_in_merged_cells_is_noted_on_the_top_left_cell(
     collected = collect_and_rate([path], REGISTER, Q1)
     [done] = write_feedback(collected, tmp_path / "feedback")
     sheet = load_workbook(done.written)["Return"]
-    note = sheet["N10"].comment.text
-    assert note.startswith("Merged cells: Cells N10:O10 are merged in the input area.")
+    note = sheet["P10"].comment.text
+    assert note.startswith("Merged cells: Cells P10:Q10 are merged in the input area.")
 
 
 def test_a_copy_never_replaces_a_return(returns: Returns, tmp_path: Path) -> None:

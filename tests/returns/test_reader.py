@@ -340,8 +340,8 @@ def _read_whole(register, path, monkeypatch, **options):
 @pytest.mark.parametrize(
     ("edit", "comment_column"),
     [
-        (lambda sheet: sheet.insert_cols(COLUMN["value"]), "O"),  # the inputs move right
-        (lambda sheet: sheet.insert_rows(1), "N"),  # the header moves down a row
+        (lambda sheet: sheet.insert_cols(COLUMN["value"]), "Q"),  # the inputs move right
+        (lambda sheet: sheet.insert_rows(1), "P"),  # the header moves down a row
     ],
     ids=["column-inserted", "row-inserted-above-the-header"],
 )

@@ -72,7 +72,7 @@ def quarter(tmp_path: Path, returns: Returns) -> Path:
 
 
 def test_the_log_says_who_sent_what_and_when(register, quarter: Path) -> None:
-    rows = return_log(collect_and_rate([quarter], register, Q1), register)
+    rows = return_log(collect_and_rate([quarter], register, Q1), register, Q1)
     table = [(r.service_area, r.outcome.value, r.expected, r.late, r.file) for r in rows]
     assert table == [
         ("Adult Social Care", "received", True, False, "2017-18-Q1-adult-social-care.xlsx"),
@@ -98,12 +98,28 @@ def test_the_log_says_who_sent_what_and_when(register, quarter: Path) -> None:
     }  # fmt: skip
 
 
-def test_without_a_deadline_nothing_is_late(register, quarter: Path) -> None:
+def test_a_blank_deadline_is_fifteen_working_days_after_the_period(register, quarter) -> None:
     undated = register.model_copy(
         update={"settings": register.settings.model_copy(update={"return_deadline": None})}
     )
-    rows = return_log(collect_and_rate([quarter], undated, Q1), undated)
-    assert {r.late for r in rows} == {None}
+    collected = collect_and_rate([quarter], undated, Q1)
+    rows = return_log(collected, undated, Q1)
+    # 30 June 2017 was a Friday: 15 working days later is Friday 21 July, the samples' date.
+    assert [r.late for r in rows] == [r.late for r in return_log(collected, register, Q1)]
+    assert "(deadline Friday 21 July 2017)" in chase_list(collected, Q1, undated)
+    assert {r.late for r in return_log(collected, undated)} == {None}  # no period, no deadline
+
+
+def test_each_period_is_late_by_its_own_deadline(register, quarter) -> None:
+    """The samples' one date (21 July 2017) is Q1's; Q2 is due 15 working days after it ends."""
+    rule = register.settings.model_copy(update={"return_deadline": "Q1: 2017-07-19"})
+    early = register.model_copy(update={"settings": rule})
+    collected = collect_and_rate([quarter], early, Q1)
+    late = {r.file for r in return_log(collected, early, Q1) if r.late}
+    assert "2017-18-Q1-environment.xlsx" in late and "childrens-resent.xlsx" in late
+    q2 = Period.parse("2017/18 Q2")
+    text = chase_list(collect_and_rate([quarter], register, q2), q2, register)
+    assert text.startswith("Returns for 2017/18 Q2 (deadline Friday 20 October 2017)")
 
 
 def test_the_chase_list_is_ready_to_paste_into_an_email(register, quarter: Path) -> None:
@@ -123,7 +139,7 @@ def test_the_chase_list_is_ready_to_paste_into_an_email(register, quarter: Path)
     )
     assert by_area[ENVIRONMENT].startswith(
         "Environment: thank you for your return (2017-18-Q1-environment.xlsx, saved Monday "
-        "24 July 2017 after the deadline). Please check:\n  - Sheet Return, cell O10 (EN02):"
+        "24 July 2017 after the deadline). Please check:\n  - Sheet Return, cell Q10 (EN02):"
     )
     assert by_area["Public Health"] == (
         "Public Health: we have not received your return for 2017/18 Q1. Please fill in the "
@@ -243,7 +259,7 @@ def test_validate_reads_last_periods_comments_from_the_store(
     q2_period = Period.parse("2017/18 Q2")
     with_store = validate_returns(REGISTER_PATH, [folder], q2_period, store=store)
     repeated = [p for p in with_store.problems if p.code == "comment-repeated"]
-    assert [(p.indicator_id, p.cell) for p in repeated] == [("CL02", "N10")]
+    assert [(p.indicator_id, p.cell) for p in repeated] == [("CL02", "P10")]
     without = validate_returns(REGISTER_PATH, [folder], q2_period)
     assert not [p for p in without.problems if p.code == "comment-repeated"]
 

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -21,7 +22,10 @@ from kpi_excel.core.models import (
     Indicator,
     Polarity,
     Register,
+    ResolvedTarget,
+    ReturnRecord,
     Settings,
+    Status,
     Target,
     TargetKind,
     Tolerance,
@@ -31,6 +35,7 @@ from kpi_excel.core.models import (
 from kpi_excel.core.periods import Period
 from kpi_excel.core.problems import OutputError, RegisterError, UsageError
 from kpi_excel.core.return_spec import FIELDS, FieldKind, column_of
+from kpi_excel.core.rules import rate
 from kpi_excel.register.loader import fingerprint as register_fingerprint
 from kpi_excel.templates.build import (
     fingerprint_register,
@@ -38,7 +43,7 @@ from kpi_excel.templates.build import (
     write_return_template,
     write_return_templates,
 )
-from kpi_excel.templates.formulas import RowCells, literal, rating_formula
+from kpi_excel.templates.formulas import STATUS_WORDS, literal, rating_bands
 from kpi_excel.templates.sheets import status_meanings
 
 Q1 = Period(2017, 1)
@@ -405,7 +410,7 @@ def test_data_validation_on_every_input_column(adults):
         if field.kind in (FieldKind.LOCKED, FieldKind.LIVE):
             assert column not in found, field.key
             continue
-        (validation,) = found[column]
+        validation = found[column][0]
         assert validation.promptTitle == field.header
         assert validation.prompt == field.help
         assert validation.showInputMessage
@@ -419,6 +424,14 @@ def test_data_validation_on_every_input_column(adults):
         else:
             assert validation.type == "textLength"
             assert validation.formula1 == str(spec.MAX_COMMENT_CHARS)
+    # Status: only due rows choose, and not "not due"; a not-due row is locked at "not due".
+    status = column_of("status")
+    assert {str(v.sqref) for v in found[status]} == {
+        f"{status}{data_row(sheet, 'AS1')}",
+        f"{status}{data_row(sheet, 'AS3')}",
+    }
+    assert at(sheet, "status", "AS2").value == "not due"
+    assert at(sheet, "status", "AS2").protection.locked
     # Numerator/denominator validation covers only the row that uses a fraction.
     (numerator,) = found[column_of("numerator")]
     assert str(numerator.sqref) == f"{column_of('numerator')}{data_row(sheet, 'AS1')}"
@@ -430,9 +443,13 @@ def test_list_sources_hold_the_choices(adults):
     lists = adults[spec.LISTS_SHEET]
     for field in FIELDS:
         if field.kind is FieldKind.CHOICE:
-            (validation,) = found[column_of(field.key)]
+            validation = found[column_of(field.key)][0]
             cells = lists[validation.formula1.split("!")[1].replace("$", "")]
-            assert tuple(row[0].value for row in cells) == field.choices
+            choices = tuple(row[0].value for row in cells)
+            if field.key == "status":  # a due row's choices
+                assert choices == tuple(c for c in field.choices if c != "not due")
+            else:
+                assert choices == field.choices
     names = {name: defined.attr_text for name, defined in adults.defined_names.items()}
     assert names["kpi_yes_no"] == f"{spec.LISTS_SHEET}!$B$2:$B$3"
     assert names["kpi_status_choices"] == f"{spec.LISTS_SHEET}!$A$2:$A$4"
@@ -442,7 +459,7 @@ def test_live_cells_are_formulas_with_colour_rules(adults):
     sheet = adults[spec.RETURN_SHEET]
     rating = at(sheet, "live_rating", "AS1").value
     assert rating.startswith("=IF(") and '"AMBER"' in rating  # AS1 has a 2-point band
-    assert at(sheet, "live_rating", "AS3").value is None  # TBC: never rated
+    assert at(sheet, "live_rating", "AS3").value == '=""'  # TBC: never rated
     assert at(sheet, "live_check", "AS3").value.startswith("=IF(")
     rules = {
         rule.formula[0]
@@ -476,9 +493,6 @@ def test_status_meanings_come_from_the_status_help():
 # --- live formulas ------------------------------------------------------------------------
 
 
-CELLS = RowCells("H9", "E9", "K9", "N9", "O9", "P9", "I9", "J9")
-
-
 @pytest.mark.parametrize(
     ("number", "text"), [(36, "36"), (0.5, "0.5"), (1e-05, "0.00001"), (110.25, "110.25")]
 )
@@ -486,20 +500,60 @@ def test_formula_literals_never_use_exponents(number, text):
     assert literal(number) == text
 
 
-def test_rating_formula_cases():
+TOLERANCES = [
+    Tolerance(),
+    Tolerance(kind=ToleranceKind.RELATIVE, amount=10),
+    Tolerance(kind=ToleranceKind.RELATIVE, amount=-7.5),
+    Tolerance(kind=ToleranceKind.ABSOLUTE, amount=2),
+    Tolerance(kind=ToleranceKind.LIMIT, amount=30),
+    Tolerance(kind=ToleranceKind.LIMIT, amount=45),
+]
+
+
+@pytest.mark.parametrize("tolerance", TOLERANCES, ids=lambda t: f"{t.kind}-{t.amount}")
+@pytest.mark.parametrize("polarity", [Polarity.BIGGER, Polarity.SMALLER, Polarity.RANGE])
+@pytest.mark.parametrize(
+    "goal",
+    [
+        value_target(36),
+        value_target(0),
+        value_target(0.25),  # shown as 0.3: half rounds up, as the board rounds
+        value_target(36.05),
+        Target(kind=TargetKind.RANGE, value=40, high=33.5),
+    ],
+)
+def test_rating_bands_are_where_the_rules_change_their_rating(tolerance, polarity, goal):
+    """The guide's edges, found by asking rules.rate, give its rating for every shown figure."""
+    register = make_register()
+    indicator = register.by_id()["AS1"].model_copy(
+        update={"polarity": polarity, "tolerance": tolerance}
+    )
+    period = Period.parse("2017/18 Q1")
+    target = ResolvedTarget(target=goal, how="test")
+    bands = rating_bands(indicator, target, register.settings, period)
+    step = Decimal(1).scaleb(-indicator.decimals)
+    edges = set(bands.edges) if bands else set()
+    figures = {Decimal(v) for v in range(-5, 60)} | {
+        e + d * step for e in edges for d in (-1, 0, 1)
+    }
+    for shown in sorted(figures):
+        record = ReturnRecord(
+            indicator_id="AS1", period=str(period), status=Status.AVAILABLE, value=float(shown)
+        )
+        rag = rate(indicator, target, record, register.settings, period).rag
+        expected = rag.value if rag else None
+        assert (bands.rating(shown) or None if bands else None) == expected, shown
+
+
+def test_never_rated_indicators_have_no_bands():
     register = make_register()
     by_id = register.by_id()
-    none = Tolerance()
-    assert rating_formula(by_id["AS3"], by_id["AS3"].annual_target, none, CELLS) is None
+    period = Period.parse("2017/18 Q1")
+    tbc = ResolvedTarget(target=by_id["AS3"].annual_target, how="test")
+    assert rating_bands(by_id["AS3"], tbc, register.settings, period) is None
     data_only = by_id["AS2"].model_copy(update={"polarity": Polarity.NONE})
-    assert rating_formula(data_only, value_target(1), none, CELLS) is None
-    plain = rating_formula(by_id["ENV1"], value_target(1), none, CELLS)
-    assert "AMBER" not in plain and "ROUND(H9,1)-ROUND(E9,1)" in plain  # smaller is better
-    relative = Tolerance(kind=ToleranceKind.RELATIVE, amount=10)
-    assert "<=3.6" in rating_formula(by_id["AS1"], value_target(36), relative, CELLS)
-    assert "AMBER" not in rating_formula(by_id["AS1"], value_target(0), relative, CELLS)
-    comparator = rating_formula(by_id["ENV3"], by_id["ENV3"].annual_target, none, CELLS)
-    assert "ROUND(H9,0)-ROUND(184,0)" in comparator
+    one = ResolvedTarget(target=value_target(1), how="test")
+    assert rating_bands(data_only, one, register.settings, period) is None
 
 
 # --- LibreOffice ---------------------------------------------------------------------------
@@ -554,9 +608,9 @@ def test_live_formulas_work_out_the_guide(templates, tmp_path):
     workbook = openpyxl.load_workbook(converted, data_only=True)
     sheet = workbook[spec.RETURN_SHEET]
     assert at(sheet, "live_rating", "AS1").value == "AMBER"
-    assert at(sheet, "live_check", "AS1").value == "Add a comment"
+    assert at(sheet, "live_check", "AS1").value == "Check: Comment missing"
     assert at(sheet, "live_check", "AS2").value == "OK"  # not due
-    assert at(sheet, "live_check", "AS3").value == "Give the figure or change status"
+    assert at(sheet, "live_check", "AS3").value == "Error: Figure missing"
 
 
 def test_a_year_period_template(tmp_path):
@@ -592,3 +646,77 @@ def test_templates_never_replace_a_filled_in_return_unless_forced(tmp_path):
     assert len(list(folder.iterdir())) == 1
     forced = CliRunner().invoke(main, [*args, "--force"])
     assert forced.exit_code == 0 and len(list(folder.iterdir())) == 6
+
+
+def test_the_workbook_structure_is_protected(templates):
+    """Sheets cannot be renamed, deleted or unhidden; regenerating still gives the same bytes."""
+    workbook = openpyxl.load_workbook(templates[ADULTS])
+    assert workbook.security is not None and workbook.security.lockStructure
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [*STATUS_WORDS.items(), ("NOT DUE", "not due"), ("  Not   available ", "not available")],
+)
+def test_the_guides_status_words_are_the_readers(tmp_path, typed, meant):
+    """The guide's formulas take a status word as the reader does (returns/reader.py)."""
+    from kpi_excel.returns.reader import read_return
+
+    register = make_register()
+    path = write_return_template(register, ADULTS, Q1, tmp_path / "t.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[spec.RETURN_SHEET]
+    row = data_row(sheet, "AS3")
+    sheet[f"{column_of('status')}{row}"] = typed
+    sheet[f"{column_of('comment')}{row}"] = "Why."
+    workbook.save(path)
+    codes = {p.code for p in read_return(path, register, Q1).problems if p.indicator_id == "AS3"}
+    assert "status-unknown" not in codes
+    expected = {"available": {"value-blank"}, "not available": set(), "not due": {"status-due"}}
+    assert codes == expected[meant]
+
+
+def test_guide_formulas_stay_inside_excels_limits(tmp_path):
+    """8,192 characters and 64 nested functions a formula, for the longest row there is."""
+    register = make_register()
+    worst = register.by_id()["AS1"].model_copy(
+        update={"unit": Unit.PERCENT, "uses_fraction": True, "min_value": -5, "max_value": 90}
+    )
+    indicators = [worst if i.id == "AS1" else i for i in register.indicators]
+    register = register.model_copy(update={"indicators": indicators})
+    path = write_return_template(register, ADULTS, Q1, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(path)[spec.RETURN_SHEET]
+    formulas = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert formulas
+    for formula in formulas:
+        depth = deepest = 0
+        for part in re.sub(r'"[^"]*"', "", formula):
+            depth += {"(": 1, ")": -1}.get(part, 0)
+            deepest = max(deepest, depth)
+        assert len(formula) < 8192 and deepest < 64
+
+
+def test_templates_from_a_store_know_last_periods_comments(tmp_path):
+    """templates --store gives the guide last period's comments, as validate --store reads
+    them, so a comment copied unchanged is queried before the return is sent."""
+    from conftest import SAMPLES
+
+    from kpi_excel.api.history import close_period, import_history
+    from kpi_excel.api.run import make_templates
+    from kpi_excel.templates.formulas import WORK_COLUMN
+    from kpi_excel.templates.sheets import PREVIOUS_COMMENTS_COLUMN
+
+    register, store = SAMPLES / "register.xlsx", tmp_path / "history.sqlite"
+    import_history(SAMPLES / "history.csv", register, store=store, by="test")
+    close_period(register, [SAMPLES / "returns"], Q1, store=store, by="test")
+    q2 = Period(2017, 2)
+    paths = make_templates(register, q2, tmp_path / "out", store=store)
+    [path] = [p for p in paths if "childrens" in p.name]
+    workbook = openpyxl.load_workbook(path)
+    lists = workbook[spec.LISTS_SHEET]
+    kept = [c.value for c in lists[spec.column_letter(PREVIOUS_COMMENTS_COLUMN)][1:] if c.value]
+    assert kept and all(text == " ".join(text.split()).casefold() for text in kept)
+    sheet = workbook[spec.RETURN_SHEET]
+    codes_column = spec.column_letter(WORK_COLUMN["codes"])
+    codes = sheet[f"{codes_column}{data_row(sheet, 'CL02')}"].value
+    assert "comment-repeated" in codes and spec.LISTS_SHEET in codes
