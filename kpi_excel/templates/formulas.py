@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from ..core.display import display_places
 from ..core.models import (
     Indicator,
     ResolvedTarget,
@@ -297,7 +298,7 @@ class Bands:
 
 def shown_places(indicator: Indicator) -> int:
     """The places ratings compare figures at: display.round_display's."""
-    return indicator.decimals
+    return display_places(indicator)
 
 
 def rating_bands(

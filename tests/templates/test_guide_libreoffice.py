@@ -31,7 +31,6 @@ from kpi_excel.core.return_spec import FIRST_DATA_ROW, RETURN_SHEET, column_of
 from kpi_excel.history.files import History
 from kpi_excel.report import build_report
 from kpi_excel.returns.collect import collect_returns
-from kpi_excel.returns.reader import read_return
 from kpi_excel.templates.build import write_return_templates
 from kpi_excel.templates.formulas import UNDECIDED, WILL_BE_CHECKED, WORK_COLUMN
 from kpi_excel.xlsx.read import column_letter
@@ -218,13 +217,14 @@ def _guide(path: Path) -> dict[str, tuple[str, str, set[str]]]:
 
 def _verdicts(path: Path) -> dict[str, tuple[set[str], str]]:
     """indicator -> (validate's problem codes on the row, consolidate's rating)."""
-    result = read_return(path, REGISTER, Q1, previous_comments=PREVIOUS_COMMENTS)
+    # as validate does: read, then rated once (the missing comments and actions come from it)
+    collected = collect_returns([path], REGISTER, Q1, previous_comments=PREVIOUS_COMMENTS)
+    report = build_report(REGISTER, Q1, collected, History())
+    [result] = collected.files
     codes: dict[str, set[str]] = {}
     for item in result.problems:
         if item.indicator_id:
             codes.setdefault(item.indicator_id, set()).add(SAME_CODE.get(item.code, item.code))
-    collected = collect_returns([path], REGISTER, Q1, previous_comments=PREVIOUS_COMMENTS)
-    report = build_report(REGISTER, Q1, collected, History())
     ratings = {
         row.indicator.id: row.rating.rag.value if row.rating.rag else ""
         for row in report.rows
