@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core.models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
 from ..core.periods import Period
-from ..core.problems import HistoryError, Problem, Severity, UsageError, problem
+from ..core.problems import HistoryError, KpiExcelError, Problem, Severity, UsageError, problem
 from ..core.targets import resolve_target
 from ..history.files import History, load_history, parse_history_value, plain_number
 from ..history.store import (
@@ -32,9 +32,11 @@ from ..report.build import build_report
 from ..returns.collect import Collected, collect_returns
 from ..returns.reader import file_time, sha256_of
 from ..xlsx.atomic import write_bytes
+from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK, check_outputs, place, returns_places
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
+EXPORT_MARK = "history export"
 EXPORT_COLUMNS = (
     "indicator_id", "period", "value", "label", "status", "provisional", "average", "time_lag",
     "numerator", "denominator", "target", "target_how", "comment", "corrective_action",
@@ -101,6 +103,11 @@ def import_history(
     from one already held, stops the import and nothing is changed.
     """
     file = Path(file)
+    path = locate_store(store, register_path)
+    check_outputs(
+        [*place("the history file", file), *place("the register", register_path)],
+        place("--store", path),
+    )
     register = load_register(Path(register_path))
     history, warnings = load_history(file, register.by_id())
     digest = sha256_of(file)
@@ -112,7 +119,6 @@ def import_history(
         )
         figures.append(replace(Figure.from_point(point), source=source))
     periods = sorted({f.period for f in figures}, key=period_key)
-    path = locate_store(store, register_path)
     run = _run(
         "import-history",
         register,
@@ -185,10 +191,18 @@ def export_history(
     out = Path(out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"Export to a .csv or .xlsx file, not {out.name}.")
+    check_outputs(
+        [
+            *place("the history store", locate_store(store, register)),
+            *place("the register", register),
+        ],
+        place("the export", out),
+    )
     low = period_key(str(period_from), end=False) if period_from else None
     high = period_key(str(period_to), end=True) if period_to else None
     with Store(locate_store(store, register)) as opened:
         version = opened.check_version(as_at)
+        _refuse_a_recorded_input(out, opened.runs())
         figures = [
             f
             for f in opened.figures(as_at=version)
@@ -208,6 +222,39 @@ def export_history(
         content = _xlsx(rows)
     write_bytes(out, content)
     return Exported(out, len(figures), version)
+
+
+def _refuse_a_recorded_input(out: Path, runs: Sequence[Run]) -> None:
+    """An export never replaces a file the store was made from (a history file imported, a
+    return closed): the run log keeps each input's hash, so a renamed or moved one is known."""
+    if not out.exists():
+        return
+    recorded = {item.get("sha256") for run in runs for item in run.inputs}
+    if out.is_file() and sha256_of(out) in recorded:
+        raise UsageError(
+            f"The export {out} is a file the history store was made from (its run log records "
+            "it as an input). Nothing was written: give the export another name."
+        )
+    if not _earlier_export(out):
+        raise UsageError(
+            f"The export {out} already exists and is not an earlier export. Nothing was "
+            "written: give the export another name, or delete the file first."
+        )
+
+
+def _earlier_export(path: Path) -> bool:
+    """Whether path is an export this function wrote, which it may replace."""
+    from ..xlsx.read import open_xlsx
+
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as stream:
+            head = stream.readline(4096)
+        return head.decode("utf-8", "replace").strip() == ",".join(EXPORT_COLUMNS)
+    try:
+        with open_xlsx(path) as book:
+            return book.output_mark() == EXPORT_MARK
+    except (KpiExcelError, OSError):
+        return False
 
 
 def _csv_value(value: object) -> str:
@@ -265,6 +312,7 @@ def target_text(target: Target | None) -> str:
 
 def _xlsx(rows: list[list[object]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Font
 
     workbook = Workbook()
@@ -281,6 +329,8 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     for index, name in enumerate(EXPORT_COLUMNS, start=1):
         letter = sheet.cell(1, index).column_letter
         sheet.column_dimensions[letter].width = widths.get(name, max(10, len(name) + 2))
+    workbook.custom_doc_props.append(StringProperty(name=OUTPUT_MARK, value=EXPORT_MARK))
+    workbook.properties.lastModifiedBy = OUTPUT_AUTHOR
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -345,8 +395,12 @@ def close_period(
     are left out). Closing again with the same figures changes nothing; with different ones
     it is refused: a closed period changes only by correct_figure.
     """
-    register = load_register(Path(register_path))
     path = locate_store(store, register_path)
+    check_outputs(
+        [*place("the register", register_path), *returns_places(returns)],
+        place("--store", path),
+    )
+    register = load_register(Path(register_path))
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
     history = History()
     if path.exists():
@@ -451,6 +505,7 @@ def correct_figure(
     """
     if not why.strip():
         raise UsageError("Say why the figure is being corrected (--why): it is kept with it.")
+    check_outputs(place("the register", register), place("--store", locate_store(store, register)))
     loaded = load_register(Path(register)) if register is not None else None
     indicator = loaded.by_id().get(indicator_id) if loaded else None
     if loaded is not None and indicator is None:

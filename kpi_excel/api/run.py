@@ -23,6 +23,7 @@ from ..register.loader import load_register
 from ..report.build import build_report, write_json
 from ..returns.collect import Collected, collect_returns
 from ..xlsx.atomic import make_folder, replace_file
+from ..xlsx.outputs import check_outputs, pdf_beside, place, returns_places
 
 if TYPE_CHECKING:
     from ..board.sections import ProgressBar
@@ -57,6 +58,14 @@ def make_templates(
 
     if history is not None and store is not None:
         raise UsageError("Give a history file or a history store, not both.")
+    check_outputs(
+        [
+            *place("the register", register_path),
+            *place("the history file", history),
+            *place("the history store", store),
+        ],
+        place("--out", out_dir, folder=True),
+    )
     register = load_register(Path(register_path))
     if store is not None:
         from ..history.store import Store
@@ -108,6 +117,19 @@ def validate_returns(
     from ..returns.log import chase_list, return_log
     from ..returns.logbook import write_output, write_validation_log
 
+    check_outputs(
+        [
+            *place("the register", register_path),
+            *returns_places(returns),
+            *place("the history store", store),
+        ],
+        [
+            *place("--json", json_path),
+            *place("--log", log_path),
+            *place("--chase", chase_path),
+            *place("--feedback", feedback_dir, folder=True),
+        ],
+    )
     register = load_register(Path(register_path))
     previous = _previous_comments(Path(store), period) if store is not None else None
     collected = collect_returns(
@@ -214,6 +236,20 @@ def consolidate_returns(
         raise UsageError("Give a history file or a history store, not both.")
     if as_at is not None and store is None:
         raise UsageError("--as-at needs --store: versions are kept in the history store.")
+    check_outputs(
+        [
+            *place("the register", register_path),
+            *returns_places(returns),
+            *place("the history file", history),
+            *place("the history store", store),
+            *place("the published report", published),
+        ],
+        [
+            *place("--out", out),
+            *place("--json", json_path),
+            *(place("the PDF", pdf_beside(Path(out))) if pdf else []),
+        ],
+    )
     register = load_register(Path(register_path))
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
     view = None
@@ -234,14 +270,6 @@ def consolidate_returns(
     report = report.model_copy(update={"problems": [*report.problems, *history_warnings, *audit]})
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
-    _refuse_to_overwrite_inputs(
-        [out, *([Path(json_path)] if json_path else [])],
-        [
-            Path(register_path),
-            *([Path(history)] if history else []),
-            *(f.path for f in collected.files),
-        ],
-    )
     make_folder(out.parent)
     with collector_paused():
         outcome.written.append(write_board_workbook(report, out, write_progress))
@@ -260,14 +288,6 @@ def consolidate_returns(
         outcome.as_at = view.as_at
         log_consolidate(view, register, period, outcome.problems, outcome.written)
     return outcome
-
-
-def _refuse_to_overwrite_inputs(outputs: list[Path], inputs: list[Path]) -> None:
-    """Inputs are never modified: an output named like an input is a mistake in the command."""
-    taken = {path.resolve() for path in inputs}
-    for output in outputs:
-        if output.resolve() in taken:
-            raise UsageError(f"{output} is one of the inputs: give the output another name.")
 
 
 def find_soffice() -> str | None:
@@ -293,7 +313,7 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
             " and run again, or open the workbook in Excel and use File > Export > "
             "Create PDF."
         )
-    target = workbook.with_suffix(".pdf")
+    target = pdf_beside(workbook)
     with tempfile.TemporaryDirectory() as temp:
         # A private LibreOffice profile, so conversion works beside a running LibreOffice
         # (HOME alone is not enough on Windows, which keeps the profile in APPDATA).

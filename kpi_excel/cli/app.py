@@ -260,13 +260,6 @@ def validate(
     """
     from ..api.run import validate_returns
 
-    if feedback_dir is not None and any(
-        folder.is_dir() and folder.resolve() == feedback_dir.resolve() for folder in returns
-    ):
-        raise click.UsageError(
-            "Give --feedback a folder of its own: copies in the returns folder would be read "
-            "as returns next time."
-        )
     outcome = validate_returns(
         register,
         list(returns),
@@ -417,9 +410,11 @@ def new_register(path: Path) -> int:
       kpi-excel new-register register.xlsx
     """
     from ..register.book import write_register
+    from ..xlsx.outputs import check_outputs, place
 
     if path.exists():
         raise click.UsageError(f"{path} already exists: choose another name.")
+    check_outputs([], place("PATH", path))
     write_register(path)
     click.echo(f"Wrote {path}", err=True)
     return EXIT_CLEAN

@@ -147,6 +147,15 @@ _kind(
     "The file could not be read: {detail}.",
     "Check the file is not open elsewhere and that you can read it, then try again.",
 )
+_kind(
+    "file-kpi-excel-output",
+    E,
+    RUN,
+    "A file kpi-excel wrote",
+    "This is a {detail} file kpi-excel wrote, not a return, so it is not read.",
+    "Move it out of the returns folder. An officer who fixes a feedback copy saves it in "
+    "Excel and sends it back; that copy is read.",
+)
 
 # --- template identity ---------------------------------------------------------------------
 _kind(

@@ -22,6 +22,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -29,6 +30,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from ..core.models import ReturnOutcome
 from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
 from ..xlsx.atomic import make_folder, replace_file
+from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from ..xlsx.safety import check_package
 from .collect import Collected
 from .reader import ReturnFile
@@ -41,6 +43,12 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 AUTHOR = "kpi-excel"
 COLUMNS = (("Severity", 10), ("Sheet", 12), ("Cell", 10), ("Indicator", 10),
            ("Problem", 60), ("How to fix it", 60))  # fmt: skip
+
+
+WHERE_RETURNS_ARE_READ = (
+    "the copy would go where returns are read, and be read as a return next time: give "
+    "--feedback a folder of its own"
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ def write_feedback(collected: Collected, folder: Path | None = None) -> list[Fee
         if entry.outcome is ReturnOutcome.SUPERSEDED
     }
     inputs = {_same(f.path) for f in collected.files}
+    read_from = {_same(f.path.parent) for f in collected.files}
     done = []
     for result in collected.files:
         if not result.problems or (result.path.name, result.sha256) in superseded:
@@ -74,6 +83,9 @@ def write_feedback(collected: Collected, folder: Path | None = None) -> list[Fee
             done.append(
                 Feedback(result.path, None, f"{target.name} is a return itself: not replaced")
             )
+            continue
+        if _same(target.parent) in read_from:
+            done.append(Feedback(result.path, None, WHERE_RETURNS_ARE_READ))
             continue
         done.append(write_feedback_copy(result, target))
     return done
@@ -205,5 +217,10 @@ def _free_title(workbook: Workbook) -> str:
 
 def _save(workbook: Workbook, target: Path) -> None:
     """Save beside the target, then rename: a half-written copy is never left behind."""
+    # Marked as kpi-excel's own, so an unedited copy is never read as a return.
+    if OUTPUT_MARK in workbook.custom_doc_props.names:
+        del workbook.custom_doc_props[OUTPUT_MARK]
+    workbook.custom_doc_props.append(StringProperty(name=OUTPUT_MARK, value="feedback"))
+    workbook.properties.lastModifiedBy = OUTPUT_AUTHOR
     make_folder(target.parent)
     replace_file(target, workbook.save)

@@ -128,6 +128,9 @@ def read_return(
         with open_xlsx(path) as book:
             result.saved_at = book.saved_at()
             result.problems.extend(_here(book.warnings, name))
+            if (mark := book.output_mark()) is not None:
+                result.problems.append(problem("file-kpi-excel-output", file=name, detail=mark))
+                return result
             if META_SHEET not in book.sheet_names():
                 result.problems.append(problem("metadata-missing", file=name))
                 return result

@@ -24,6 +24,7 @@ from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree as ET
 
 from ..core.problems import Problem, ReturnFileError, problem
+from .outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from .safety import DEFAULT_LIMITS, GuardedStream, Limits, open_package
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -482,6 +483,24 @@ class XlsxBook:
                     return datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
                 except ValueError:
                     return None
+        return None
+
+    def output_mark(self) -> str | None:
+        """What kpi-excel wrote this file as ("feedback"), when it is one of its own outputs
+        no one has saved since; None otherwise. An officer who fixes a feedback copy and saves
+        it in Excel makes it theirs again (Excel sets lastModifiedBy), so it is read."""
+        if "docprops/custom.xml" not in self._names or "docprops/core.xml" not in self._names:
+            return None
+        try:
+            core, custom = self._parse("docProps/core.xml"), self._parse("docProps/custom.xml")
+        except ReturnFileError:
+            return None
+        saver = next((e.text for e in core if e.tag.endswith("}lastModifiedBy")), None)
+        if (saver or "").strip() != OUTPUT_AUTHOR:
+            return None
+        for item in custom:
+            if item.get("name") == OUTPUT_MARK:
+                return "".join(item.itertext()).strip() or "output"
         return None
 
     def _stream(self, part: str) -> GuardedStream:

@@ -1,0 +1,119 @@
+"""Outputs never touch inputs: every command checks its output paths here before any work.
+
+An output is refused when it is the same file as an input (the same resolved path, or the same
+device and inode, so hard and symbolic links are caught), when it would be written into a
+folder returns are read from (it would be read as a return next time), or when two outputs
+are one file. Nothing is read or written before the check, so a refused command changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.problems import UsageError
+
+# Written into every workbook kpi-excel makes (a custom document property), so the reader
+# knows its own outputs and never reads a feedback copy, a log or a board as a return.
+OUTPUT_MARK = "kpi-excel output"
+OUTPUT_AUTHOR = "kpi-excel"  # lastModifiedBy: the next save (Excel's) names its user instead
+
+
+@dataclass(frozen=True)
+class Place:
+    """One path a command names: what it is (an option or argument) and where."""
+
+    label: str
+    path: Path
+    folder: bool = False  # an output folder (feedback, templates), or a folder of returns
+
+    @property
+    def resolved(self) -> Path:
+        return _resolve(self.path)
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return Path(path).expanduser().resolve(strict=False)
+    except (OSError, RuntimeError):  # a symbolic link loop: compare the path as given
+        return Path(os.path.abspath(path))
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _same(first: Place, second: Place) -> bool:
+    if first.resolved == second.resolved:
+        return True
+    one, other = _identity(first.path), _identity(second.path)
+    return one is not None and one == other
+
+
+def _in_folder(output: Place, folder: Place) -> bool:
+    """Whether output would be a file in the folder returns are read from (or is it)."""
+    target = output.resolved
+    if target == folder.resolved or target.parent == folder.resolved:
+        return True
+    home = _identity(target.parent)
+    return home is not None and home == _identity(folder.path)
+
+
+def places(label: str, paths: Iterable[Path | str | None], *, folder: bool = False) -> list[Place]:
+    """Places for the paths given (None and empty ones left out)."""
+    return [Place(label, Path(path), folder) for path in paths if path is not None and path != ""]
+
+
+def place(label: str, path: Path | str | None, *, folder: bool = False) -> list[Place]:
+    return places(label, [path], folder=folder)
+
+
+def returns_places(returns: Iterable[Path | str]) -> list[Place]:
+    """Return files and folders of returns, as inputs."""
+    found = []
+    for path in returns:
+        path = Path(path)
+        kind = "folder" if path.is_dir() else "file"
+        found.append(Place(f"the returns {kind}", path, path.is_dir()))
+    return found
+
+
+def check_outputs(inputs: Sequence[Place], outputs: Sequence[Place]) -> None:
+    """Refuse, before any work, every output that would write over an input or another output.
+
+    Raises UsageError naming both paths; returns quietly when every output is safe.
+    """
+    for index, output in enumerate(outputs):
+        for source in inputs:
+            if source.folder and _in_folder(output, source):
+                _refuse(
+                    output,
+                    f"is in {source.label} {source.path}, where returns are read: it would "
+                    "be read as a return next time",
+                )
+            if _same(output, source):
+                _refuse(output, f"is the same file as {source.label} ({source.path})")
+        for other in outputs[:index]:
+            if _same(output, other):
+                _refuse(output, f"is the same file as {other.label} ({other.path})")
+
+
+def _refuse(output: Place, why: str) -> None:
+    instead = "a folder of its own" if output.folder else "another name"
+    raise UsageError(
+        f"{output.label} {output.path} {why}. Nothing was written: give {output.label} {instead}."
+    )
+
+
+def pdf_beside(workbook: Path) -> Path:
+    """Where the PDF of a board workbook goes: beside it, under its own name."""
+    workbook = Path(workbook)
+    if workbook.suffix.lower() == ".pdf":
+        return workbook.with_name(f"{workbook.name}.pdf")
+    return workbook.with_suffix(".pdf")
