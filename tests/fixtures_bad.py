@@ -221,6 +221,7 @@ units_in_text_kg = _value("units_in_text_kg.xlsx", "118.4kg", "EN02", ENVIRONMEN
 wrong_unit_in_text = _value("wrong_unit_in_text.xlsx", "0.8 kg", "EN01", ENVIRONMENT)
 percent_sign_on_a_count = _value("percent_sign_on_a_count.xlsx", "6%", "CL13")
 negative_count = _value("negative_count.xlsx", -6, "CL13")
+figure_beyond_any_real_one = _value("figure_beyond_any_real_one.xlsx", 1e28, "CL13")
 implausible_value = _value("implausible_value.xlsx", 45, "EN01", ENVIRONMENT,
                            comment="Snow.", corrective_action="Gritting.")  # fmt: skip
 blank_value_with_status_available = _value("blank_value_with_status_available.xlsx", None)
@@ -579,6 +580,7 @@ CASES: list[Case] = [
     Case(wrong_unit_in_text, _ret(("value-wrong-unit", "H9")), ENVIRONMENT),
     Case(percent_sign_on_a_count, _ret(("value-wrong-unit", "H21")), CHILDREN),
     Case(negative_count, _ret(("value-negative", "H21")), CHILDREN),
+    Case(figure_beyond_any_real_one, _ret(("value-not-usable", "H21")), CHILDREN),
     Case(implausible_value, _ret(("value-implausible", "H9")), ENVIRONMENT),
     Case(numerator_above_denominator, _ret(("numerator-above-denominator", "I10")), CHILDREN),
     Case(denominator_zero, _ret(("denominator-zero", "J10")), CHILDREN),

@@ -344,6 +344,14 @@ _kind(
     "Type the figure as a number, e.g. 83 for 83%, or choose a status of 'not available'.",
 )
 _kind(
+    "value-not-usable",
+    E,
+    OFF,
+    "Not a usable figure",
+    "'{value}' cannot be a figure: {detail}.",
+    "Type the figure itself as a plain number, e.g. 83 for 83%.",
+)
+_kind(
     "value-date",
     E,
     OFF,

@@ -20,7 +20,7 @@ from ..core.models import HistoryPoint, Indicator, Source, Unit
 from ..core.periods import Period, PeriodError
 from ..core.problems import HistoryError, Problem, problem
 from ..core.return_spec import NOT_AVAILABLE_TOKENS as RETURN_NOT_AVAILABLE
-from ..core.values import parse_number_text
+from ..core.values import parse_number_text, parse_whole_number
 from ..register.loader import read_sheets, take_row
 from ..xlsx.read import SheetData
 
@@ -61,7 +61,7 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
     if isinstance(raw, bool):
         raise ValueError(f"'{raw}' is not a figure")
     if isinstance(raw, int | float):
-        return float(raw), None
+        return parse_whole_number(raw).value, None
     text = str(raw).strip()
     if text.lower() in NEW_TOKENS:
         return None, "NEW"
@@ -69,9 +69,9 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
         return None, "N/A"
     if text.lower() == NOT_DUE:
         return None, NOT_DUE
-    parsed = parse_number_text(text)
-    if parsed is None:
+    if parse_number_text(text) is None:
         raise ValueError(f"'{text}' is not a figure, NEW or N/A")
+    parsed = parse_whole_number(text, suffix=indicator.suffix if indicator else None)
     if parsed.is_percent and indicator is not None and indicator.unit is not Unit.PERCENT:
         raise ValueError(f"'{text}' is a percentage but {indicator.id} is not measured in %")
     return parsed.value, None

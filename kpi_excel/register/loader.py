@@ -34,7 +34,7 @@ from ..core.models import (
 from ..core.periods import Period, PeriodError
 from ..core.problems import KpiExcelError, Problem, RegisterError, ReturnFileError, problem
 from ..core.return_spec import column_letter as _column_letter
-from ..core.values import parse_number_text
+from ..core.values import parse_number_text, parse_whole_number
 from ..xlsx.read import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
 from ..xlsx.safety import MB, Limits
 
@@ -304,7 +304,7 @@ def _target(raw: Any, blank: TargetKind) -> Target:
     if isinstance(raw, bool):
         raise ValueError(f"'{raw}' is not a target")
     if isinstance(raw, int | float):
-        return Target(kind=TargetKind.VALUE, value=float(raw))
+        return Target(kind=TargetKind.VALUE, value=parse_whole_number(raw).value)
     text = str(raw).strip()
     lowered = text.lower()
     if lowered == "tbc":
@@ -312,7 +312,7 @@ def _target(raw: Any, blank: TargetKind) -> Target:
     if lowered in _NONE_TOKENS:
         return Target(kind=TargetKind.NONE)
     if match := _RANGE_TARGET.match(text):
-        low, high = (float(match.group(i).replace(",", "")) for i in (1, 2))
+        low, high = (parse_whole_number(match.group(i)).value for i in (1, 2))
         if low > high:
             raise ValueError(f"the range '{text}' runs backwards: write the lower end first")
         return Target(kind=TargetKind.RANGE, value=low, high=high)
@@ -321,11 +321,10 @@ def _target(raw: Any, blank: TargetKind) -> Target:
         return Target(
             kind=TargetKind.COMPARATOR,
             label=match.group("label").strip(),
-            value=float(number.replace(",", "")) if number else None,
+            value=parse_whole_number(number).value if number else None,
         )
-    parsed = parse_number_text(text)
-    if parsed is not None:
-        return Target(kind=TargetKind.VALUE, value=parsed.value)
+    if parse_number_text(text) is not None:
+        return Target(kind=TargetKind.VALUE, value=parse_whole_number(text).value)
     raise ValueError(
         f"'{text}' is not a target: write a number, TBC, N/A, a range such as '40 to 60', "
         "or a comparator such as 'Better than England (184)'"
@@ -375,12 +374,7 @@ def _tolerance(kind: Any, amount: Any) -> Tolerance | None:
 
 
 def _float(raw: Any) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    parsed = parse_number_text(str(raw))
-    if parsed is None:
-        raise ValueError(f"'{raw}' is not a number")
-    return parsed.value
+    return parse_whole_number(raw).value
 
 
 def _quarters(raw: Any) -> tuple[int, ...]:
