@@ -436,6 +436,22 @@ def empty_file(r: Returns) -> Path:
     return r.hostile(hostile.empty_file, "empty_file.xlsx")
 
 
+def _beyond(build: Callable[[Path, Path], Path], name: str) -> Callable[[Returns], Path]:
+    """A real return with one hostile edit to its Return sheet's XML."""
+
+    def make(r: Returns) -> Path:
+        source = r.filled(f"{name}-source.xlsx", CHILDREN)
+        return build(source, r.folder).rename(r.folder / f"{name}.xlsx")
+
+    make.__name__ = name
+    return make
+
+
+cell_beyond_excel_rows = _beyond(hostile.cell_beyond_excel_rows, "cell_beyond_excel_rows")
+merged_beyond_excel_rows = _beyond(hostile.merged_beyond_excel_rows, "merged_beyond_excel_rows")
+column_beyond_excel = _beyond(hostile.column_beyond_excel, "column_beyond_excel")
+
+
 def csv_renamed_xlsx(r: Returns) -> Path:
     return r.hostile(hostile.csv_renamed, "csv_renamed_xlsx.xlsx")
 
@@ -655,6 +671,9 @@ CASES: list[Case] = [
     Case(lying_sizes_bomb, _file("file-corrupt"), None, hostile=True),
     Case(xml_entity_bomb, _file("file-xml-entities"), None, hostile=True),
     Case(saved_as_xlsm, _file("file-macro"), None, hostile=True),
+    Case(cell_beyond_excel_rows, _file("file-beyond-limits"), None, hostile=True),
+    Case(merged_beyond_excel_rows, _file("file-beyond-limits"), None, hostile=True),
+    Case(column_beyond_excel, _file("file-beyond-limits"), None, hostile=True),
     Case(macros_inside, _file("file-macro"), None, hostile=True),
     Case(external_link, _file("file-external-link"), CHILDREN),
     Case(embedded_object, _file("file-embedded-object"), CHILDREN),

@@ -116,6 +116,22 @@ _kind(
     "Copy the figures into a fresh template and resend it.",
 )
 _kind(
+    "file-not-regular",
+    E,
+    RUN,
+    "Not a file",
+    "{file} is {detail}, not a file, so it is not read.",
+    "Name the file itself; kpi-excel reads only ordinary files and folders of them.",
+)
+_kind(
+    "file-beyond-limits",
+    E,
+    OFF,
+    "Cells beyond Excel's limits",
+    "The workbook names cells no spreadsheet can have ({detail}), so it was not made by Excel.",
+    "Copy the figures into a fresh template and resend it.",
+)
+_kind(
     "file-xml-entities",
     E,
     OFF,
@@ -593,6 +609,14 @@ _kind(
     "Setting not valid",
     "{detail}",
     "Correct the Settings sheet of the register.",
+)
+_kind(
+    "file-too-big-to-read",
+    E,
+    TEAM,
+    "File too large",
+    "The file is {detail}, more than a {expected} can need.",
+    "Check that this is the right file; split it if it really holds that much.",
 )
 _kind(
     "history-invalid",

@@ -47,7 +47,7 @@ from ..core.rules import rate
 from ..core.targets import resolve_target
 from ..core.values import normalise_token
 from ..xlsx.read import RawCell, SheetData, XlsxBook, open_xlsx
-from ..xlsx.safety import DEFAULT_LIMITS
+from ..xlsx.safety import DEFAULT_LIMITS, not_a_file
 from .cells import CellReading, read_flag, read_number, read_text
 
 SMALL_DENOMINATOR = 10
@@ -100,8 +100,9 @@ def _hash_if_small(path: Path) -> str:
     """The file's hash for the return log; not worth reading a file too big to be a return
     (the file checks refuse it), and a file that cannot be read is reported by them too."""
     try:
-        if path.stat().st_size > DEFAULT_LIMITS.max_file_size:
-            return ""
+        status = path.stat()
+        if status.st_size > DEFAULT_LIMITS.max_file_size or not_a_file(status.st_mode):
+            return ""  # a pipe or a device would never end: the file checks refuse it
         return sha256_of(path)
     except OSError:
         return ""
@@ -412,7 +413,9 @@ def _read_rows(
     letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
     id_col, id_letter = columns["id"], letters["id"]
     period_text = str(period)
-    for row_number in range(header_row + 1, last_row + 1):
+    # only the rows that have cells: a cell at row 1,048,576 must not mean a million turns
+    present = sorted({row for row, _ in sheet.cells if header_row < row <= last_row})
+    for row_number in present:
         id_cell = sheet.cells.get((row_number, id_col))
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
         ref = f"{id_letter}{row_number}"
@@ -497,7 +500,10 @@ def _check_merged(
         first, _, last = merged.partition(":")
         (row1, col1), (row2, col2) = _split_ref(first), _split_ref(last or first)
         if row2 > header_row and any(col1 <= c <= col2 for c in inputs):
-            touched.update(range(max(row1, header_row + 1), row2 + 1))
+            # the rows with cells, not every row the range spans (up to 1,048,576)
+            touched.update(
+                row for row, _ in sheet.cells if max(row1, header_row + 1) <= row <= row2
+            )
             result.problems.append(
                 problem(
                     "merged-cells",

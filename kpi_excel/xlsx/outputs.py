@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.problems import UsageError
+from ..core.problems import UsageError, problem
+from .safety import not_a_file
 
 # Written into every workbook kpi-excel makes (a custom document property), so the reader
 # knows its own outputs and never reads a feedback copy, a log or a board as a return.
@@ -89,6 +90,8 @@ def check_outputs(inputs: Sequence[Place], outputs: Sequence[Place]) -> None:
 
     Raises UsageError naming both paths; returns quietly when every output is safe.
     """
+    for source in inputs:
+        _check_input(source)
     for index, output in enumerate(outputs):
         for source in inputs:
             if source.folder and _in_folder(output, source):
@@ -102,6 +105,20 @@ def check_outputs(inputs: Sequence[Place], outputs: Sequence[Place]) -> None:
         for other in outputs[:index]:
             if _same(output, other):
                 _refuse(output, f"is the same file as {other.label} ({other.path})")
+
+
+def _check_input(source: Place) -> None:
+    """An input must be a file, or a folder where one is asked for: reading a named pipe or
+    a device would block or never end."""
+    try:
+        mode = os.stat(source.path).st_mode
+    except (OSError, ValueError):
+        return  # missing inputs are reported where they are read (a store may be new)
+    what = not_a_file(mode)
+    if what is None or (what == "a folder" and source.folder):
+        return
+    found = problem("file-not-regular", file=str(source.path), detail=what)
+    raise UsageError(f"{source.label}: {found.message} {found.fix}", [found])
 
 
 def _refuse(output: Place, why: str) -> None:

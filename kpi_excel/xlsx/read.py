@@ -149,13 +149,38 @@ def column_letter(col: int) -> str:
     return letters
 
 
+# Excel's own limits: a file naming a cell beyond them was not saved by a spreadsheet, and
+# a loop over its rows or a merged range's cells would never end.
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+
+
+class BeyondLimits(ValueError):
+    """A cell, row or merged range beyond Excel's limits of rows and columns."""
+
+
+def within_limits(row: int, col: int, what: str) -> tuple[int, int]:
+    """(row, col), or BeyondLimits naming `what` ("the cell A200000000", "row 200000000")."""
+    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
+        raise BeyondLimits(
+            f"{what[:40]} is beyond Excel's limits of {MAX_ROWS:,} rows and {MAX_COLS:,} columns"
+        )
+    return row, col
+
+
 @lru_cache(maxsize=1 << 16)
 def _position(ref: str) -> tuple[int, int]:
     """A cell's r attribute, 'H9', as (9, 8); cached, since every return has the same refs."""
     letters = ref.rstrip(_DIGITS)
-    if not (letters.isalpha() and letters.isascii()):
-        raise ValueError(f"cell reference {ref!r} is not valid")
-    return int(ref[len(letters) :]), column_index(letters)
+    if not (letters.isalpha() and letters.isascii()) or len(ref) > 12:
+        raise ValueError(f"cell reference {ref[:40]!r} is not valid")
+    return within_limits(int(ref[len(letters) :]), column_index(letters), f"the cell {ref}")
+
+
+def _merged_ref(ref: str) -> str:
+    """A mergeCell's ref, checked: both corners within Excel's limits."""
+    for corner in ref.split(":", 1):
+        _position(corner.replace("$", ""))
+    return ref
 
 
 def split_ref(ref: str) -> tuple[int, int]:
@@ -362,6 +387,8 @@ class XlsxBook:
                 )
             r = row.get("r")
             row_num = int(r) if r else row_num + 1
+            if row_num > MAX_ROWS:
+                within_limits(row_num, 1, f"row {row_num}")
             if row_num > last_row:
                 continue
             col = 0
@@ -411,7 +438,7 @@ class XlsxBook:
                 f = c.find(f_tag)
                 formula = None if f is None else _formula(f, shared, cell_row, col)
                 cells[position] = new_cell(RawCell, (ref, cell_row, col, kind, value, formula, fmt))
-        return SheetData(cells=cells, merged=[ref for ref in merged if ref], name=name)
+        return SheetData(cells=cells, merged=[_merged_ref(ref) for ref in merged if ref], name=name)
 
     def _elements(self, part: str, local: str, merged: list[str]) -> Iterator[ET.Element]:
         """The part's children of its main child (rows of sheetData, si of sst), in order.
@@ -512,6 +539,9 @@ class XlsxBook:
         """Turn the errors a damaged part raises into one catalogued problem."""
         try:
             yield
+        except BeyondLimits as exc:
+            found = problem("file-beyond-limits", file=str(self.path), detail=f"part {part}: {exc}")
+            raise ReturnFileError(found.message, problems=[found]) from None
         except ET.ParseError as exc:
             self._corrupt(part, f"not well-formed XML, {exc}")
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -274,18 +275,34 @@ class GuardedStream:
 # --- the steps of check_package ----------------------------------------------------------
 
 
+def not_a_file(mode: int) -> str | None:
+    """What a path is when it is not a regular file (a pipe or a device would never end, or
+    block, when read), or None when it is one."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
 def _file_size(path: Path) -> int:
     try:
-        stat = path.stat()
+        status = path.stat()
     except FileNotFoundError:
         _fail("file-missing", path)
     except OSError as exc:
         _fail("file-unreadable", path, detail=_reason(exc))
-    if not path.is_file():
-        _fail("file-unreadable", path, detail="it is a folder, not a file")
-    if stat.st_size == 0:
+    if (what := not_a_file(status.st_mode)) is not None:
+        _fail("file-not-regular", path, detail=what)
+    if status.st_size == 0:
         _fail("file-empty", path)
-    return stat.st_size
+    return status.st_size
 
 
 def _open_raw(path: Path) -> IO[bytes]:

@@ -1,0 +1,130 @@
+"""Bounded work on any file: cells beyond Excel's limits refused, loops bounded by the cells
+present, pipes and devices refused, each quickly and in bounded memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import fixtures_hostile as hostile
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+
+from kpi_excel.cli.app import main
+from kpi_excel.core.periods import Period
+from kpi_excel.register.loader import load_register
+from kpi_excel.returns.reader import read_return
+
+Q1 = Period.parse("2017/18 Q1")
+SOURCE = SAMPLES / "returns" / "2017-18-Q1-environment.xlsx"
+FAST, SMALL = 1.0, 200 * 2**20  # seconds and bytes, each file
+
+
+def measured(path: Path) -> tuple[object, float, int]:
+    register = load_register(SAMPLES / "register.xlsx")
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        result = read_return(path, register, Q1)
+        elapsed = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, elapsed, peak
+
+
+REFUSED: list[Callable[[Path, Path], Path]] = [
+    hostile.cell_beyond_excel_rows,
+    hostile.merged_beyond_excel_rows,
+    hostile.column_beyond_excel,
+]
+
+
+@pytest.mark.parametrize("build", REFUSED, ids=lambda b: b.__name__)
+def test_cells_beyond_excel_are_refused_in_a_second_and_200_mb(tmp_path: Path, build) -> None:
+    path = build(SOURCE, tmp_path)
+    assert path.stat().st_size < 20_000
+    result, elapsed, peak = measured(path)
+    assert [p.code for p in result.problems] == ["file-beyond-limits"]
+    assert path.name in result.problems[0].render() or result.problems[0].file == path.name
+    assert elapsed < FAST and peak < SMALL, (elapsed, peak)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [hostile.cell_at_the_last_row, lambda s, t: hostile.merged_beyond_excel_rows(s, t, 1_048_576)],
+    ids=["cell at row 1048576", "merged H11:H1048576"],
+)
+def test_a_cell_or_merged_range_at_excels_last_row_is_read_quickly(tmp_path: Path, build) -> None:
+    """Within Excel's limits, so read; but loops go over the cells present, not every row."""
+    result, elapsed, peak = measured(build(SOURCE, tmp_path))
+    assert result.readable
+    assert elapsed < FAST and peak < SMALL, (elapsed, peak)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_given_as_a_return_or_register_is_refused_before_any_work(tmp_path: Path):
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    for args in (
+        ["validate", str(SAMPLES / "register.xlsx"), str(pipe), "-p", "2017/18 Q1"],
+        ["validate", str(pipe), str(SAMPLES / "returns"), "-p", "2017/18 Q1"],
+        ["consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"), "-p",
+         "2017/18 Q1", "--history", str(pipe), "--out", str(tmp_path / "b.xlsx")],
+    ):  # fmt: skip
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and "named pipe" in result.output, result.output
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_a_hostile_return_among_good_ones_leaves_the_board_written(tmp_path: Path) -> None:
+    folder = tmp_path / "returns"
+    shutil.copytree(SAMPLES / "returns", folder)
+    victim = folder / SOURCE.name
+    built = hostile.merged_beyond_excel_rows(victim, tmp_path)
+    shutil.move(built, victim)
+    out = tmp_path / "board.xlsx"
+    result = CliRunner().invoke(
+        main,
+        ["consolidate", str(SAMPLES / "register.xlsx"), str(folder), "-p", "2017/18 Q1",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "file-beyond-limits" in result.output and SOURCE.name in result.output
+    assert out.exists()
+
+
+def test_a_history_csv_too_big_to_be_one_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    from kpi_excel.core.problems import HistoryError
+    from kpi_excel.history import files
+
+    path = tmp_path / "history.csv"
+    path.write_text("indicator_id,period,value,label\n" + "TC05,2016/17 Q1,1,\n" * 100)
+    monkeypatch.setattr(files, "MAX_CSV_BYTES", 1000)
+    with pytest.raises(HistoryError) as caught:
+        files.load_history(path, load_register(SAMPLES / "register.xlsx").by_id())
+    assert [p.code for p in caught.value.problems] == ["file-too-big-to-read"]
+
+
+def test_a_history_xlsx_with_a_cell_at_the_last_cell_is_read_quickly(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from kpi_excel.history.files import load_history
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["indicator_id", "period", "value", "label"])
+    sheet.append(["TC05", "2016/17 Q1", 1, ""])
+    sheet["XFD1048576"] = "x"
+    workbook.save(tmp_path / "history.xlsx")
+    start = time.perf_counter()
+    history, _ = load_history(
+        tmp_path / "history.xlsx", load_register(SAMPLES / "register.xlsx").by_id()
+    )
+    assert time.perf_counter() - start < FAST
+    assert len(history) == 1
