@@ -63,6 +63,11 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
         except sqlite3.DatabaseError as error:
             if debug:
                 raise
+            from ..history.store import busy_message, is_busy
+
+            if is_busy(error):
+                click.secho(f"Error: {busy_message(Path('the --store file'))}", fg="red", err=True)
+                sys.exit(EXIT_PROBLEMS)
             click.secho(
                 f"Error: the history store could not be read or written ({error}). Check the "
                 "--store path, that the disk is not full, and that no other program holds it.",

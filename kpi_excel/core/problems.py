@@ -116,6 +116,16 @@ _kind(
     "Copy the figures into a fresh template and resend it.",
 )
 _kind(
+    "file-fault",
+    E,
+    RUN,
+    "Return could not be read",
+    "kpi-excel met a fault it did not foresee reading this file ({detail}); the other returns "
+    "were read.",
+    "Run again with --debug and report what it shows; meanwhile ask the officer to copy the "
+    "figures into a fresh template.",
+)
+_kind(
     "file-not-regular",
     E,
     RUN,
