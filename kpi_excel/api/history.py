@@ -16,6 +16,7 @@ from ..core.models import Register, Report, ReturnRecord, Source, Status, Target
 from ..core.periods import Period
 from ..core.problems import HistoryError, KpiExcelError, Problem, Severity, UsageError, problem
 from ..core.targets import resolve_target
+from ..core.text import cell_text, csv_cell
 from ..history.files import History, load_history, parse_history_value, plain_number
 from ..history.store import (
     ClosedPeriod,
@@ -262,6 +263,8 @@ def _csv_value(value: object) -> str:
         return "Yes" if value else "No"
     if isinstance(value, float):
         return plain_number(value)
+    if isinstance(value, str):
+        return csv_cell(value)  # officers' text: never a formula when the CSV is opened
     return str(value)
 
 
@@ -321,8 +324,17 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     sheet.append(list(EXPORT_COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
+    for index, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                text, _ = cell_text(value)
+                if text:
+                    # as text, explicitly: openpyxl would make "=..." a live formula
+                    cell = sheet.cell(index, col)
+                    cell.value = text
+                    cell.data_type = "s"
+            elif value is not None:
+                sheet.cell(index, col, value)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
     widths = {"indicator_id": 12, "period": 12, "comment": 40, "corrective_action": 40, "why": 30}

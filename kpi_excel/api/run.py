@@ -18,6 +18,7 @@ from ..core.models import Register, Report
 from ..core.periods import Period
 from ..core.problems import OutputError, Problem, Severity, UsageError
 from ..core.targets import previous_due_period
+from ..core.text import clean
 from ..history.files import History, load_history
 from ..register.loader import load_register
 from ..report.build import build_report, write_json
@@ -155,7 +156,7 @@ def validate_returns(
             write_validation_log(collected, period, Path(log_path), register=register)
         )
     if chase_path is not None:
-        text = chase_list(collected, period, register)
+        text = clean(chase_list(collected, period, register))
         outcome.written.append(write_output(Path(chase_path), text.encode("utf-8")))
     if feedback_dir is not None:
         from ..returns.feedback import write_feedback

@@ -22,6 +22,7 @@ import click
 from .. import __version__
 from ..core.periods import Period, PeriodError
 from ..core.problems import KpiExcelError, Problem, Severity, UsageError
+from ..core.text import terminal
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -37,6 +38,18 @@ class PeriodType(click.ParamType):
 
 
 PERIOD = PeriodType()
+
+
+def echo(message: object = "", **kwargs: Any) -> None:
+    """click.echo of text fit for a terminal: officers' text and file names may carry escape
+    sequences and control characters, which a terminal would obey."""
+    click.echo(terminal(str(message)), **kwargs)
+
+
+def secho(message: object = "", **kwargs: Any) -> None:
+    click.secho(terminal(str(message)), **kwargs)
+
+
 _EXISTING = click.Path(exists=True, path_type=Path)
 
 
@@ -50,12 +63,12 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
         except UsageError as error:
             if debug:
                 raise
-            click.secho(f"Error: {error.message}", fg="red", err=True)
+            secho(f"Error: {error.message}", fg="red", err=True)
             sys.exit(EXIT_USAGE)
         except KpiExcelError as error:
             if debug:
                 raise
-            click.secho(f"Error: {error.message}", fg="red", err=True)
+            secho(f"Error: {error.message}", fg="red", err=True)
             _print_problems(error.problems, limit=200)
             sys.exit(EXIT_PROBLEMS)
         except click.ClickException:
@@ -66,9 +79,9 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             from ..history.store import busy_message, is_busy
 
             if is_busy(error):
-                click.secho(f"Error: {busy_message(Path('the --store file'))}", fg="red", err=True)
+                secho(f"Error: {busy_message(Path('the --store file'))}", fg="red", err=True)
                 sys.exit(EXIT_PROBLEMS)
-            click.secho(
+            secho(
                 f"Error: the history store could not be read or written ({error}). Check the "
                 "--store path, that the disk is not full, and that no other program holds it.",
                 fg="red",
@@ -76,12 +89,12 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             )
             sys.exit(EXIT_PROBLEMS)
         except KeyboardInterrupt:
-            click.echo("Stopped. Outputs are written whole or not at all.", err=True)
+            echo("Stopped. Outputs are written whole or not at all.", err=True)
             sys.exit(130)
         except Exception as error:  # a fault in kpi-excel itself, not the user's doing
             if debug:
                 raise
-            click.secho(
+            secho(
                 f"Internal error: {type(error).__name__}: {error}. This is a fault in kpi-excel, "
                 "not in your files: run the command again with --debug and report what it shows.",
                 fg="red",
@@ -97,9 +110,9 @@ def _print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
     ordered = sorted(problems, key=_reading_order)
     for item in ordered[:limit]:
         colour = "red" if item.severity is Severity.ERROR else "yellow"
-        click.secho(item.render(), fg=colour, err=True)
+        secho(item.render(), fg=colour, err=True)
     if len(ordered) > limit:
-        click.echo(f"... and {len(ordered) - limit} more: --json writes them all.", err=True)
+        echo(f"... and {len(ordered) - limit} more: --json writes them all.", err=True)
 
 
 def _reading_order(item: Problem) -> tuple:
@@ -189,8 +202,8 @@ def templates(
 
     paths = make_templates(register, period, out, history=history, store=store, replace=force)
     for path in paths:
-        click.echo(str(path))
-    click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)
+        echo(str(path))
+    echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)
     return EXIT_CLEAN
 
 
@@ -281,16 +294,16 @@ def validate(
     _print_problems(outcome.problems)
     errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
     warnings = len(outcome.problems) - errors
-    click.echo(
+    echo(
         f"{len(outcome.collected.files)} files read: {errors} errors, {warnings} warnings.",
         err=True,
     )
     if not quiet:
         for item in outcome.feedback:
             if item.written is None:
-                click.echo(f"No feedback copy of {item.source.name}: {item.note}.", err=True)
+                echo(f"No feedback copy of {item.source.name}: {item.note}.", err=True)
         for path in outcome.written:
-            click.echo(f"Wrote {path}", err=True)
+            echo(f"Wrote {path}", err=True)
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
 
@@ -300,12 +313,10 @@ def _print_log(log: Iterable[Any]) -> None:
     if not entries:
         return
     width = max(len("Service area"), *(len(e.service_area) for e in entries))
-    click.echo(
-        f"{'Service area':<{width}}  {'Outcome':<10}  Late  Errors  Warnings  File", err=True
-    )
+    echo(f"{'Service area':<{width}}  {'Outcome':<10}  Late  Errors  Warnings  File", err=True)
     for e in entries:
         late = "" if e.late is None else ("yes" if e.late else "no")
-        click.echo(
+        echo(
             f"{e.service_area:<{width}}  {e.outcome.value:<10}  {late:<4}  {e.errors:>6}  "
             f"{e.warnings:>8}  {e.file or '-'}",
             err=True,
@@ -388,7 +399,7 @@ def consolidate(
     _print_problems(outcome.problems)
     if not quiet:
         counts = outcome.rag_counts()
-        click.echo(
+        echo(
             f"{period}: {len(outcome.report.rows)} indicators, {sum(counts.values())} rated "
             f"({counts['GREEN']} GREEN, {counts['AMBER']} AMBER, {counts['RED']} RED); "
             f"{outcome.error_count} errors, {len(outcome.problems) - outcome.error_count} "
@@ -396,11 +407,11 @@ def consolidate(
             err=True,
         )
         if outcome.as_at is not None:
-            click.echo(f"History from {store} as at version {outcome.as_at}.", err=True)
+            echo(f"History from {store} as at version {outcome.as_at}.", err=True)
         for path in outcome.written:
-            click.echo(f"Wrote {path}", err=True)
+            echo(f"Wrote {path}", err=True)
         if outcome.pdf_note:
-            click.echo(outcome.pdf_note, err=True)
+            echo(outcome.pdf_note, err=True)
     return EXIT_PROBLEMS if outcome.error_count else EXIT_CLEAN
 
 
@@ -421,7 +432,7 @@ def new_register(path: Path) -> int:
         raise click.UsageError(f"{path} already exists: choose another name.")
     check_outputs([], place("PATH", path))
     write_register(path)
-    click.echo(f"Wrote {path}", err=True)
+    echo(f"Wrote {path}", err=True)
     return EXIT_CLEAN
 
 
@@ -432,15 +443,15 @@ def problems(markdown: bool) -> None:
     from ..core.problems import CATALOGUE
 
     if markdown:
-        click.echo("| code | severity | who fixes it | problem | fix |")
-        click.echo("| --- | --- | --- | --- | --- |")
+        echo("| code | severity | who fixes it | problem | fix |")
+        echo("| --- | --- | --- | --- | --- |")
         for kind in CATALOGUE.values():
-            click.echo(
+            echo(
                 f"| `{kind.code}` | {kind.severity.value} | {kind.audience.value} | "
                 f"{kind.title} | {kind.fix} |"
             )
         return
-    click.echo(
+    echo(
         json.dumps(
             {
                 k.code: {"severity": k.severity.value, "title": k.title, "fix": k.fix}

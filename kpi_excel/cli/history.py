@@ -23,6 +23,7 @@ from .app import (
     _handle_errors,
     _print_problems,
     _progress,
+    echo,
     main,
 )
 
@@ -50,9 +51,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     texts = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in texts)]) for i, h in enumerate(headers)]
     line = "  ".join(f"{h:<{w}}" for h, w in zip(headers, widths, strict=True))
-    click.echo(line.rstrip())
+    echo(line.rstrip())
     for row in texts:
-        click.echo("  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip())
+        echo("  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 @main.command()
@@ -105,13 +106,13 @@ def close(
     )
     _print_problems(outcome.problems)
     if outcome.version is None:
-        click.echo(
+        echo(
             f"{period} was already closed in {outcome.store} with these "
             f"{outcome.unchanged} figures: nothing changed.",
             err=True,
         )
     else:
-        click.echo(
+        echo(
             f"Closed {period} in {outcome.store} as version {outcome.version}: "
             f"{outcome.recorded} figures recorded.",
             err=True,
@@ -164,14 +165,14 @@ def correct(
     )
     was = outcome.previous
     if outcome.version is None:
-        click.echo(
+        echo(
             f"{indicator_id} {period} is already {outcome.figure.shown()} "
             f"(version {outcome.figure.version}): nothing changed.",
             err=True,
         )
     else:
         before = f"was {was.shown()}, version {was.version}" if was else "no figure before"
-        click.echo(
+        echo(
             f"Recorded {indicator_id} {period} = {outcome.figure.shown()} as version "
             f"{outcome.version} ({before}).",
             err=True,
@@ -212,13 +213,13 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
     _print_problems(outcome.warnings)
     periods = ", ".join(outcome.periods) or "no periods"
     if outcome.version is None:
-        click.echo(
+        echo(
             f"Nothing new: the {outcome.unchanged} figures in {file.name} were already in "
             f"{outcome.store}.",
             err=True,
         )
     else:
-        click.echo(
+        echo(
             f"Imported {outcome.added} figures for {periods} into {outcome.store} as version "
             f"{outcome.version}"
             + (f" ({outcome.unchanged} already there)." if outcome.unchanged else "."),
@@ -262,7 +263,7 @@ def export_history(
         period_to=period_to,
         as_at=as_at,
     )
-    click.echo(
+    echo(
         f"Wrote {outcome.figures} figures (as at version {outcome.as_at}) to {outcome.path}.",
         err=True,
     )
@@ -317,7 +318,7 @@ def show_history(
     latest = {f.period: f.version for f in figures}
     if as_json:
         payload = [{**_figure_json(f), "in_force": latest[f.period] == f.version} for f in figures]
-        click.echo(json.dumps(payload, indent=2))
+        echo(json.dumps(payload, indent=2))
         return EXIT_CLEAN
     rows = [
         [
@@ -366,7 +367,7 @@ def runs(last: int | None, as_json: bool, store: Path | None, register: Path | N
     if last is not None:
         found = found[-last:]
     if as_json:
-        click.echo(json.dumps(runs_json(found), indent=2))
+        echo(json.dumps(runs_json(found), indent=2))
         return EXIT_CLEAN
     rows = [
         [

@@ -29,6 +29,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..core.models import ReturnOutcome
 from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
+from ..core.text import cell_text, clean
 from ..xlsx.atomic import make_folder, replace_file
 from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from ..xlsx.safety import check_package
@@ -129,7 +130,7 @@ def _mark_cells(workbook: Workbook, problems: Sequence[Problem]) -> None:
         cell = workbook[sheet_name][ref]
         errors = any(p.severity is Severity.ERROR for p in items)
         cell.fill = ERROR_FILL if errors else WARNING_FILL
-        text = "\n\n".join(_note(p) for p in items)
+        text = cell_text("\n\n".join(_note(p) for p in items))[0]
         comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, min(60 + 15 * text.count("\n") + len(text) // 3, 400)
         cell.comment = comment
@@ -160,7 +161,7 @@ def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> N
     workbook.active = 0
     sheet.sheet_view.tabSelected = True
     errors = sum(p.severity is Severity.ERROR for p in problems)
-    sheet["A1"] = f"Problems to fix in {name}"
+    sheet["A1"] = clean(f"Problems to fix in {name}")
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = (
         f"{errors} to fix before the figures can be used, {len(problems) - errors} to check. "
@@ -186,7 +187,7 @@ def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> N
             item.fix,
         )
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row, col, value)
+            cell = sheet.cell(row, col, cell_text(value)[0])
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if item.sheet in workbook.sheetnames and item.cell and item.sheet != sheet.title:
             link = sheet.cell(row, 3)

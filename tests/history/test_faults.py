@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -82,3 +83,31 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path, monkeypatch):
     )
     assert result.exit_code == 130
     assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_run(tmp_path):
+    import os
+
+    folder = tmp_path / "returns"
+    shutil.copytree(SAMPLES / "returns", folder)
+    odd = os.fsdecode(b"caf\xe9.xlsx")
+    try:
+        shutil.copy(folder / "2017-18-Q1-environment.xlsx", folder / odd)
+    except (UnicodeEncodeError, OSError):  # a file system that insists on UTF-8 names
+        return
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["consolidate", str(SAMPLES / "register.xlsx"), str(folder), "-p", Q1,
+         "--out", str(out / "board.xlsx"), "--json", str(out / "board.json")],
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    assert (out / "board.xlsx").exists() and (out / "board.json").exists()
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(SAMPLES / "register.xlsx"), str(folder), "-p", Q1,
+         "--log", str(out / "log.xlsx"), "--chase", str(out / "chase.txt"),
+         "--json", str(out / "v.json")],
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    assert (out / "log.xlsx").exists() and (out / "chase.txt").exists()
