@@ -613,6 +613,16 @@ _kind(
     "Give each indicator its own id; ids must never change between years.",
 )
 _kind(
+    "settings-missing",
+    E,
+    TEAM,
+    "Settings sheet missing",
+    "The register has no '{sheet}' sheet (sheets found: {detail}), so its reporting year, "
+    "tolerance, labels and deadline are unknown.",
+    "Name the sheet 'Settings' again, or copy it from a register made by kpi-excel "
+    "new-register and fill it in.",
+)
+_kind(
     "settings-invalid",
     E,
     TEAM,

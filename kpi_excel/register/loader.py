@@ -512,11 +512,15 @@ def _load_register(path: Path) -> Register:
             ],
         )
     indicators = _load_indicators(sheets.pop(INDICATORS_SHEET), collector)
-    settings = (
-        _load_settings(sheets.pop(SETTINGS_SHEET), collector)
-        if SETTINGS_SHEET in sheets
-        else Settings()
-    )
+    if SETTINGS_SHEET in sheets:
+        settings = _load_settings(sheets.pop(SETTINGS_SHEET), collector)
+    else:  # not silent defaults: the year, the tolerances and the key would all be guessed
+        settings = Settings()
+        collector.problems.append(
+            problem(
+                "settings-missing", file=path.name, sheet=SETTINGS_SHEET, detail=", ".join(names)
+            )
+        )
     if collector.problems:
         count = len(collector.problems)
         raise RegisterError(
