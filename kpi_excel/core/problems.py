@@ -613,6 +613,15 @@ _kind(
     "Give each indicator its own id; ids must never change between years.",
 )
 _kind(
+    "target-percent-fraction",
+    E,
+    TEAM,
+    "Percentage target typed as a fraction",
+    "The target {value} would be read as {value}%, not {expected}%.",
+    "For {expected}% type {expected} (or format the cell as a percentage); for {value}% type "
+    "{value}%.",
+)
+_kind(
     "settings-missing",
     E,
     TEAM,

@@ -112,3 +112,14 @@ def parse_whole_number(raw: object, *, suffix: str | None = None) -> ParsedNumbe
     if (why := usable(parsed.value)) is not None:
         raise ValueError(f"'{text}' is not a usable number: {why}")
     return parsed
+
+
+def typed_as_fraction(raw: object) -> bool:
+    """Whether a percentage was typed as a fraction: a plain number between 0 and 1, with no
+    % sign ("0.95" for 95%). A cell formatted as a percentage reaches here as 95 already."""
+    if isinstance(raw, bool) or raw is None:
+        return False
+    if isinstance(raw, int | float):
+        return 0 < raw < 1
+    parsed = parse_number_text(str(raw))
+    return parsed is not None and not parsed.unit and 0 < parsed.value < 1

@@ -34,7 +34,7 @@ from ..core.models import (
 from ..core.periods import Period, PeriodError
 from ..core.problems import KpiExcelError, Problem, RegisterError, ReturnFileError, problem
 from ..core.return_spec import column_letter as _column_letter
-from ..core.values import parse_number_text, parse_whole_number
+from ..core.values import parse_number_text, parse_whole_number, typed_as_fraction
 from ..xlsx.read import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
 from ..xlsx.safety import MB, Limits
 
@@ -664,6 +664,8 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
             ok = False
         else:
             seen.setdefault(indicator_id, row_number)
+        if ok and fields.get("unit") is Unit.PERCENT:
+            ok = _no_fraction_targets(cells, positions, row_number, collector)
         if not ok:
             continue
         try:
@@ -680,6 +682,29 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
                 )
     _check_targets_fit_polarity(indicators, collector)
     return indicators
+
+
+def _no_fraction_targets(
+    cells: dict[str, Any], positions: dict[str, int], row: int, collector: _RowProblems
+) -> bool:
+    """A percentage target typed 0.95 would be read as 0.95% and rate 60.9% GREEN: queried,
+    as a return's 0.95 is, but here refused, since nothing can be rated until it is clear."""
+    fine = True
+    for key in ("annual_target", "q1_target", "q2_target", "q3_target", "q4_target"):
+        raw = cells.get(key)
+        if key in positions and typed_as_fraction(raw):
+            collector.problems.append(
+                problem(
+                    "target-percent-fraction",
+                    file=collector.file,
+                    sheet=INDICATORS_SHEET,
+                    cell=f"{_column_letter(positions[key])}{row}",
+                    value=raw,
+                    expected=f"{round(parse_whole_number(raw).value * 100, 10):g}",
+                )
+            )
+            fine = False
+    return fine
 
 
 def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProblems) -> None:

@@ -118,3 +118,19 @@ def test_a_nan_or_infinite_figure_is_that_cell_s_problem_and_the_board_is_writte
     assert result.exit_code == 1, result.output
     assert "value-not-usable" in result.output and "Traceback" not in result.output
     assert out.exists()
+
+
+@pytest.mark.parametrize("raw", [0.95, "0.95", "0.6"])
+def test_a_percentage_target_typed_as_a_fraction_is_queried_naming_its_cell(tmp_path, raw):
+    path = write_register(tmp_path / "register.xlsx", [{**ROW, "annual_target": raw}])
+    with pytest.raises(RegisterError) as caught:
+        load_register(path)
+    [found] = caught.value.problems
+    assert (found.code, found.cell) == ("target-percent-fraction", "M2")
+    assert f"not {float(raw) * 100:g}%" in found.message
+
+
+@pytest.mark.parametrize("raw", ["0.95%", 95, "95%", 0, 1])
+def test_a_percentage_target_written_plainly_is_read(tmp_path, raw):
+    path = write_register(tmp_path / "register.xlsx", [{**ROW, "annual_target": raw}])
+    load_register(path)
