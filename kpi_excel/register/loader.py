@@ -605,7 +605,7 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
     columns = [positions[key] + 1 for key in keys]
     indicators: list[Indicator] = []
     seen: dict[str, int] = {}
-    for row_number in range(2, last_row + 1):
+    for row_number in sorted({row for row, _ in sheet.cells if 2 <= row <= last_row}):
         cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
@@ -735,7 +735,7 @@ def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProb
 
 def _load_settings(sheet: SheetData, collector: _RowProblems) -> Settings:
     values: dict[str, Any] = {}
-    for row_number in range(1, sheet.max_row + 1):
+    for row_number in sorted({row for row, _ in sheet.cells}):  # the rows present, only
         # saved values, not shown ones: a setting is not read as a percentage
         row = [cell_value(sheet.get(row_number, column)) for column in (1, 2)]
         if row[0] is None:

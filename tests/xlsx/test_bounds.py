@@ -128,3 +128,22 @@ def test_a_history_xlsx_with_a_cell_at_the_last_cell_is_read_quickly(tmp_path: P
     )
     assert time.perf_counter() - start < FAST
     assert len(history) == 1
+
+
+def test_a_register_with_a_cell_at_excels_last_row_is_read_quickly(tmp_path: Path) -> None:
+    """It took 11 s when every row up to the last was visited; the rows present take none."""
+    import zipfile
+
+    from kpi_excel.core.problems import RegisterError
+
+    with zipfile.ZipFile(SAMPLES / "register.xlsx") as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    last = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", f"{last}</sheetData>".encode())
+    path = hostile.write_zip(tmp_path / "register.xlsx", parts)
+    start = time.perf_counter()
+    with pytest.raises(RegisterError) as caught:
+        load_register(path)
+    assert time.perf_counter() - start < FAST
+    assert {p.cell for p in caught.value.problems} == {"B1048576", "C1048576", "D1048576"}
