@@ -93,6 +93,7 @@ def check_outputs(inputs: Sequence[Place], outputs: Sequence[Place]) -> None:
     for source in inputs:
         _check_input(source)
     for index, output in enumerate(outputs):
+        _check_output(output)
         for source in inputs:
             if source.folder and _in_folder(output, source):
                 _refuse(
@@ -119,6 +120,18 @@ def _check_input(source: Place) -> None:
         return
     found = problem("file-not-regular", file=str(source.path), detail=what)
     raise UsageError(f"{source.label}: {found.message} {found.fix}", [found])
+
+
+def _check_output(output: Place) -> None:
+    """An existing output must be a file (or a folder, for a folder output): renaming over a
+    device such as /dev/null would replace it, and a named pipe would block the store."""
+    try:
+        mode = os.stat(output.path).st_mode
+    except (OSError, ValueError):
+        return
+    what = not_a_file(mode)
+    if what is not None and not (what == "a folder" and output.folder):
+        _refuse(output, f"is {what}, not a file")
 
 
 def _refuse(output: Place, why: str) -> None:

@@ -234,3 +234,19 @@ def test_outputs_elsewhere_pass(tmp_path: Path) -> None:
         [Place("the returns folder", tmp_path / "returns", folder=True)],
         [Place("--out", tmp_path / "out" / "board.xlsx"), Place("--json", tmp_path / "b.json")],
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_an_output_that_is_a_pipe_or_a_device_is_refused(work: Path) -> None:
+    pipe = work / "pipe.sqlite"
+    os.mkfifo(pipe)
+    for args in (
+        ["close", str(work / "register.xlsx"), str(work / "returns"), "-p", Q1,
+         "--store", str(pipe)],
+        ["consolidate", str(work / "register.xlsx"), str(work / "returns"), "-p", Q1,
+         "--out", str(work / "out/board.xlsx"), "--json", "/dev/null"],
+    ):  # fmt: skip
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert "not a file" in result.output and "Nothing was written" in result.output
+    assert Path("/dev/null").is_char_device()
