@@ -32,11 +32,13 @@ from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
 from ..core.text import cell_text, clean
 from ..xlsx.atomic import make_folder, replace_file
 from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK
+from ..xlsx.read import merged_area, open_xlsx
 from ..xlsx.safety import check_package
 from .collect import Collected
 from .reader import ReturnFile
 
 FEEDBACK_SHEET = "Problems to fix"
+MAX_MERGED_CELLS = 100_000  # openpyxl builds an object per merged cell; a return has dozens
 SUFFIX = "-feedback"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -99,8 +101,12 @@ def write_feedback_copy(result: ReturnFile, target: Path) -> Feedback:
         return Feedback(source, None, "the copy would replace the return itself")
     try:
         check_package(source)  # never give openpyxl a file the reader refused as unsafe
+        with open_xlsx(source) as book:
+            merged = merged_area(book)
     except ReturnFileError as error:
         return Feedback(source, None, f"it cannot be opened ({error.message})")
+    if merged > MAX_MERGED_CELLS:
+        return Feedback(source, None, f"its merged cells cover {merged:,} cells, too many to copy")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on parts it leaves out

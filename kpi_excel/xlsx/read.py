@@ -565,6 +565,18 @@ def _parse_alike(data: bytes) -> ET.Element:
     return ET.fromstring(data)
 
 
+def merged_area(book: XlsxBook) -> int:
+    """How many cells the workbook's merged ranges cover, all sheets together. openpyxl makes
+    an object for each (H11:H1048576 is a million), so a copy through it is bounded by this."""
+    total = 0
+    for name in book.sheet_names():
+        for ref in book.read_sheet(name, max_rows=1, max_cols=1).merged:
+            first, _, last = ref.partition(":")
+            (row1, col1), (row2, col2) = _position(first), _position(last or first)
+            total += (abs(row2 - row1) + 1) * (abs(col2 - col1) + 1)
+    return total
+
+
 def open_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> XlsxBook:
     """Check a return with safety.check_package, then open it; raises ReturnFileError."""
     return XlsxBook(Path(path), limits)

@@ -147,3 +147,20 @@ def test_a_register_with_a_cell_at_excels_last_row_is_read_quickly(tmp_path: Pat
         load_register(path)
     assert time.perf_counter() - start < FAST
     assert {p.cell for p in caught.value.problems} == {"B1048576", "C1048576", "D1048576"}
+
+
+def test_no_feedback_copy_of_a_return_whose_merged_cells_openpyxl_would_expand(tmp_path):
+    """openpyxl makes an object per merged cell: H11:H1048576 took 26 s and 640 MB to copy."""
+    folder = tmp_path / "returns"
+    shutil.copytree(SAMPLES / "returns", folder)
+    built = hostile.merged_beyond_excel_rows(folder / SOURCE.name, tmp_path, 1_048_576)
+    shutil.move(built, folder / SOURCE.name)
+    start = time.perf_counter()
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(SAMPLES / "register.xlsx"), str(folder), "-p", "2017/18 Q1",
+         "--feedback", str(tmp_path / "feedback")],
+    )  # fmt: skip
+    assert time.perf_counter() - start < 5
+    assert result.exit_code == 1, result.output
+    assert "too many to copy" in result.output
