@@ -202,3 +202,51 @@ def test_a_hostile_history_file_is_refused_or_read_never_a_fault(rows, raw) -> N
         assert result.exit_code in (0, 1), result.output
         assert "Traceback" not in result.output and "Internal error" not in result.output
         assert path.read_bytes() == before
+
+
+REGISTER_CELLS = st.one_of(TEXTS, NUMBERS, st.floats(allow_nan=True, allow_infinity=True))
+
+
+@QUICK
+@given(
+    cells=st.dictionaries(
+        st.sampled_from(["annual_target", "q1_target", "tolerance", "tolerance_amount",
+                         "decimals", "min_value", "max_value", "profile", "due_quarters",
+                         "polarity", "unit", "name", "section"]),
+        REGISTER_CELLS,
+        min_size=1,
+        max_size=4,
+    ),
+    setting=st.tuples(st.sampled_from(["reporting_year", "return_deadline", "same_threshold",
+                                       "organisation", "default_tolerance"]), REGISTER_CELLS),
+)  # fmt: skip
+def test_a_hostile_register_is_refused_or_read_never_a_fault(cells, setting) -> None:
+    from kpi_excel.register.book import write_register
+
+    row = {"id": "A1", "section": "S", "service_area": "X", "name": "N", "polarity": "bigger",
+           "unit": "percent", "annual_target": 80}  # fmt: skip
+    with tempfile.TemporaryDirectory() as temp:
+        clean_cells = {
+            k: (
+                v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+                if isinstance(v, str)
+                else v
+            )
+            for k, v in cells.items()
+        }
+        safe = {k: re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", v) if isinstance(v, str) else v
+                for k, v in clean_cells.items()}  # fmt: skip
+        try:
+            path = write_register(
+                Path(temp) / "register.xlsx", [{**row, **safe}], {setting[0]: setting[1]}
+            )
+        except Exception:  # noqa: BLE001 - xlsxwriter refuses what it cannot write: not our input
+            return
+        before = path.read_bytes()
+        result = CliRunner().invoke(
+            main,
+            ["validate", str(path), str(SAMPLES / "returns"), "-p", Q1, "-q"],
+        )
+        assert result.exit_code in (0, 1, 2), result.output
+        assert "Traceback" not in result.output and "Internal error" not in result.output
+        assert path.read_bytes() == before
