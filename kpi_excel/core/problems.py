@@ -617,9 +617,8 @@ _kind(
     E,
     TEAM,
     "Percentage target typed as a fraction",
-    "The target {value} would be read as {value}%, not {expected}%.",
-    "For {expected}% type {expected} (or format the cell as a percentage); for {value}% type "
-    "{value}%.",
+    "The target {value} would be read as {value}%, not {detail}%.",
+    "For {detail}% type {detail} (or format the cell as a percentage); for {value}% type {value}%.",
 )
 _kind(
     "settings-missing",

@@ -291,6 +291,9 @@ class _RowProblems:
         )
 
 
+_TARGET_KEYS = ("annual_target", "q1_target", "q2_target", "q3_target", "q4_target")
+
+
 def parse_target(raw: Any, *, blank: TargetKind) -> Target:
     """A target cell: number, TBC, N/A, a range, a comparator, or blank."""
     return _target(raw, blank)
@@ -664,8 +667,12 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
             ok = False
         else:
             seen.setdefault(indicator_id, row_number)
-        if ok and fields.get("unit") is Unit.PERCENT:
-            ok = _no_fraction_targets(cells, positions, row_number, collector)
+        for key in _TARGET_KEYS if fields.get("unit") is Unit.PERCENT else ():
+            if key in positions and typed_as_fraction(raw := cells.get(key)):  # 0.95 for 95%?
+                points = f"{round(parse_whole_number(raw).value * 100, 10):g}"
+                cell = f"{_column_letter(positions[key])}{row_number}"
+                collector.add(INDICATORS_SHEET, cell, points, "target-percent-fraction", raw)
+                ok = False
         if not ok:
             continue
         try:
@@ -682,29 +689,6 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
                 )
     _check_targets_fit_polarity(indicators, collector)
     return indicators
-
-
-def _no_fraction_targets(
-    cells: dict[str, Any], positions: dict[str, int], row: int, collector: _RowProblems
-) -> bool:
-    """A percentage target typed 0.95 would be read as 0.95% and rate 60.9% GREEN: queried,
-    as a return's 0.95 is, but here refused, since nothing can be rated until it is clear."""
-    fine = True
-    for key in ("annual_target", "q1_target", "q2_target", "q3_target", "q4_target"):
-        raw = cells.get(key)
-        if key in positions and typed_as_fraction(raw):
-            collector.problems.append(
-                problem(
-                    "target-percent-fraction",
-                    file=collector.file,
-                    sheet=INDICATORS_SHEET,
-                    cell=f"{_column_letter(positions[key])}{row}",
-                    value=raw,
-                    expected=f"{round(parse_whole_number(raw).value * 100, 10):g}",
-                )
-            )
-            fine = False
-    return fine
 
 
 def _check_targets_fit_polarity(indicators: list[Indicator], collector: _RowProblems) -> None:
