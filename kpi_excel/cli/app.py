@@ -50,10 +50,10 @@ def secho(message: object = "", **kwargs: Any) -> None:
     click.secho(terminal(str(message)), **kwargs)
 
 
-_EXISTING = click.Path(exists=True, path_type=Path)
+EXISTING = click.Path(exists=True, path_type=Path)
 
 
-def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
+def handle_errors(command: Callable[..., int]) -> Callable[..., None]:
     """Catch our errors once, here: a plain message and exit code, no traceback."""
 
     @wraps(command)
@@ -69,7 +69,7 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             if debug:
                 raise
             secho(f"Error: {error.message}", fg="red", err=True)
-            _print_problems(error.problems, limit=200)
+            print_problems(error.problems, limit=200)
             sys.exit(EXIT_PROBLEMS)
         except click.ClickException:
             raise  # click's own usage errors: it prints them and exits 2
@@ -106,7 +106,7 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
     return click.option("--debug", is_flag=True, help="Show Python tracebacks.")(wrapper)
 
 
-def _print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
+def print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
     ordered = sorted(problems, key=_reading_order)
     for item in ordered[:limit]:
         colour = "red" if item.severity is Severity.ERROR else "yellow"
@@ -128,7 +128,7 @@ def _reading_order(item: Problem) -> tuple:
     )
 
 
-def _progress(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
+def progress_bar(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
     if quiet or not sys.stderr.isatty():
         return None
 
@@ -170,7 +170,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("register", type=_EXISTING)
+@click.argument("register", type=EXISTING)
 @click.option("--period", "-p", type=PERIOD, required=True, help='Period, e.g. "2017/18 Q1".')
 @click.option(
     "--out",
@@ -180,10 +180,10 @@ def main() -> None:
     show_default=True,
     help="Folder to write the templates into.",
 )
-@click.option("--history", type=_EXISTING, help="History file, for last period's figures.")
-@click.option("--store", type=_EXISTING, help="Or the history store, for last period's figures.")
+@click.option("--history", type=EXISTING, help="History file, for last period's figures.")
+@click.option("--store", type=EXISTING, help="Or the history store, for last period's figures.")
 @click.option("--force", is_flag=True, help="Replace files of the same names in the folder.")
-@_handle_errors
+@handle_errors
 def templates(
     register: Path,
     period: Period,
@@ -224,8 +224,8 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
         required=True,
         help='Period being reported, e.g. "2017/18 Q1".',
     )(command)
-    command = click.argument("returns", nargs=-1, required=True, type=_EXISTING)(command)
-    return click.argument("register", type=_EXISTING)(command)
+    command = click.argument("returns", nargs=-1, required=True, type=EXISTING)(command)
+    return click.argument("register", type=EXISTING)(command)
 
 
 @main.command()
@@ -251,10 +251,10 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option(
     "--store",
-    type=_EXISTING,
+    type=EXISTING,
     help="History store, for last period's comments: a comment copied unchanged is queried.",
 )
-@_handle_errors
+@handle_errors
 def validate(
     register: Path,
     returns: tuple[Path, ...],
@@ -282,7 +282,7 @@ def validate(
         register,
         list(returns),
         period,
-        progress=_progress(quiet),
+        progress=progress_bar(quiet),
         json_path=json_path,
         log_path=log_path,
         chase_path=chase_path,
@@ -291,7 +291,7 @@ def validate(
     )
     if not quiet:
         _print_log(outcome.log)
-    _print_problems(outcome.problems)
+    print_problems(outcome.problems)
     errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
     warnings = len(outcome.problems) - errors
     echo(
@@ -325,10 +325,10 @@ def _print_log(log: Iterable[Any]) -> None:
 
 @main.command()
 @_returns_options
-@click.option("--history", type=_EXISTING, help="History file (CSV or .xlsx) of past periods.")
+@click.option("--history", type=EXISTING, help="History file (CSV or .xlsx) of past periods.")
 @click.option(
     "--store",
-    type=_EXISTING,
+    type=EXISTING,
     help="History store (see close, import-history) instead of --history; only read.",
 )
 @click.option(
@@ -348,11 +348,11 @@ def _print_log(log: Iterable[Any]) -> None:
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @click.option(
     "--published",
-    type=_EXISTING,
+    type=EXISTING,
     help="CSV of the arrows a published report printed (indicator_id, short_term, long_term): "
     "each one the figures contradict is reported.",
 )
-@_handle_errors
+@handle_errors
 def consolidate(
     register: Path,
     returns: tuple[Path, ...],
@@ -390,13 +390,13 @@ def consolidate(
         history=history,
         json_path=json_path,
         pdf=pdf,
-        progress=_progress(quiet),
+        progress=progress_bar(quiet),
         store=store,
         as_at=as_at,
         published=published,
         write_progress=_write_progress(quiet),
     )
-    _print_problems(outcome.problems)
+    print_problems(outcome.problems)
     if not quiet:
         counts = outcome.rag_counts()
         echo(
@@ -417,7 +417,7 @@ def consolidate(
 
 @main.command("new-register")
 @click.argument("path", type=click.Path(path_type=Path))
-@_handle_errors
+@handle_errors
 def new_register(path: Path) -> int:
     """Write a blank indicator register with drop-downs and default settings.
 

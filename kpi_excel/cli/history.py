@@ -16,22 +16,22 @@ from ..core.periods import Period
 from ..core.problems import Severity
 from ..history.store import Figure, Run
 from .app import (
-    _EXISTING,
+    EXISTING,
     EXIT_CLEAN,
     EXIT_PROBLEMS,
     PERIOD,
-    _handle_errors,
-    _print_problems,
-    _progress,
     echo,
+    handle_errors,
     main,
+    print_problems,
+    progress_bar,
 )
 
 
 def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--register",
-        type=_EXISTING,
+        type=EXISTING,
         help="The indicator register; the store is then history.sqlite beside it.",
     )(command)
     return click.option(
@@ -57,8 +57,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
 
 
 @main.command()
-@click.argument("register", type=_EXISTING)
-@click.argument("returns", nargs=-1, required=True, type=_EXISTING)
+@click.argument("register", type=EXISTING)
+@click.argument("returns", nargs=-1, required=True, type=EXISTING)
 @click.option("--period", "-p", type=PERIOD, required=True, help='Period, e.g. "2017/18 Q1".')
 @click.option(
     "--store",
@@ -71,7 +71,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     "--force", is_flag=True, help="Close even with errors; the figures in error are left out."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-@_handle_errors
+@handle_errors
 def close(
     register: Path,
     returns: tuple[Path, ...],
@@ -102,9 +102,9 @@ def close(
         by=by,
         why=why,
         force=force,
-        progress=_progress(quiet),
+        progress=progress_bar(quiet),
     )
-    _print_problems(outcome.problems)
+    print_problems(outcome.problems)
     if outcome.version is None:
         echo(
             f"{period} was already closed in {outcome.store} with these "
@@ -130,7 +130,7 @@ def close(
 @click.option("--label", help='Text printed beside the figure, e.g. "(16-17)".')
 @click.option("--comment", help="Replace the figure's comment.")
 @_store_options
-@_handle_errors
+@handle_errors
 def correct(
     period: Period,
     indicator_id: str,
@@ -181,10 +181,10 @@ def correct(
 
 
 @main.command("import-history")
-@click.argument("file", type=_EXISTING)
+@click.argument("file", type=EXISTING)
 @click.option(
     "--register",
-    type=_EXISTING,
+    type=EXISTING,
     required=True,
     help="The indicator register the figures are checked against.",
 )
@@ -194,7 +194,7 @@ def correct(
     help="The history store file (default: history.sqlite beside the register).",
 )
 @_by_option
-@_handle_errors
+@handle_errors
 def import_history(file: Path, register: Path, store: Path | None, by: str | None) -> int:
     """Load earlier periods from a history file (CSV or .xlsx) into the history store.
 
@@ -210,7 +210,7 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
     from ..api.history import import_history as run_import
 
     outcome = run_import(file, register, store=store, by=by)
-    _print_problems(outcome.warnings)
+    print_problems(outcome.warnings)
     periods = ", ".join(outcome.periods) or "no periods"
     if outcome.version is None:
         echo(
@@ -234,7 +234,7 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
 @click.option("--to", "period_to", type=PERIOD, help="Last period to export.")
 @click.option("--as-at", "as_at", type=click.IntRange(min=1), help="As at this version.")
 @_store_options
-@_handle_errors
+@handle_errors
 def export_history(
     out: Path,
     period_from: Period | None,
@@ -297,7 +297,7 @@ def _figure_json(figure: Figure) -> dict:
 @click.option("--as-at", "as_at", type=click.IntRange(min=1), help="As at this version.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_store_options
-@_handle_errors
+@handle_errors
 def show_history(
     indicator_id: str,
     as_at: int | None,
@@ -352,7 +352,7 @@ def _where(figure: Figure) -> str:
 @click.option("--last", type=click.IntRange(min=1), help="Only the last N runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_store_options
-@_handle_errors
+@handle_errors
 def runs(last: int | None, as_json: bool, store: Path | None, register: Path | None) -> int:
     """List the run log: every consolidate, close, import and correction against the store,
     with its outcome, the version it wrote and the settings fingerprint it used.
