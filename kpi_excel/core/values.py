@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from .models import Unit
 
 # A number with optional sign, thousands separators and decimals, then an optional unit.
 _NUMBER_TEXT = re.compile(
@@ -123,3 +126,15 @@ def typed_as_fraction(raw: object) -> bool:
         return 0 < raw < 1
     parsed = parse_number_text(str(raw))
     return parsed is not None and not parsed.unit and 0 < parsed.value < 1
+
+
+def fraction_targets(cells: Mapping[str, object], unit: object) -> list[tuple[str, object, str]]:
+    """(column key, cell, the percentage meant) for each target cell ("annual_target",
+    "q1_target" ...) of a percentage indicator (unit) typed as a fraction: 0.95 for 95%."""
+    if unit is not Unit.PERCENT:
+        return []
+    return [
+        (key, raw, f"{round(parse_whole_number(raw).value * 100, 10):g}")
+        for key, raw in cells.items()
+        if key.endswith("_target") and typed_as_fraction(raw)
+    ]

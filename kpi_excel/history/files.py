@@ -91,22 +91,7 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
     rows = _read_rows(path)
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    header = [str(h or "").strip().lower() for h in next(rows, (1, ()))[1] or ()]
-    missing = [c for c in HISTORY_COLUMNS[:3] if c not in header]
-    if missing:
-        raise HistoryError(
-            f"The history file {path.name} needs the columns {', '.join(HISTORY_COLUMNS)}; "
-            f"missing: {', '.join(missing)}.",
-            [
-                problem(
-                    "history-invalid",
-                    file=path.name,
-                    cell="row 1",
-                    detail=f"Missing columns: {', '.join(missing)}.",
-                )
-            ],
-        )
-    where = {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
+    where = _columns(next(rows, (1, []))[1], path)
     points: dict[tuple[str, str], HistoryPoint] = {}
     first_rows: dict[tuple[str, str], int] = {}
     periods: dict[str, str] = {}  # as typed -> as spelled everywhere: a file has few periods
@@ -172,6 +157,26 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
     if errors:
         raise HistoryError(f"The history file {path.name} has {len(errors)} rows to fix.", errors)
     return History(points.values()), warnings
+
+
+def _columns(first_row: list[Any], path: Path) -> dict[str, int]:
+    """Where each history column is, from the header row; HistoryError when one is missing."""
+    header = [str(h or "").strip().lower() for h in first_row or ()]
+    missing = [c for c in HISTORY_COLUMNS[:3] if c not in header]
+    if missing:
+        raise HistoryError(
+            f"The history file {path.name} needs the columns {', '.join(HISTORY_COLUMNS)}; "
+            f"missing: {', '.join(missing)}.",
+            [
+                problem(
+                    "history-invalid",
+                    file=path.name,
+                    cell="row 1",
+                    detail=f"Missing columns: {', '.join(missing)}.",
+                )
+            ],
+        )
+    return {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
 
 
 # Ten years of a thousand indicators' figures is about 2 MB as CSV.

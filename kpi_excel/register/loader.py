@@ -34,7 +34,7 @@ from ..core.models import (
 from ..core.periods import Period, PeriodError
 from ..core.problems import KpiExcelError, Problem, RegisterError, ReturnFileError, problem
 from ..core.return_spec import column_letter as _column_letter
-from ..core.values import parse_number_text, parse_whole_number, typed_as_fraction
+from ..core.values import fraction_targets, parse_number_text, parse_whole_number
 from ..xlsx.read import RawCell, SheetData, XlsxBook, is_percent_format, open_xlsx
 from ..xlsx.safety import MB, Limits
 
@@ -291,9 +291,6 @@ class _RowProblems:
         )
 
 
-_TARGET_KEYS = ("annual_target", "q1_target", "q2_target", "q3_target", "q4_target")
-
-
 def parse_target(raw: Any, *, blank: TargetKind) -> Target:
     """A target cell: number, TBC, N/A, a range, a comparator, or blank."""
     return _target(raw, blank)
@@ -515,15 +512,13 @@ def _load_register(path: Path) -> Register:
             ],
         )
     indicators = _load_indicators(sheets.pop(INDICATORS_SHEET), collector)
-    if SETTINGS_SHEET in sheets:
-        settings = _load_settings(sheets.pop(SETTINGS_SHEET), collector)
-    else:  # not silent defaults: the year, the tolerances and the key would all be guessed
-        settings = Settings()
-        collector.problems.append(
-            problem(
-                "settings-missing", file=path.name, sheet=SETTINGS_SHEET, detail=", ".join(names)
-            )
-        )
+    if SETTINGS_SHEET not in sheets:  # not silent defaults: the year and the key unknown
+        collector.add(SETTINGS_SHEET, "", ", ".join(names), "settings-missing")
+    settings = (
+        _load_settings(sheets.pop(SETTINGS_SHEET), collector)
+        if SETTINGS_SHEET in sheets
+        else Settings()
+    )
     if collector.problems:
         count = len(collector.problems)
         raise RegisterError(
@@ -667,12 +662,10 @@ def _load_indicators(sheet: SheetData, collector: _RowProblems) -> list[Indicato
             ok = False
         else:
             seen.setdefault(indicator_id, row_number)
-        for key in _TARGET_KEYS if fields.get("unit") is Unit.PERCENT else ():
-            if key in positions and typed_as_fraction(raw := cells.get(key)):  # 0.95 for 95%?
-                points = f"{round(parse_whole_number(raw).value * 100, 10):g}"
-                cell = f"{_column_letter(positions[key])}{row_number}"
-                collector.add(INDICATORS_SHEET, cell, points, "target-percent-fraction", raw)
-                ok = False
+        for key, raw, points in fraction_targets(cells, fields.get("unit")):  # 0.95 for 95%?
+            cell = f"{_column_letter(positions[key])}{row_number}"
+            collector.add(INDICATORS_SHEET, cell, points, "target-percent-fraction", raw)
+            ok = False
         if not ok:
             continue
         try:

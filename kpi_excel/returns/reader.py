@@ -413,9 +413,7 @@ def _read_rows(
     letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
     id_col, id_letter = columns["id"], letters["id"]
     period_text = str(period)
-    # only the rows that have cells: a cell at row 1,048,576 must not mean a million turns
-    present = sorted({row for row, _ in sheet.cells if header_row < row <= last_row})
-    for row_number in present:
+    for row_number in sorted({r for r, _ in sheet.cells if header_row < r <= last_row}):  # present
         id_cell = sheet.cells.get((row_number, id_col))
         raw_id = "" if id_cell is None or id_cell.value is None else str(id_cell.value).strip()
         ref = f"{id_letter}{row_number}"

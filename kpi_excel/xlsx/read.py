@@ -176,6 +176,12 @@ def _position(ref: str) -> tuple[int, int]:
     return within_limits(int(ref[len(letters) :]), column_index(letters), f"the cell {ref}")
 
 
+def _row_number(r: str | None, previous: int) -> int:
+    """A row's r attribute, or the row after the previous one; within Excel's limits."""
+    row = int(r) if r else previous + 1
+    return row if row <= MAX_ROWS else within_limits(row, 1, f"row {row}")[0]
+
+
 def _merged_ref(ref: str) -> str:
     """A mergeCell's ref, checked: both corners within Excel's limits."""
     for corner in ref.split(":", 1):
@@ -385,10 +391,7 @@ class XlsxBook:
                 c_tag, v_tag, f_tag, is_tag, t_tag = (
                     ns + tag for tag in ("c", "v", "f", "is", "t")
                 )
-            r = row.get("r")
-            row_num = int(r) if r else row_num + 1
-            if row_num > MAX_ROWS:
-                within_limits(row_num, 1, f"row {row_num}")
+            row_num = _row_number(row.get("r"), row_num)
             if row_num > last_row:
                 continue
             col = 0
