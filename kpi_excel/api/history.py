@@ -16,7 +16,7 @@ from ..core.models import Register, Report, ReturnRecord, Source, Status, Target
 from ..core.periods import Period
 from ..core.problems import HistoryError, KpiExcelError, Problem, Severity, UsageError, problem
 from ..core.targets import resolve_target
-from ..core.text import cell_text, csv_cell
+from ..core.text import cell_text, clean, csv_cell
 from ..history.files import History, load_history, parse_history_value, plain_number
 from ..history.store import (
     ClosedPeriod,
@@ -68,9 +68,19 @@ def _run(command: str, register: Register, period: Period | None, **fields: obje
 
 def _inputs(collected: Collected) -> list[dict[str, str]]:
     return [
-        {"file": f.path.name, "sha256": f.sha256, "read_at": file_time(f.path)}
+        {"file": clean(f.path.name), "sha256": f.sha256, "read_at": file_time(f.path)}
         for f in collected.files
     ]
+
+
+def _storable(figure: Figure) -> Figure:
+    """The figure with its source file's name as text SQLite can hold: a name that was not
+    UTF-8 keeps a replacement character where its odd byte was."""
+    if figure.source is None or not figure.source.file:
+        return figure
+    return replace(
+        figure, source=figure.source.model_copy(update={"file": clean(figure.source.file)})
+    )
 
 
 def _counts(problems: Sequence[Problem]) -> tuple[int, int]:
@@ -434,7 +444,7 @@ def close_period(
         targets.append(TargetInForce(indicator.id, str(period), target.target, target.how))
         record = collected.records.get(indicator.id)
         if record is not None and indicator.id not in collected.rejected_ids:
-            figures.append(Figure.from_record(record, target))
+            figures.append(_storable(Figure.from_record(record, target)))
     run = _run(
         "close",
         register,

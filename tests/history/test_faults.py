@@ -111,3 +111,13 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_run(tmp_path):
     )  # fmt: skip
     assert result.exit_code in (0, 1), result.output
     assert (out / "log.xlsx").exists() and (out / "chase.txt").exists()
+    result = CliRunner().invoke(
+        main,
+        ["close", str(SAMPLES / "register.xlsx"), str(folder), "-p", Q1,
+         "--store", str(out / "history.sqlite")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(
+        main, ["show-history", "EN01", "--store", str(out / "history.sqlite")]
+    )
+    assert result.exit_code == 0 and "caf\ufffd.xlsx" in result.output, result.output
