@@ -33,7 +33,15 @@ from ..report.build import build_report
 from ..returns.collect import Collected, collect_returns
 from ..returns.reader import file_time, sha256_of
 from ..xlsx.atomic import write_bytes
-from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK, check_outputs, place, returns_places
+from ..xlsx.outputs import (
+    OUTPUT_AUTHOR,
+    OUTPUT_MARK,
+    Place,
+    check_outputs,
+    place,
+    returns_places,
+    store_place,
+)
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
@@ -117,7 +125,7 @@ def import_history(
     path = locate_store(store, register_path)
     check_outputs(
         [*place("the history file", file), *place("the register", register_path)],
-        place("--store", path),
+        store_place("--store", path),
     )
     register = load_register(Path(register_path))
     history, warnings = load_history(file, register.by_id())
@@ -207,7 +215,7 @@ def export_history(
             *place("the history store", locate_store(store, register)),
             *place("the register", register),
         ],
-        place("the export", out),
+        [Place("the export", out, sniff=False)],  # an earlier export is its own to replace
     )
     low = period_key(str(period_from), end=False) if period_from else None
     high = period_key(str(period_to), end=True) if period_to else None
@@ -420,7 +428,7 @@ def close_period(
     path = locate_store(store, register_path)
     check_outputs(
         [*place("the register", register_path), *returns_places(returns)],
-        place("--store", path),
+        store_place("--store", path),
     )
     register = load_register(Path(register_path))
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
@@ -527,7 +535,9 @@ def correct_figure(
     """
     if not why.strip():
         raise UsageError("Say why the figure is being corrected (--why): it is kept with it.")
-    check_outputs(place("the register", register), place("--store", locate_store(store, register)))
+    check_outputs(
+        place("the register", register), store_place("--store", locate_store(store, register))
+    )
     loaded = load_register(Path(register)) if register is not None else None
     indicator = loaded.by_id().get(indicator_id) if loaded else None
     if loaded is not None and indicator is None:

@@ -13,13 +13,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.problems import UsageError, problem
+from ..core.problems import KpiExcelError, UsageError, problem
 from .safety import not_a_file
 
 # Written into every workbook kpi-excel makes (a custom document property), so the reader
 # knows its own outputs and never reads a feedback copy, a log or a board as a return.
 OUTPUT_MARK = "kpi-excel output"
 OUTPUT_AUTHOR = "kpi-excel"  # lastModifiedBy: the next save (Excel's) names its user instead
+
+
+# What kpi-excel's inputs look like, so an output never replaces one even when this command
+# was not given it: the register's sheet and the history file's columns (named in
+# register.loader and history.files, stages above this one; a test keeps them equal).
+REGISTER_SHEET = "Indicators"
+HISTORY_HEADER = ("indicator_id", "period", "value")
+PUBLISHED_HEADER = ("indicator_id", "short_term", "long_term")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class Place:
     label: str
     path: Path
     folder: bool = False  # an output folder (feedback, templates), or a folder of returns
+    sniff: bool = True  # an output: refuse to replace an existing file that reads as an input
+    may_be: str = ""  # ... unless it is this kind: a store is added to, not replaced
 
     @property
     def resolved(self) -> Path:
@@ -106,6 +117,8 @@ def check_outputs(inputs: Sequence[Place], outputs: Sequence[Place]) -> None:
         for other in outputs[:index]:
             if _same(output, other):
                 _refuse(output, f"is the same file as {other.label} ({other.path})")
+        if output.sniff and (kind := reads_as_input(output.path)) not in (None, output.may_be):
+            _refuse(output, f"already exists and is {kind}, which kpi-excel reads")
 
 
 def _check_input(source: Place) -> None:
@@ -132,6 +145,46 @@ def _check_output(output: Place) -> None:
     what = not_a_file(mode)
     if what is not None and not (what == "a folder" and output.folder):
         _refuse(output, f"is {what}, not a file")
+
+
+def reads_as_input(path: Path) -> str | None:
+    """What kind of kpi-excel input an existing file is (a history store, a return, a
+    register, a history or published arrows file), or None."""
+    try:
+        if not Path(path).is_file():  # also not a pipe: refused before this is asked
+            return None
+        with Path(path).open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return None
+    if head.startswith(_SQLITE_MAGIC):
+        return "a history store"
+    if head.startswith(b"PK"):
+        return _workbook_kind(Path(path))
+    first = head.split(b"\n", 1)[0].decode("utf-8-sig", "replace").lower()
+    columns = tuple(part.strip().strip('"') for part in first.split(","))[:3]
+    if columns == HISTORY_HEADER:
+        return "a history file"
+    return "a published arrows file" if columns == PUBLISHED_HEADER else None
+
+
+def _workbook_kind(path: Path) -> str | None:
+    from ..core.return_spec import META_SHEET
+    from .read import open_xlsx  # read.py imports this module's marks
+
+    try:
+        with open_xlsx(path) as book:
+            names = set(book.sheet_names())
+    except (KpiExcelError, OSError):
+        return None  # not a workbook kpi-excel could read: nothing of ours to lose
+    if META_SHEET in names:
+        return "a return"
+    return "a register" if REGISTER_SHEET in names else None
+
+
+def store_place(label: str, path: Path) -> list[Place]:
+    """A history store as an output: it may already be one (it is added to), nothing else."""
+    return [Place(label, Path(path), may_be="a history store")]
 
 
 def _refuse(output: Place, why: str) -> None:

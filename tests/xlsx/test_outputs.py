@@ -250,3 +250,52 @@ def test_an_output_that_is_a_pipe_or_a_device_is_refused(work: Path) -> None:
         assert result.exit_code == 2, result.output
         assert "not a file" in result.output and "Nothing was written" in result.output
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (["validate", "{register}", "{returns}", "-p", Q1, "--log", "{target}"], "register"),
+        (["validate", "{register}", "{returns}", "-p", Q1, "--chase", "{target}"], "history"),
+        (["validate", "{register}", "{returns}", "-p", Q1, "--json", "{target}"], "store"),
+        (["consolidate", "{register}", "{returns}", "-p", Q1, "--out", "{target}"], "return"),
+        (["consolidate", "{register}", "{returns}", "-p", Q1, "--out", "out/b.xlsx",
+          "--json", "{target}"], "published"),
+        (["export-history", "{target}", "--store", "{store}"], "return"),
+    ],
+)  # fmt: skip
+def test_an_output_never_replaces_a_file_kpi_excel_reads_even_when_not_named_as_input(
+    work: Path, command: list[str], kind: str
+) -> None:
+    """validate is not given the history file, yet --chase history.csv must not replace it."""
+    elsewhere = work / "elsewhere"
+    elsewhere.mkdir()
+    sources = {"register": "register.xlsx", "history": "history.csv", "store": "history.sqlite",
+               "return": f"returns/{RETURN}", "published": "published.csv"}  # fmt: skip
+    target = elsewhere / Path(sources[kind]).name
+    shutil.copy(work / sources[kind], target)
+    shutil.copytree(work / "returns", work / "returns2")
+    (work / "returns2" / RETURN).unlink()  # the copy elsewhere is not one of the inputs
+    paths = {"register": str(work / "register.xlsx"), "returns": str(work / "returns2"),
+             "store": str(work / "history.sqlite"), "target": str(target)}  # fmt: skip
+    args = [part.format(**paths) for part in command]
+    output = _refused(work, args)
+    assert "which kpi-excel reads" in output or "not an earlier export" in output, output
+
+
+def test_the_literal_input_marks_match_the_stages_that_own_them() -> None:
+    from kpi_excel.history.files import HISTORY_COLUMNS
+    from kpi_excel.register.loader import INDICATORS_SHEET
+    from kpi_excel.xlsx.outputs import HISTORY_HEADER, REGISTER_SHEET
+
+    assert REGISTER_SHEET == INDICATORS_SHEET
+    assert HISTORY_HEADER == HISTORY_COLUMNS[:3]
+
+
+def test_repeated_runs_replace_their_own_outputs(work: Path) -> None:
+    args = ["consolidate", str(work / "register.xlsx"), str(work / "returns"), "-p", Q1,
+            "--store", str(work / "history.sqlite"), "--out", str(work / "out/board.xlsx"),
+            "--json", str(work / "out/board.json")]  # fmt: skip
+    for _ in range(2):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1) and "Nothing was written" not in result.output
