@@ -9,11 +9,15 @@ are one file. Nothing is read or written before the check, so a refused command 
 from __future__ import annotations
 
 import os
+import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.problems import KpiExcelError, UsageError, problem
+from ..core.problems import UsageError, problem
+from ..core.return_spec import META_SHEET
 from .safety import not_a_file
 
 # Written into every workbook kpi-excel makes (a custom document property), so the reader
@@ -29,6 +33,8 @@ REGISTER_SHEET = "Indicators"
 HISTORY_HEADER = ("indicator_id", "period", "value")
 PUBLISHED_HEADER = ("indicator_id", "short_term", "long_term")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
+_WORKBOOK_PART_MAX = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -169,13 +175,14 @@ def reads_as_input(path: Path) -> str | None:
 
 
 def _workbook_kind(path: Path) -> str | None:
-    from ..core.return_spec import META_SHEET
-    from .read import open_xlsx  # read.py imports this module's marks
-
+    """A return or a register, by its sheets' names. Only the small workbook part is read,
+    and by a pattern, not a parser: a board of 40,000 indicators is not unpacked to learn
+    that it is a board, and a hostile file has nothing to expand."""
     try:
-        with open_xlsx(path) as book:
-            names = set(book.sheet_names())
-    except (KpiExcelError, OSError):
+        with zipfile.ZipFile(path) as package, package.open("xl/workbook.xml") as part:
+            text = part.read(_WORKBOOK_PART_MAX).decode("utf-8", "replace")  # at most 1 MB
+        names = set(_SHEET_NAME.findall(text))
+    except (OSError, KeyError, EOFError, zipfile.BadZipFile, zlib.error, RuntimeError, ValueError):
         return None  # not a workbook kpi-excel could read: nothing of ours to lose
     if META_SHEET in names:
         return "a return"
