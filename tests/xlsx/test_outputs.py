@@ -299,3 +299,24 @@ def test_repeated_runs_replace_their_own_outputs(work: Path) -> None:
     for _ in range(2):
         result = CliRunner().invoke(main, args)
         assert result.exit_code in (0, 1) and "Nothing was written" not in result.output
+
+
+def test_telling_what_an_existing_output_is_reads_a_bounded_part(tmp_path: Path) -> None:
+    """A workbook part of 200 MB of zeros is not unpacked to learn what the file is."""
+    import time
+    import zipfile
+
+    import fixtures_hostile as hostile
+
+    from kpi_excel.xlsx.outputs import reads_as_input
+
+    parts = hostile.minimal_parts()
+    path = hostile.write_zip(tmp_path / "bomb.xlsx", {k: v for k, v in parts.items()
+                                                      if k != "xl/workbook.xml"})  # fmt: skip
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        with zf.open("xl/workbook.xml", "w", force_zip64=True) as out:
+            for _ in range(200):
+                out.write(bytes(1024 * 1024))
+    start = time.perf_counter()
+    assert reads_as_input(path) is None
+    assert time.perf_counter() - start < 1.0
