@@ -38,22 +38,10 @@ class PeriodType(click.ParamType):
 
 
 PERIOD = PeriodType()
+_EXISTING = click.Path(exists=True, path_type=Path)
 
 
-def echo(message: object = "", **kwargs: Any) -> None:
-    """click.echo of text fit for a terminal: officers' text and file names may carry escape
-    sequences and control characters, which a terminal would obey."""
-    click.echo(terminal(str(message)), **kwargs)
-
-
-def secho(message: object = "", **kwargs: Any) -> None:
-    click.secho(terminal(str(message)), **kwargs)
-
-
-EXISTING = click.Path(exists=True, path_type=Path)
-
-
-def handle_errors(command: Callable[..., int]) -> Callable[..., None]:
+def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
     """Catch our errors once, here: a plain message and exit code, no traceback."""
 
     @wraps(command)
@@ -63,13 +51,13 @@ def handle_errors(command: Callable[..., int]) -> Callable[..., None]:
         except UsageError as error:
             if debug:
                 raise
-            secho(f"Error: {error.message}", fg="red", err=True)
+            click.secho(f"Error: {error.message}", fg="red", err=True)
             sys.exit(EXIT_USAGE)
         except KpiExcelError as error:
             if debug:
                 raise
-            secho(f"Error: {error.message}", fg="red", err=True)
-            print_problems(error.problems, limit=200)
+            click.secho(f"Error: {error.message}", fg="red", err=True)
+            _print_problems(error.problems, limit=200)
             sys.exit(EXIT_PROBLEMS)
         except click.ClickException:
             raise  # click's own usage errors: it prints them and exits 2
@@ -79,9 +67,9 @@ def handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             from ..history.store import busy_message, is_busy
 
             if is_busy(error):
-                secho(f"Error: {busy_message(Path('the --store file'))}", fg="red", err=True)
+                click.secho(f"Error: {busy_message(Path('the --store file'))}", fg="red", err=True)
                 sys.exit(EXIT_PROBLEMS)
-            secho(
+            click.secho(
                 f"Error: the history store could not be read or written ({error}). Check the "
                 "--store path, that the disk is not full, and that no other program holds it.",
                 fg="red",
@@ -89,12 +77,12 @@ def handle_errors(command: Callable[..., int]) -> Callable[..., None]:
             )
             sys.exit(EXIT_PROBLEMS)
         except KeyboardInterrupt:
-            echo("Stopped. Outputs are written whole or not at all.", err=True)
+            click.echo("Stopped. Outputs are written whole or not at all.", err=True)
             sys.exit(130)
         except Exception as error:  # a fault in kpi-excel itself, not the user's doing
             if debug:
                 raise
-            secho(
+            click.secho(
                 f"Internal error: {type(error).__name__}: {error}. This is a fault in kpi-excel, "
                 "not in your files: run the command again with --debug and report what it shows.",
                 fg="red",
@@ -106,13 +94,13 @@ def handle_errors(command: Callable[..., int]) -> Callable[..., None]:
     return click.option("--debug", is_flag=True, help="Show Python tracebacks.")(wrapper)
 
 
-def print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
+def _print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
     ordered = sorted(problems, key=_reading_order)
     for item in ordered[:limit]:
         colour = "red" if item.severity is Severity.ERROR else "yellow"
-        secho(item.render(), fg=colour, err=True)
+        click.secho(terminal(item.render()), fg=colour, err=True)
     if len(ordered) > limit:
-        echo(f"... and {len(ordered) - limit} more: --json writes them all.", err=True)
+        click.echo(f"... and {len(ordered) - limit} more: --json writes them all.", err=True)
 
 
 def _reading_order(item: Problem) -> tuple:
@@ -128,7 +116,7 @@ def _reading_order(item: Problem) -> tuple:
     )
 
 
-def progress_bar(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
+def _progress(quiet: bool) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
     if quiet or not sys.stderr.isatty():
         return None
 
@@ -158,6 +146,19 @@ def _write_progress(quiet: bool) -> Callable[[int], Any] | None:
     return bar
 
 
+def echo(message: object = "", **kwargs: Any) -> None:
+    """click.echo of text fit for a terminal: officers' text and file names may carry escape
+    sequences and control characters, which a terminal would obey."""
+    click.echo(terminal(str(message)), **kwargs)
+
+
+# The names the history commands (cli/history.py) are built with.
+EXISTING = _EXISTING
+handle_errors = _handle_errors
+print_problems = _print_problems
+progress_bar = _progress
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpi-excel")
 def main() -> None:
@@ -170,7 +171,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("register", type=EXISTING)
+@click.argument("register", type=_EXISTING)
 @click.option("--period", "-p", type=PERIOD, required=True, help='Period, e.g. "2017/18 Q1".')
 @click.option(
     "--out",
@@ -180,10 +181,10 @@ def main() -> None:
     show_default=True,
     help="Folder to write the templates into.",
 )
-@click.option("--history", type=EXISTING, help="History file, for last period's figures.")
-@click.option("--store", type=EXISTING, help="Or the history store, for last period's figures.")
+@click.option("--history", type=_EXISTING, help="History file, for last period's figures.")
+@click.option("--store", type=_EXISTING, help="Or the history store, for last period's figures.")
 @click.option("--force", is_flag=True, help="Replace files of the same names in the folder.")
-@handle_errors
+@_handle_errors
 def templates(
     register: Path,
     period: Period,
@@ -202,8 +203,8 @@ def templates(
 
     paths = make_templates(register, period, out, history=history, store=store, replace=force)
     for path in paths:
-        echo(str(path))
-    echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)
+        click.echo(str(path))
+    click.echo(f"Wrote {len(paths)} return templates for {period} to {out}.", err=True)
     return EXIT_CLEAN
 
 
@@ -224,8 +225,8 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
         required=True,
         help='Period being reported, e.g. "2017/18 Q1".',
     )(command)
-    command = click.argument("returns", nargs=-1, required=True, type=EXISTING)(command)
-    return click.argument("register", type=EXISTING)(command)
+    command = click.argument("returns", nargs=-1, required=True, type=_EXISTING)(command)
+    return click.argument("register", type=_EXISTING)(command)
 
 
 @main.command()
@@ -251,10 +252,10 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option(
     "--store",
-    type=EXISTING,
+    type=_EXISTING,
     help="History store, for last period's comments: a comment copied unchanged is queried.",
 )
-@handle_errors
+@_handle_errors
 def validate(
     register: Path,
     returns: tuple[Path, ...],
@@ -278,11 +279,18 @@ def validate(
     """
     from ..api.run import validate_returns
 
+    if feedback_dir is not None and any(
+        folder.is_dir() and folder.resolve() == feedback_dir.resolve() for folder in returns
+    ):
+        raise click.UsageError(
+            "Give --feedback a folder of its own: copies in the returns folder would be read "
+            "as returns next time."
+        )
     outcome = validate_returns(
         register,
         list(returns),
         period,
-        progress=progress_bar(quiet),
+        progress=_progress(quiet),
         json_path=json_path,
         log_path=log_path,
         chase_path=chase_path,
@@ -291,19 +299,21 @@ def validate(
     )
     if not quiet:
         _print_log(outcome.log)
-    print_problems(outcome.problems)
+    _print_problems(outcome.problems)
     errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
     warnings = len(outcome.problems) - errors
-    echo(
+    click.echo(
         f"{len(outcome.collected.files)} files read: {errors} errors, {warnings} warnings.",
         err=True,
     )
     if not quiet:
         for item in outcome.feedback:
             if item.written is None:
-                echo(f"No feedback copy of {item.source.name}: {item.note}.", err=True)
+                click.echo(
+                    terminal(f"No feedback copy of {item.source.name}: {item.note}."), err=True
+                )
         for path in outcome.written:
-            echo(f"Wrote {path}", err=True)
+            click.echo(terminal(f"Wrote {path}"), err=True)
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
 
@@ -313,22 +323,26 @@ def _print_log(log: Iterable[Any]) -> None:
     if not entries:
         return
     width = max(len("Service area"), *(len(e.service_area) for e in entries))
-    echo(f"{'Service area':<{width}}  {'Outcome':<10}  Late  Errors  Warnings  File", err=True)
+    click.echo(
+        f"{'Service area':<{width}}  {'Outcome':<10}  Late  Errors  Warnings  File", err=True
+    )
     for e in entries:
         late = "" if e.late is None else ("yes" if e.late else "no")
-        echo(
-            f"{e.service_area:<{width}}  {e.outcome.value:<10}  {late:<4}  {e.errors:>6}  "
-            f"{e.warnings:>8}  {e.file or '-'}",
+        click.echo(
+            terminal(
+                f"{e.service_area:<{width}}  {e.outcome.value:<10}  {late:<4}  {e.errors:>6}  "
+                f"{e.warnings:>8}  {e.file or '-'}"
+            ),
             err=True,
         )
 
 
 @main.command()
 @_returns_options
-@click.option("--history", type=EXISTING, help="History file (CSV or .xlsx) of past periods.")
+@click.option("--history", type=_EXISTING, help="History file (CSV or .xlsx) of past periods.")
 @click.option(
     "--store",
-    type=EXISTING,
+    type=_EXISTING,
     help="History store (see close, import-history) instead of --history; only read.",
 )
 @click.option(
@@ -348,11 +362,11 @@ def _print_log(log: Iterable[Any]) -> None:
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @click.option(
     "--published",
-    type=EXISTING,
+    type=_EXISTING,
     help="CSV of the arrows a published report printed (indicator_id, short_term, long_term): "
     "each one the figures contradict is reported.",
 )
-@handle_errors
+@_handle_errors
 def consolidate(
     register: Path,
     returns: tuple[Path, ...],
@@ -390,16 +404,16 @@ def consolidate(
         history=history,
         json_path=json_path,
         pdf=pdf,
-        progress=progress_bar(quiet),
+        progress=_progress(quiet),
         store=store,
         as_at=as_at,
         published=published,
         write_progress=_write_progress(quiet),
     )
-    print_problems(outcome.problems)
+    _print_problems(outcome.problems)
     if not quiet:
         counts = outcome.rag_counts()
-        echo(
+        click.echo(
             f"{period}: {len(outcome.report.rows)} indicators, {sum(counts.values())} rated "
             f"({counts['GREEN']} GREEN, {counts['AMBER']} AMBER, {counts['RED']} RED); "
             f"{outcome.error_count} errors, {len(outcome.problems) - outcome.error_count} "
@@ -407,17 +421,17 @@ def consolidate(
             err=True,
         )
         if outcome.as_at is not None:
-            echo(f"History from {store} as at version {outcome.as_at}.", err=True)
+            click.echo(f"History from {store} as at version {outcome.as_at}.", err=True)
         for path in outcome.written:
-            echo(f"Wrote {path}", err=True)
+            click.echo(terminal(f"Wrote {path}"), err=True)
         if outcome.pdf_note:
-            echo(outcome.pdf_note, err=True)
+            click.echo(outcome.pdf_note, err=True)
     return EXIT_PROBLEMS if outcome.error_count else EXIT_CLEAN
 
 
 @main.command("new-register")
 @click.argument("path", type=click.Path(path_type=Path))
-@handle_errors
+@_handle_errors
 def new_register(path: Path) -> int:
     """Write a blank indicator register with drop-downs and default settings.
 
@@ -432,7 +446,7 @@ def new_register(path: Path) -> int:
         raise click.UsageError(f"{path} already exists: choose another name.")
     check_outputs([], place("PATH", path))
     write_register(path)
-    echo(f"Wrote {path}", err=True)
+    click.echo(f"Wrote {path}", err=True)
     return EXIT_CLEAN
 
 
@@ -443,15 +457,15 @@ def problems(markdown: bool) -> None:
     from ..core.problems import CATALOGUE
 
     if markdown:
-        echo("| code | severity | who fixes it | problem | fix |")
-        echo("| --- | --- | --- | --- | --- |")
+        click.echo("| code | severity | who fixes it | problem | fix |")
+        click.echo("| --- | --- | --- | --- | --- |")
         for kind in CATALOGUE.values():
-            echo(
+            click.echo(
                 f"| `{kind.code}` | {kind.severity.value} | {kind.audience.value} | "
                 f"{kind.title} | {kind.fix} |"
             )
         return
-    echo(
+    click.echo(
         json.dumps(
             {
                 k.code: {"severity": k.severity.value, "title": k.title, "fix": k.fix}

@@ -188,6 +188,7 @@ def test_an_output_pointed_at_an_input_is_refused_with_nothing_changed(
         "is a folder",
         "Invalid value",
         "Export to a",
+        "folder of its own",
     )
     assert any(reason in output for reason in reasons), output
 
