@@ -7,6 +7,7 @@ it wrote. The minimal workbook parts are spelled out by hand so the tests contro
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -315,4 +316,30 @@ def column_beyond_excel(source: Path, tmp: Path) -> Path:
         source,
         tmp / "column_beyond_excel.xlsx",
         lambda xml: xml.replace('<c r="H9"', '<c r="XFE9"', 1),
+    )
+
+
+def many_merged_ranges(source: Path, tmp: Path, count: int = 400_000) -> Path:
+    """400,000 merged ranges over the figure column in 2 MB: each would be a problem."""
+    merges = "".join(f'<mergeCell ref="H{11 + i}:I{11 + i}"/>' for i in range(count))
+
+    def change(xml: str) -> str:
+        xml = re.sub(r"<mergeCells.*?</mergeCells>", "", xml)
+        return xml.replace(
+            "</sheetData>", f'</sheetData><mergeCells count="{count}">{merges}</mergeCells>'
+        )
+
+    return edited_return(source, tmp / "many_merged_ranges.xlsx", change)
+
+
+def many_rows_of_unknown_ids(source: Path, tmp: Path, count: int = 500_000) -> Path:
+    """500,000 rows, each with an id no register has, in 4 MB: each would be a problem."""
+    rows = "".join(
+        f'<row r="{100 + i}"><c r="A{100 + i}" t="inlineStr"><is><t>Z{i}</t></is></c></row>'
+        for i in range(count)
+    )
+    return edited_return(
+        source,
+        tmp / "many_rows_of_unknown_ids.xlsx",
+        lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"),
     )

@@ -154,6 +154,10 @@ def column_letter(col: int) -> str:
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 
 
+class TooMuch(ValueError):
+    """More cells or merged ranges on one sheet than the limits allow (a return's)."""
+
+
 class BeyondLimits(ValueError):
     """A cell, row or merged range beyond Excel's limits of rows and columns."""
 
@@ -384,14 +388,14 @@ class XlsxBook:
         shared: dict[str, tuple[str, int, int]] = {}
         new_cell = tuple.__new__  # RawCell's own __new__ is a Python call; this is not
         c_tag = v_tag = f_tag = is_tag = t_tag = ""
-        row_num = 0
+        row_num = blanks = 0  # blank cells are styling, not figures: not counted as cells
         for row in self._elements(part, "row", merged):
             if not c_tag:
                 ns = row.tag[: -len("row")]
                 c_tag, v_tag, f_tag, is_tag, t_tag = (
                     ns + tag for tag in ("c", "v", "f", "is", "t")
                 )
-            row_num = _row_number(row.get("r"), row_num)
+            row_num = self._next_row(row.get("r"), row_num, len(cells) - blanks)
             if row_num > last_row:
                 continue
             col = 0
@@ -414,6 +418,7 @@ class XlsxBook:
                 fmt, is_date = formats.get(attrib.get("s", "0"), default_format)
                 if not len(c):
                     # no <v>, <f> or <is>: a styled empty cell, whatever its type says
+                    blanks += 1
                     cells[position] = new_cell(
                         RawCell, (ref, cell_row, col, "blank", None, None, fmt)
                     )
@@ -441,7 +446,20 @@ class XlsxBook:
                 f = c.find(f_tag)
                 formula = None if f is None else _formula(f, shared, cell_row, col)
                 cells[position] = new_cell(RawCell, (ref, cell_row, col, kind, value, formula, fmt))
-        return SheetData(cells=cells, merged=[_merged_ref(ref) for ref in merged if ref], name=name)
+        return SheetData(cells=cells, merged=self._checked_merged(merged), name=name)
+
+    def _next_row(self, r: str | None, previous: int, cells: int) -> int:
+        """The next row's number, within Excel's limits, once the cells with values read so
+        far are within the limits' cells per sheet (a return has hundreds; each can be a
+        problem)."""
+        if self.limits.max_cells is not None and cells > self.limits.max_cells:
+            raise TooMuch(f"more than {self.limits.max_cells:,} cells on one sheet")
+        return _row_number(r, previous)
+
+    def _checked_merged(self, merged: list[str]) -> list[str]:
+        if self.limits.max_merged is not None and len(merged) > self.limits.max_merged:
+            raise TooMuch(f"{len(merged):,} merged ranges on one sheet")
+        return [_merged_ref(ref) for ref in merged if ref]
 
     def _elements(self, part: str, local: str, merged: list[str]) -> Iterator[ET.Element]:
         """The part's children of its main child (rows of sheetData, si of sst), in order.
@@ -475,6 +493,8 @@ class XlsxBook:
                 pending = elem
             elif elem.tag == merge_tag:
                 merged.append(elem.get("ref", ""))
+                if len(merged) > (self.limits.max_merged or len(merged)):
+                    self._checked_merged(merged)  # raises now, not after every range is read
         if pending is not None:
             yield pending
 
@@ -542,6 +562,9 @@ class XlsxBook:
         """Turn the errors a damaged part raises into one catalogued problem."""
         try:
             yield
+        except TooMuch as exc:
+            found = problem("file-too-large", file=str(self.path), detail=str(exc))
+            raise ReturnFileError(found.message, problems=[found]) from None
         except BeyondLimits as exc:
             found = problem("file-beyond-limits", file=str(self.path), detail=f"part {part}: {exc}")
             raise ReturnFileError(found.message, problems=[found]) from None

@@ -52,9 +52,16 @@ class Limits:
     # Parts up to this size are parsed whole, at C speed; bigger ones are streamed row by row
     # in bounded memory (an element tree takes about ten times the XML's size).
     whole_parse_max: int = 2 * MB
+    # Per sheet read; None for the team's files (a register may hold 40,000 indicators). A
+    # return has hundreds of cells and a few merged ranges, and each cell or range can be a
+    # problem to report: 500,000 took 12 s and 540 MB.
+    max_cells: int | None = None
+    max_merged: int | None = None
 
 
-DEFAULT_LIMITS = Limits()
+RETURN_MAX_CELLS = 20_000  # with values: 1,000 indicators of 20 columns, more than any area has
+RETURN_MAX_MERGED = 1_000
+DEFAULT_LIMITS = Limits(max_cells=RETURN_MAX_CELLS, max_merged=RETURN_MAX_MERGED)
 
 # Spelled out in both encodings expat accepts: a UTF-16 part would hide the UTF-8 spelling.
 _ENTITY_MARKERS = tuple(
