@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from ..core.gcpause import collector_paused
 from ..core.models import Register, Report
 from ..core.periods import Period
-from ..core.problems import OutputError, Problem, Severity, UsageError
+from ..core.problems import OutputError, Problem, Severity, UsageError, problem
 from ..core.targets import previous_due_period
-from ..core.text import clean
+from ..core.text import MAX_CELL_TEXT, clean
 from ..history.files import History, load_history
 from ..register.loader import load_register
 from ..report.build import build_report, write_json
@@ -268,7 +268,10 @@ def consolidate_returns(
         from ..report.published import check_published, load_published
 
         audit = check_published(report, load_published(Path(published)), Path(published).name)
-    report = report.model_copy(update={"problems": [*report.problems, *history_warnings, *audit]})
+    cut = _cut_text(report, collected)
+    report = report.model_copy(
+        update={"problems": [*report.problems, *history_warnings, *audit, *cut]}
+    )
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
     make_folder(out.parent)
@@ -289,6 +292,28 @@ def consolidate_returns(
         outcome.as_at = view.as_at
         log_consolidate(view, register, period, outcome.problems, outcome.written)
     return outcome
+
+
+def _cut_text(report: Report, collected: Collected) -> list[Problem]:
+    """A warning for each comment or action longer than an Excel cell holds: the board shows
+    its start with a marker (core.text.cell_text), the JSON all of it."""
+    found = []
+    for row in report.rows:
+        for key in ("comment", "corrective_action"):
+            text = getattr(row.record, key, "") if row.record else ""
+            if len(text) > MAX_CELL_TEXT:
+                file, refs = collected.cells.get(row.indicator.id, (None, {}))
+                found.append(
+                    problem(
+                        "text-cut",
+                        file=file,
+                        cell=refs.get(key),
+                        indicator_id=row.indicator.id,
+                        detail=f"{len(text):,}",
+                        expected=f"{MAX_CELL_TEXT:,}",
+                    )
+                )
+    return found
 
 
 def find_soffice() -> str | None:

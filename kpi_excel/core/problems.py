@@ -613,6 +613,16 @@ _kind(
     "Give each indicator its own id; ids must never change between years.",
 )
 _kind(
+    "text-cut",
+    W,
+    TEAM,
+    "Text cut on the board",
+    "The text is {detail} characters long, more than an Excel cell holds ({expected}): the "
+    "board shows its start, marked as cut; the JSON output has all of it.",
+    "Ask the officer to shorten it to a few paragraphs and keep long reports in a document "
+    "of their own.",
+)
+_kind(
     "target-percent-fraction",
     E,
     TEAM,

@@ -88,7 +88,10 @@ def test_a_comment_over_32767_characters_is_cut_and_the_board_written(returns, t
          "--json", str(tmp_path / "board.json")],
     )  # fmt: skip
     assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
-    assert "comment-long" in result.output or "characters long" in result.output
+    assert (
+        "text-cut" in result.output
+        and "characters long, more than an Excel cell holds" in result.output
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         workbook = load_workbook(out, read_only=True)
