@@ -23,6 +23,7 @@ from ..core.return_spec import NOT_AVAILABLE_TOKENS as RETURN_NOT_AVAILABLE
 from ..core.values import parse_number_text, parse_whole_number
 from ..register.loader import read_sheets, take_row
 from ..xlsx import MB, SheetData, not_a_file
+from ..xlsx.safety import MAX_CSV_BYTES
 
 HISTORY_COLUMNS = ("indicator_id", "period", "value", "label")
 NEW_TOKENS = {"new"}
@@ -179,8 +180,6 @@ def _columns(first_row: list[Any], path: Path) -> dict[str, int]:
     return {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
 
 
-# Ten years of a thousand indicators' figures is about 2 MB as CSV.
-MAX_CSV_BYTES = 50 * MB
 # A history file has a handful of columns (an export, 24); columns past these are not read.
 _MAX_COLUMNS = 256
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..core.problems import UsageError, problem
 from ..core.return_spec import META_SHEET
-from .safety import not_a_file
+from .safety import MAX_CSV_BYTES, MB, not_a_file
 
 # Written into every workbook kpi-excel makes (a custom document property), so the reader
 # knows its own outputs and never reads a feedback copy, a log or a board as a return.
@@ -135,10 +135,26 @@ def _check_input(source: Place) -> None:
     except (OSError, ValueError):
         return  # missing inputs are reported where they are read (a store may be new)
     what = not_a_file(mode)
+    if what is None and source.path.suffix.lower() == ".csv":
+        _check_csv_size(source)
     if what is None or (what == "a folder" and source.folder):
         return
     found = problem("file-not-regular", file=str(source.path), detail=what)
     raise UsageError(f"{source.label}: {found.message} {found.fix}", [found])
+
+
+def _check_csv_size(source: Place) -> None:
+    """A CSV input (history, published arrows) is read whole: past MAX_CSV_BYTES it is not
+    one, and reading it would take the machine's memory."""
+    size = os.stat(source.path).st_size
+    if size > MAX_CSV_BYTES:
+        found = problem(
+            "file-too-big-to-read",
+            file=str(source.path),
+            detail=f"{size / MB:,.0f} MB",
+            expected=f"CSV input ({MAX_CSV_BYTES // MB} MB)",
+        )
+        raise UsageError(f"{source.label}: {found.message} {found.fix}", [found])
 
 
 def _check_output(output: Place) -> None:

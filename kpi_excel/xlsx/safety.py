@@ -59,6 +59,9 @@ class Limits:
     max_merged: int | None = None
 
 
+# A CSV input (history, published arrows) is read whole: ten years of a thousand
+# indicators' figures is about 2 MB.
+MAX_CSV_BYTES = 50 * MB
 RETURN_MAX_CELLS = 20_000  # with values: 1,000 indicators of 20 columns, more than any area has
 RETURN_MAX_MERGED = 1_000
 DEFAULT_LIMITS = Limits(max_cells=RETURN_MAX_CELLS, max_merged=RETURN_MAX_MERGED)

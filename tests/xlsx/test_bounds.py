@@ -188,3 +188,18 @@ def test_a_return_an_officer_formatted_far_down_is_still_read(tmp_path: Path) ->
     result, elapsed, _ = measured(path)
     assert result.readable and elapsed < FAST
     assert "file-too-large" not in [p.code for p in result.problems]
+
+
+def test_a_published_arrows_csv_too_big_to_be_one_is_refused_before_any_work(tmp_path, monkeypatch):
+    from kpi_excel.xlsx import outputs
+
+    published = tmp_path / "published.csv"
+    published.write_text("indicator_id,short_term,long_term\n" + "TC01,,\n" * 200)
+    monkeypatch.setattr(outputs, "MAX_CSV_BYTES", 1000)
+    result = CliRunner().invoke(
+        main,
+        ["consolidate", str(SAMPLES / "register.xlsx"), str(SAMPLES / "returns"), "-p",
+         "2017/18 Q1", "--published", str(published), "--out", str(tmp_path / "b.xlsx")],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "more than a CSV input" in result.output, result.output
+    assert not (tmp_path / "b.xlsx").exists()
