@@ -493,7 +493,7 @@ class XlsxBook:
                 pending = elem
             elif elem.tag == merge_tag:
                 merged.append(elem.get("ref", ""))
-                if len(merged) > (self.limits.max_merged or len(merged)):
+                if self.limits.max_merged and len(merged) > self.limits.max_merged:
                     self._checked_merged(merged)  # raises now, not after every range is read
         if pending is not None:
             yield pending
