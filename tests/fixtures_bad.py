@@ -221,6 +221,7 @@ units_in_text_kg = _value("units_in_text_kg.xlsx", "118.4kg", "EN02", ENVIRONMEN
 wrong_unit_in_text = _value("wrong_unit_in_text.xlsx", "0.8 kg", "EN01", ENVIRONMENT)
 percent_sign_on_a_count = _value("percent_sign_on_a_count.xlsx", "6%", "CL13")
 negative_count = _value("negative_count.xlsx", -6, "CL13")
+figure_beyond_any_real_one = _value("figure_beyond_any_real_one.xlsx", 1e28, "CL13")
 implausible_value = _value("implausible_value.xlsx", 45, "EN01", ENVIRONMENT,
                            comment="Snow.", corrective_action="Gritting.")  # fmt: skip
 blank_value_with_status_available = _value("blank_value_with_status_available.xlsx", None)
@@ -435,6 +436,22 @@ def empty_file(r: Returns) -> Path:
     return r.hostile(hostile.empty_file, "empty_file.xlsx")
 
 
+def _beyond(build: Callable[[Path, Path], Path], name: str) -> Callable[[Returns], Path]:
+    """A real return with one hostile edit to its Return sheet's XML."""
+
+    def make(r: Returns) -> Path:
+        source = r.filled(f"{name}-source.xlsx", CHILDREN)
+        return build(source, r.folder).rename(r.folder / f"{name}.xlsx")
+
+    make.__name__ = name
+    return make
+
+
+cell_beyond_excel_rows = _beyond(hostile.cell_beyond_excel_rows, "cell_beyond_excel_rows")
+merged_beyond_excel_rows = _beyond(hostile.merged_beyond_excel_rows, "merged_beyond_excel_rows")
+column_beyond_excel = _beyond(hostile.column_beyond_excel, "column_beyond_excel")
+
+
 def csv_renamed_xlsx(r: Returns) -> Path:
     return r.hostile(hostile.csv_renamed, "csv_renamed_xlsx.xlsx")
 
@@ -579,6 +596,7 @@ CASES: list[Case] = [
     Case(wrong_unit_in_text, _ret(("value-wrong-unit", "H9")), ENVIRONMENT),
     Case(percent_sign_on_a_count, _ret(("value-wrong-unit", "H21")), CHILDREN),
     Case(negative_count, _ret(("value-negative", "H21")), CHILDREN),
+    Case(figure_beyond_any_real_one, _ret(("value-not-usable", "H21")), CHILDREN),
     Case(implausible_value, _ret(("value-implausible", "H9")), ENVIRONMENT),
     Case(numerator_above_denominator, _ret(("numerator-above-denominator", "I10")), CHILDREN),
     Case(denominator_zero, _ret(("denominator-zero", "J10")), CHILDREN),
@@ -653,6 +671,9 @@ CASES: list[Case] = [
     Case(lying_sizes_bomb, _file("file-corrupt"), None, hostile=True),
     Case(xml_entity_bomb, _file("file-xml-entities"), None, hostile=True),
     Case(saved_as_xlsm, _file("file-macro"), None, hostile=True),
+    Case(cell_beyond_excel_rows, _file("file-beyond-limits"), None, hostile=True),
+    Case(merged_beyond_excel_rows, _file("file-beyond-limits"), None, hostile=True),
+    Case(column_beyond_excel, _file("file-beyond-limits"), None, hostile=True),
     Case(macros_inside, _file("file-macro"), None, hostile=True),
     Case(external_link, _file("file-external-link"), CHILDREN),
     Case(embedded_object, _file("file-embedded-object"), CHILDREN),

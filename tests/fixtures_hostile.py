@@ -7,9 +7,11 @@ it wrote. The minimal workbook parts are spelled out by hand so the tests contro
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -259,3 +261,85 @@ def duplicate_parts(tmp: Path) -> Path:
         (name, deflate(data), zlib.crc32(data), len(data)) for name, data in minimal_parts().items()
     ]
     return write_raw_zip(tmp / "duplicate_parts.xlsx", members + members[-1:])
+
+
+# --- real returns with one hostile edit ------------------------------------------------------
+
+
+def edited_return(source: Path, path: Path, change: Callable[[str], str]) -> Path:
+    """A copy of a real return whose Return sheet's XML is passed through change."""
+    with zipfile.ZipFile(source) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = next(
+        name for name, data in parts.items() if name.startswith("xl/worksheets/") and b"H9" in data
+    )
+    parts[sheet] = change(parts[sheet].decode("utf-8")).encode("utf-8")
+    return write_zip(path, parts)
+
+
+def cell_beyond_excel_rows(source: Path, tmp: Path) -> Path:
+    """One cell at row 200,000,000: a loop over the sheet's rows would never end."""
+    return edited_return(
+        source,
+        tmp / "cell_beyond_excel_rows.xlsx",
+        lambda xml: xml.replace(
+            "</sheetData>", '<row r="200000000"><c r="A200000000"><v>1</v></c></row></sheetData>'
+        ),
+    )
+
+
+def merged_beyond_excel_rows(source: Path, tmp: Path, last: int = 100_000_000) -> Path:
+    """A merged range H11:H100000000 over the figure column: 9 GB if expanded cell by cell."""
+    merge = f'<mergeCells count="1"><mergeCell ref="H11:H{last}"/></mergeCells>'
+
+    def change(xml: str) -> str:
+        if "<mergeCells" in xml:
+            return xml.replace("</mergeCells>", f'<mergeCell ref="H11:H{last}"/></mergeCells>')
+        return xml.replace("</sheetData>", f"</sheetData>{merge}")
+
+    return edited_return(source, tmp / f"merged_to_row_{last}.xlsx", change)
+
+
+def cell_at_the_last_row(source: Path, tmp: Path) -> Path:
+    """One cell at Excel's last row, 1,048,576: allowed, but loops must not walk every row."""
+    return edited_return(
+        source,
+        tmp / "cell_at_the_last_row.xlsx",
+        lambda xml: xml.replace(
+            "</sheetData>", '<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>'
+        ),
+    )
+
+
+def column_beyond_excel(source: Path, tmp: Path) -> Path:
+    return edited_return(
+        source,
+        tmp / "column_beyond_excel.xlsx",
+        lambda xml: xml.replace('<c r="H9"', '<c r="XFE9"', 1),
+    )
+
+
+def many_merged_ranges(source: Path, tmp: Path, count: int = 400_000) -> Path:
+    """400,000 merged ranges over the figure column in 2 MB: each would be a problem."""
+    merges = "".join(f'<mergeCell ref="H{11 + i}:I{11 + i}"/>' for i in range(count))
+
+    def change(xml: str) -> str:
+        xml = re.sub(r"<mergeCells.*?</mergeCells>", "", xml)
+        return xml.replace(
+            "</sheetData>", f'</sheetData><mergeCells count="{count}">{merges}</mergeCells>'
+        )
+
+    return edited_return(source, tmp / "many_merged_ranges.xlsx", change)
+
+
+def many_rows_of_unknown_ids(source: Path, tmp: Path, count: int = 500_000) -> Path:
+    """500,000 rows, each with an id no register has, in 4 MB: each would be a problem."""
+    rows = "".join(
+        f'<row r="{100 + i}"><c r="A{100 + i}" t="inlineStr"><is><t>Z{i}</t></is></c></row>'
+        for i in range(count)
+    )
+    return edited_return(
+        source,
+        tmp / "many_rows_of_unknown_ids.xlsx",
+        lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"),
+    )

@@ -177,7 +177,7 @@ def test_an_output_named_like_an_input_is_refused_and_the_input_kept(tmp_path):
     victim = folder / "2017-18-Q1-environment.xlsx"
     before = victim.read_bytes()
     result = consolidate_samples(victim, returns=folder, history=False)
-    assert result.exit_code == 2 and "is one of the inputs" in result.output
+    assert result.exit_code == 2 and "Nothing was written" in result.output
     assert victim.read_bytes() == before
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ..core.models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
 from ..core.periods import Period
-from ..core.problems import HistoryError, Problem, Severity, UsageError, problem
+from ..core.problems import HistoryError, KpiExcelError, Problem, Severity, UsageError, problem
 from ..core.targets import resolve_target
+from ..core.text import cell_text, clean, csv_cell
 from ..history.files import History, load_history, parse_history_value, plain_number
 from ..history.store import (
     ClosedPeriod,
@@ -33,9 +34,19 @@ from ..report.build import build_report
 from ..returns.collect import Collected, collect_returns
 from ..returns.reader import file_time, sha256_of
 from ..xlsx.atomic import write_bytes
+from ..xlsx.outputs import (
+    OUTPUT_AUTHOR,
+    OUTPUT_MARK,
+    Place,
+    check_outputs,
+    place,
+    returns_places,
+    store_place,
+)
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
+EXPORT_MARK = "history export"
 EXPORT_COLUMNS = (
     "indicator_id", "period", "value", "label", "status", "provisional", "average", "time_lag",
     "numerator", "denominator", "target", "target_how", "comment", "corrective_action",
@@ -66,9 +77,19 @@ def _run(command: str, register: Register, period: Period | None, **fields: obje
 
 def _inputs(collected: Collected) -> list[dict[str, str]]:
     return [
-        {"file": f.path.name, "sha256": f.sha256, "read_at": file_time(f.path)}
+        {"file": clean(f.path.name), "sha256": f.sha256, "read_at": file_time(f.path)}
         for f in collected.files
     ]
+
+
+def _storable(figure: Figure) -> Figure:
+    """The figure with its source file's name as text SQLite can hold: a name that was not
+    UTF-8 keeps a replacement character where its odd byte was."""
+    if figure.source is None or not figure.source.file:
+        return figure
+    return replace(
+        figure, source=figure.source.model_copy(update={"file": clean(figure.source.file)})
+    )
 
 
 def _counts(problems: Sequence[Problem]) -> tuple[int, int]:
@@ -102,6 +123,11 @@ def import_history(
     from one already held, stops the import and nothing is changed.
     """
     file = Path(file)
+    path = locate_store(store, register_path)
+    check_outputs(
+        [*place("the history file", file), *place("the register", register_path)],
+        store_place("--store", path),
+    )
     register = load_register(Path(register_path))
     history, warnings = load_history(file, register.by_id())
     digest = sha256_of(file)
@@ -113,7 +139,6 @@ def import_history(
         )
         figures.append(replace(Figure.from_point(point), source=source))
     periods = sorted({f.period for f in figures}, key=period_key)
-    path = locate_store(store, register_path)
     run = _run(
         "import-history",
         register,
@@ -186,10 +211,18 @@ def export_history(
     out = Path(out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"Export to a .csv or .xlsx file, not {out.name}.")
+    check_outputs(
+        [
+            *place("the history store", locate_store(store, register)),
+            *place("the register", register),
+        ],
+        [Place("the export", out, sniff=False)],  # an earlier export is its own to replace
+    )
     low = period_key(str(period_from), end=False) if period_from else None
     high = period_key(str(period_to), end=True) if period_to else None
     with Store(locate_store(store, register)) as opened:
         version = opened.check_version(as_at)
+        _refuse_a_recorded_input(out, opened.runs())
         figures = [
             f
             for f in opened.figures(as_at=version)
@@ -211,11 +244,46 @@ def export_history(
     return Exported(out, len(figures), version)
 
 
+def _refuse_a_recorded_input(out: Path, runs: Sequence[Run]) -> None:
+    """An export never replaces a file the store was made from (a history file imported, a
+    return closed): the run log keeps each input's hash, so a renamed or moved one is known."""
+    if not out.exists():
+        return
+    recorded = {item.get("sha256") for run in runs for item in run.inputs}
+    if out.is_file() and sha256_of(out) in recorded:
+        raise UsageError(
+            f"The export {out} is a file the history store was made from (its run log records "
+            "it as an input). Nothing was written: give the export another name."
+        )
+    if not _earlier_export(out):
+        raise UsageError(
+            f"The export {out} already exists and is not an earlier export. Nothing was "
+            "written: give the export another name, or delete the file first."
+        )
+
+
+def _earlier_export(path: Path) -> bool:
+    """Whether path is an export this function wrote, which it may replace."""
+    from ..xlsx.read import open_xlsx
+
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as stream:
+            head = stream.readline(4096)
+        return head.decode("utf-8", "replace").strip() == ",".join(EXPORT_COLUMNS)
+    try:
+        with open_xlsx(path) as book:
+            return book.output_mark() == EXPORT_MARK
+    except (KpiExcelError, OSError):
+        return False
+
+
 def _csv_value(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float):
         return plain_number(value)
+    if isinstance(value, str):
+        return csv_cell(value)  # officers' text: never a formula when the CSV is opened
     return str(value)
 
 
@@ -266,6 +334,7 @@ def target_text(target: Target | None) -> str:
 
 def _xlsx(rows: list[list[object]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Font
 
     workbook = Workbook()
@@ -274,14 +343,25 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     sheet.append(list(EXPORT_COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
+    for index, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                text, _ = cell_text(value)
+                if text:
+                    # as text, explicitly: openpyxl would make "=..." a live formula
+                    cell = sheet.cell(index, col)
+                    cell.value = text
+                    cell.data_type = "s"
+            elif value is not None:
+                sheet.cell(index, col, value)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
     widths = {"indicator_id": 12, "period": 12, "comment": 40, "corrective_action": 40, "why": 30}
     for index, name in enumerate(EXPORT_COLUMNS, start=1):
         letter = sheet.cell(1, index).column_letter
         sheet.column_dimensions[letter].width = widths.get(name, max(10, len(name) + 2))
+    workbook.custom_doc_props.append(StringProperty(name=OUTPUT_MARK, value=EXPORT_MARK))
+    workbook.properties.lastModifiedBy = OUTPUT_AUTHOR
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -346,8 +426,12 @@ def close_period(
     are left out). Closing again with the same figures changes nothing; with different ones
     it is refused: a closed period changes only by correct_figure.
     """
-    register = load_register_for(Path(register_path), period)
     path = locate_store(store, register_path)
+    check_outputs(
+        [*place("the register", register_path), *returns_places(returns)],
+        store_place("--store", path),
+    )
+    register = load_register_for(Path(register_path), period)
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
     history = History()
     if path.exists():
@@ -369,7 +453,7 @@ def close_period(
         targets.append(TargetInForce(indicator.id, str(period), target.target, target.how))
         record = collected.records.get(indicator.id)
         if record is not None and indicator.id not in collected.rejected_ids:
-            figures.append(Figure.from_record(record, target))
+            figures.append(_storable(Figure.from_record(record, target)))
     run = _run(
         "close",
         register,
@@ -452,6 +536,9 @@ def correct_figure(
     """
     if not why.strip():
         raise UsageError("Say why the figure is being corrected (--why): it is kept with it.")
+    check_outputs(
+        place("the register", register), store_place("--store", locate_store(store, register))
+    )
     loaded = load_register(Path(register)) if register is not None else None
     indicator = loaded.by_id().get(indicator_id) if loaded else None
     if loaded is not None and indicator is None:

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING
 from ..core.gcpause import collector_paused
 from ..core.models import Register, Report
 from ..core.periods import Period
-from ..core.problems import OutputError, Problem, Severity, UsageError
+from ..core.problems import OutputError, Problem, Severity, UsageError, problem
 from ..core.targets import previous_due_period
+from ..core.text import MAX_CELL_TEXT, clean
 from ..history.files import History, load_history
 from ..register import load_register_for
 from ..report.build import build_report, write_json
 from ..returns.collect import Collected, collect_returns
 from ..xlsx.atomic import make_folder, replace_file
+from ..xlsx.outputs import check_outputs, pdf_beside, place, returns_places
 
 if TYPE_CHECKING:
     from ..board.sections import ProgressBar
@@ -58,6 +60,14 @@ def make_templates(
 
     if history is not None and store is not None:
         raise UsageError("Give a history file or a history store, not both.")
+    check_outputs(
+        [
+            *place("the register", register_path),
+            *place("the history file", history),
+            *place("the history store", store),
+        ],
+        place("--out", out_dir, folder=True),
+    )
     register = load_register_for(Path(register_path), period)
     comments = None
     if store is not None:
@@ -118,6 +128,19 @@ def validate_returns(
     from ..returns.log import chase_list, return_log
     from ..returns.logbook import write_output, write_validation_log
 
+    check_outputs(
+        [
+            *place("the register", register_path),
+            *returns_places(returns),
+            *place("the history store", store),
+        ],
+        [
+            *place("--json", json_path),
+            *place("--log", log_path),
+            *place("--chase", chase_path),
+            *place("--feedback", feedback_dir, folder=True),
+        ],
+    )
     register = load_register_for(Path(register_path), period)
     previous = _previous_comments(Path(store), period) if store is not None else None
     collected = collect_returns(
@@ -147,7 +170,7 @@ def validate_returns(
             write_validation_log(collected, period, Path(log_path), register=register)
         )
     if chase_path is not None:
-        text = chase_list(collected, period, register)
+        text = clean(chase_list(collected, period, register))
         outcome.written.append(write_output(Path(chase_path), text.encode("utf-8")))
     if feedback_dir is not None:
         from ..returns.feedback import write_feedback
@@ -230,6 +253,21 @@ def consolidate_returns(
         raise UsageError("Give a history file or a history store, not both.")
     if as_at is not None and store is None:
         raise UsageError("--as-at needs --store: versions are kept in the history store.")
+    check_outputs(
+        [
+            *place("the register", register_path),
+            *returns_places(returns),
+            *place("the history file", history),
+            *place("the history store", store),
+            *place("the published report", published),
+        ],
+        [
+            *place("--out", out),
+            *place("--json", json_path),
+            *place("--html", html),
+            *(place("the PDF", pdf_beside(Path(out))) if pdf else []),
+        ],
+    )
     register = load_register_for(Path(register_path), period)
     collected = collect_returns([Path(r) for r in returns], register, period, progress=progress)
     view = None
@@ -247,19 +285,12 @@ def consolidate_returns(
         from ..report.published import check_published, load_published
 
         audit = check_published(report, load_published(Path(published)), Path(published).name)
-    report = report.model_copy(update={"problems": [*report.problems, *history_warnings, *audit]})
+    cut = _cut_text(report, collected)
+    report = report.model_copy(
+        update={"problems": [*report.problems, *history_warnings, *audit, *cut]}
+    )
     outcome = Consolidation(report, collected, list(report.problems))
     out = Path(out)
-    outputs = [out, *(Path(p) for p in (json_path, html) if p)]
-    _refuse_two_outputs_at_one_path(outputs)
-    _refuse_to_overwrite_inputs(
-        outputs,
-        [
-            Path(register_path),
-            *([Path(history)] if history else []),
-            *(f.path for f in collected.files),
-        ],
-    )
     make_folder(out.parent)
     with collector_paused():
         outcome.written.append(write_board_workbook(report, out, write_progress))
@@ -285,21 +316,26 @@ def consolidate_returns(
     return outcome
 
 
-def _refuse_to_overwrite_inputs(outputs: list[Path], inputs: list[Path]) -> None:
-    """Inputs are never modified: an output named like an input is a mistake in the command."""
-    taken = {path.resolve() for path in inputs}
-    for output in outputs:
-        if output.resolve() in taken:
-            raise UsageError(f"{output} is one of the inputs: give the output another name.")
-
-
-def _refuse_two_outputs_at_one_path(outputs: list[Path]) -> None:
-    """The workbook, JSON and web edition would overwrite one another at the same path."""
-    seen: set[Path] = set()
-    for output in outputs:
-        if output.resolve() in seen:
-            raise UsageError(f"{output} is given for two outputs: give each output its own name.")
-        seen.add(output.resolve())
+def _cut_text(report: Report, collected: Collected) -> list[Problem]:
+    """A warning for each comment or action longer than an Excel cell holds: the board shows
+    its start with a marker (core.text.cell_text), the JSON all of it."""
+    found = []
+    for row in report.rows:
+        for key in ("comment", "corrective_action"):
+            text = getattr(row.record, key, "") if row.record else ""
+            if len(text) > MAX_CELL_TEXT:
+                file, refs = collected.cells.get(row.indicator.id, (None, {}))
+                found.append(
+                    problem(
+                        "text-cut",
+                        file=file,
+                        cell=refs.get(key),
+                        indicator_id=row.indicator.id,
+                        detail=f"{len(text):,}",
+                        expected=f"{MAX_CELL_TEXT:,}",
+                    )
+                )
+    return found
 
 
 def find_soffice() -> str | None:
@@ -325,7 +361,7 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
             " and run again, or open the workbook in Excel and use File > Export > "
             "Create PDF."
         )
-    target = workbook.with_suffix(".pdf")
+    target = pdf_beside(workbook)
     with tempfile.TemporaryDirectory() as temp:
         # A private LibreOffice profile, so conversion works beside a running LibreOffice
         # (HOME alone is not enough on Windows, which keeps the profile in APPDATA).
@@ -363,5 +399,5 @@ def new_year(register_path: Path | str, out: Path | str) -> Register:
     from ..register import new_year as write_next_year
 
     register_path, out = Path(register_path), Path(out)
-    _refuse_to_overwrite_inputs([out], [register_path])
+    check_outputs(place("the register", register_path), place("--out", out))
     return write_next_year(register_path, out)

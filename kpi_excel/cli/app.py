@@ -22,6 +22,7 @@ import click
 from .. import __version__
 from ..core.periods import Period, PeriodError
 from ..core.problems import KpiExcelError, Problem, Severity, UsageError
+from ..core.text import terminal
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -78,6 +79,11 @@ def _handle_errors(command: Callable[..., int]) -> Callable[..., None]:
         except sqlite3.DatabaseError as error:
             if debug:
                 raise
+            from ..history.store import busy_message, is_busy
+
+            if is_busy(error):
+                click.secho(f"Error: {busy_message(Path('the --store file'))}", fg="red", err=True)
+                sys.exit(EXIT_PROBLEMS)
             click.secho(
                 f"Error: the history store could not be read or written ({error}). Check the "
                 "--store path, that the disk is not full, and that no other program holds it.",
@@ -107,7 +113,7 @@ def _print_problems(problems: Iterable[Problem], *, limit: int = 100) -> None:
     ordered = sorted(problems, key=_reading_order)
     for item in ordered[:limit]:
         colour = "red" if item.severity is Severity.ERROR else "yellow"
-        click.secho(item.render(), fg=colour, err=True)
+        click.secho(terminal(item.render()), fg=colour, err=True)
     if len(ordered) > limit:
         click.echo(f"... and {len(ordered) - limit} more: --json writes them all.", err=True)
 
@@ -153,6 +159,19 @@ def _write_progress(quiet: bool) -> Callable[[int], Any] | None:
         )
 
     return bar
+
+
+def echo(message: object = "", **kwargs: Any) -> None:
+    """click.echo of text fit for a terminal: officers' text and file names may carry escape
+    sequences and control characters, which a terminal would obey."""
+    click.echo(terminal(str(message)), **kwargs)
+
+
+# The names the history commands (cli/history.py) are built with.
+EXISTING = _EXISTING
+handle_errors = _handle_errors
+print_problems = _print_problems
+progress_bar = _progress
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -315,9 +334,11 @@ def validate(
     if not quiet:
         for item in outcome.feedback:
             if item.written is None:
-                click.echo(f"No feedback copy of {item.source.name}: {item.note}.", err=True)
+                click.echo(
+                    terminal(f"No feedback copy of {item.source.name}: {item.note}."), err=True
+                )
         for path in outcome.written:
-            click.echo(f"Wrote {path}", err=True)
+            click.echo(terminal(f"Wrote {path}"), err=True)
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
 
@@ -333,8 +354,10 @@ def _print_log(log: Iterable[Any]) -> None:
     for e in entries:
         late = "" if e.late is None else ("yes" if e.late else "no")
         click.echo(
-            f"{e.service_area:<{width}}  {e.outcome.value:<10}  {late:<4}  {e.errors:>6}  "
-            f"{e.warnings:>8}  {e.file or '-'}",
+            terminal(
+                f"{e.service_area:<{width}}  {e.outcome.value:<10}  {late:<4}  {e.errors:>6}  "
+                f"{e.warnings:>8}  {e.file or '-'}"
+            ),
             err=True,
         )
 
@@ -436,7 +459,7 @@ def consolidate(
         if outcome.as_at is not None:
             click.echo(f"History from {store} as at version {outcome.as_at}.", err=True)
         for path in outcome.written:
-            click.echo(f"Wrote {path}", err=True)
+            click.echo(terminal(f"Wrote {path}"), err=True)
         if outcome.pdf_note:
             click.echo(outcome.pdf_note, err=True)
     return EXIT_PROBLEMS if outcome.error_count else EXIT_CLEAN
@@ -453,9 +476,11 @@ def new_register(path: Path) -> int:
       kpi-excel new-register register.xlsx
     """
     from ..register.book import write_register
+    from ..xlsx.outputs import check_outputs, place
 
     if path.exists():
         raise click.UsageError(f"{path} already exists: choose another name.")
+    check_outputs([], place("PATH", path))
     write_register(path)
     click.echo(f"Wrote {path}", err=True)
     return EXIT_CLEAN

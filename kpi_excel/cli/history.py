@@ -16,21 +16,22 @@ from ..core.periods import Period
 from ..core.problems import Severity
 from ..history.store import Figure, Run
 from .app import (
-    _EXISTING,
+    EXISTING,
     EXIT_CLEAN,
     EXIT_PROBLEMS,
     PERIOD,
-    _handle_errors,
-    _print_problems,
-    _progress,
+    echo,
+    handle_errors,
     main,
+    print_problems,
+    progress_bar,
 )
 
 
 def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--register",
-        type=_EXISTING,
+        type=EXISTING,
         help="The indicator register; the store is then history.sqlite beside it.",
     )(command)
     return click.option(
@@ -50,14 +51,14 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     texts = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in texts)]) for i, h in enumerate(headers)]
     line = "  ".join(f"{h:<{w}}" for h, w in zip(headers, widths, strict=True))
-    click.echo(line.rstrip())
+    echo(line.rstrip())
     for row in texts:
-        click.echo("  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip())
+        echo("  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 @main.command()
-@click.argument("register", type=_EXISTING)
-@click.argument("returns", nargs=-1, required=True, type=_EXISTING)
+@click.argument("register", type=EXISTING)
+@click.argument("returns", nargs=-1, required=True, type=EXISTING)
 @click.option("--period", "-p", type=PERIOD, required=True, help='Period, e.g. "2017/18 Q1".')
 @click.option(
     "--store",
@@ -70,7 +71,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     "--force", is_flag=True, help="Close even with errors; the figures in error are left out."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-@_handle_errors
+@handle_errors
 def close(
     register: Path,
     returns: tuple[Path, ...],
@@ -101,17 +102,17 @@ def close(
         by=by,
         why=why,
         force=force,
-        progress=_progress(quiet),
+        progress=progress_bar(quiet),
     )
-    _print_problems(outcome.problems)
+    print_problems(outcome.problems)
     if outcome.version is None:
-        click.echo(
+        echo(
             f"{period} was already closed in {outcome.store} with these "
             f"{outcome.unchanged} figures: nothing changed.",
             err=True,
         )
     else:
-        click.echo(
+        echo(
             f"Closed {period} in {outcome.store} as version {outcome.version}: "
             f"{outcome.recorded} figures recorded.",
             err=True,
@@ -129,7 +130,7 @@ def close(
 @click.option("--label", help='Text printed beside the figure, e.g. "(16-17)".')
 @click.option("--comment", help="Replace the figure's comment.")
 @_store_options
-@_handle_errors
+@handle_errors
 def correct(
     period: Period,
     indicator_id: str,
@@ -164,14 +165,14 @@ def correct(
     )
     was = outcome.previous
     if outcome.version is None:
-        click.echo(
+        echo(
             f"{indicator_id} {period} is already {outcome.figure.shown()} "
             f"(version {outcome.figure.version}): nothing changed.",
             err=True,
         )
     else:
         before = f"was {was.shown()}, version {was.version}" if was else "no figure before"
-        click.echo(
+        echo(
             f"Recorded {indicator_id} {period} = {outcome.figure.shown()} as version "
             f"{outcome.version} ({before}).",
             err=True,
@@ -180,10 +181,10 @@ def correct(
 
 
 @main.command("import-history")
-@click.argument("file", type=_EXISTING)
+@click.argument("file", type=EXISTING)
 @click.option(
     "--register",
-    type=_EXISTING,
+    type=EXISTING,
     required=True,
     help="The indicator register the figures are checked against.",
 )
@@ -193,7 +194,7 @@ def correct(
     help="The history store file (default: history.sqlite beside the register).",
 )
 @_by_option
-@_handle_errors
+@handle_errors
 def import_history(file: Path, register: Path, store: Path | None, by: str | None) -> int:
     """Load earlier periods from a history file (CSV or .xlsx) into the history store.
 
@@ -209,16 +210,16 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
     from ..api.history import import_history as run_import
 
     outcome = run_import(file, register, store=store, by=by)
-    _print_problems(outcome.warnings)
+    print_problems(outcome.warnings)
     periods = ", ".join(outcome.periods) or "no periods"
     if outcome.version is None:
-        click.echo(
+        echo(
             f"Nothing new: the {outcome.unchanged} figures in {file.name} were already in "
             f"{outcome.store}.",
             err=True,
         )
     else:
-        click.echo(
+        echo(
             f"Imported {outcome.added} figures for {periods} into {outcome.store} as version "
             f"{outcome.version}"
             + (f" ({outcome.unchanged} already there)." if outcome.unchanged else "."),
@@ -233,7 +234,7 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
 @click.option("--to", "period_to", type=PERIOD, help="Last period to export.")
 @click.option("--as-at", "as_at", type=click.IntRange(min=1), help="As at this version.")
 @_store_options
-@_handle_errors
+@handle_errors
 def export_history(
     out: Path,
     period_from: Period | None,
@@ -262,7 +263,7 @@ def export_history(
         period_to=period_to,
         as_at=as_at,
     )
-    click.echo(
+    echo(
         f"Wrote {outcome.figures} figures (as at version {outcome.as_at}) to {outcome.path}.",
         err=True,
     )
@@ -296,7 +297,7 @@ def _figure_json(figure: Figure) -> dict:
 @click.option("--as-at", "as_at", type=click.IntRange(min=1), help="As at this version.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_store_options
-@_handle_errors
+@handle_errors
 def show_history(
     indicator_id: str,
     as_at: int | None,
@@ -317,7 +318,7 @@ def show_history(
     latest = {f.period: f.version for f in figures}
     if as_json:
         payload = [{**_figure_json(f), "in_force": latest[f.period] == f.version} for f in figures]
-        click.echo(json.dumps(payload, indent=2))
+        echo(json.dumps(payload, indent=2))
         return EXIT_CLEAN
     rows = [
         [
@@ -351,7 +352,7 @@ def _where(figure: Figure) -> str:
 @click.option("--last", type=click.IntRange(min=1), help="Only the last N runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_store_options
-@_handle_errors
+@handle_errors
 def runs(last: int | None, as_json: bool, store: Path | None, register: Path | None) -> int:
     """List the run log: every consolidate, close, import and correction against the store,
     with its outcome, the version it wrote and the settings fingerprint it used.
@@ -366,7 +367,7 @@ def runs(last: int | None, as_json: bool, store: Path | None, register: Path | N
     if last is not None:
         found = found[-last:]
     if as_json:
-        click.echo(json.dumps(runs_json(found), indent=2))
+        echo(json.dumps(runs_json(found), indent=2))
         return EXIT_CLEAN
     rows = [
         [

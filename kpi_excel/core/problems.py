@@ -116,6 +116,32 @@ _kind(
     "Copy the figures into a fresh template and resend it.",
 )
 _kind(
+    "file-fault",
+    E,
+    RUN,
+    "Return could not be read",
+    "kpi-excel met a fault it did not foresee reading this file ({detail}); the other returns "
+    "were read.",
+    "Run again with --debug and report what it shows; meanwhile ask the officer to copy the "
+    "figures into a fresh template.",
+)
+_kind(
+    "file-not-regular",
+    E,
+    RUN,
+    "Not a file",
+    "{file} is {detail}, not a file, so it is not read.",
+    "Name the file itself; kpi-excel reads only ordinary files and folders of them.",
+)
+_kind(
+    "file-beyond-limits",
+    E,
+    OFF,
+    "Cells beyond Excel's limits",
+    "The workbook names cells no spreadsheet can have ({detail}), so it was not made by Excel.",
+    "Copy the figures into a fresh template and resend it.",
+)
+_kind(
     "file-xml-entities",
     E,
     OFF,
@@ -146,6 +172,15 @@ _kind(
     "File cannot be read",
     "The file could not be read: {detail}.",
     "Check the file is not open elsewhere and that you can read it, then try again.",
+)
+_kind(
+    "file-kpi-excel-output",
+    E,
+    RUN,
+    "A file kpi-excel wrote",
+    "This is a {detail} file kpi-excel wrote, not a return, so it is not read.",
+    "Move it out of the returns folder. An officer who fixes a feedback copy saves it in "
+    "Excel and sends it back; that copy is read.",
 )
 
 # --- template identity ---------------------------------------------------------------------
@@ -333,6 +368,14 @@ _kind(
     "Not a number",
     "'{value}' is not a number.",
     "Type the figure as a number, e.g. 83 for 83%, or choose a status of 'not available'.",
+)
+_kind(
+    "value-not-usable",
+    E,
+    OFF,
+    "Not a usable figure",
+    "'{value}' cannot be a figure: {detail}.",
+    "Type the figure itself as a plain number, e.g. 83 for 83%.",
 )
 _kind(
     "value-date",
@@ -570,6 +613,34 @@ _kind(
     "Give each indicator its own id; ids must never change between years.",
 )
 _kind(
+    "text-cut",
+    W,
+    TEAM,
+    "Text cut on the board",
+    "The text is {detail} characters long, more than an Excel cell holds ({expected}): the "
+    "board shows its start, marked as cut; the JSON output has all of it.",
+    "Ask the officer to shorten it to a few paragraphs and keep long reports in a document "
+    "of their own.",
+)
+_kind(
+    "target-percent-fraction",
+    E,
+    TEAM,
+    "Percentage target typed as a fraction",
+    "The target {value} would be read as {value}%, not {detail}%.",
+    "For {detail}% type {detail} (or format the cell as a percentage); for {value}% type {value}%.",
+)
+_kind(
+    "settings-missing",
+    E,
+    TEAM,
+    "Settings sheet missing",
+    "The register has no '{sheet}' sheet (sheets found: {detail}), so its reporting year, "
+    "tolerance, labels and deadline are unknown.",
+    "Name the sheet 'Settings' again, or copy it from a register made by kpi-excel "
+    "new-register and fill it in.",
+)
+_kind(
     "settings-invalid",
     E,
     TEAM,
@@ -594,6 +665,14 @@ _kind(
     "The register is for {detail}",
     "Give the register for the period's year, or make next year's register with "
     "'kpi-excel new-year' and review its targets.",
+)
+_kind(
+    "file-too-big-to-read",
+    E,
+    TEAM,
+    "File too large",
+    "The file is {detail}, more than a {expected} can need.",
+    "Check that this is the right file; split it if it really holds that much.",
 )
 _kind(
     "history-invalid",

@@ -6,8 +6,12 @@ means the same thing wherever it is typed.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from .models import Unit
 
 # A number with optional sign, thousands separators and decimals, then an optional unit.
 _NUMBER_TEXT = re.compile(
@@ -15,6 +19,11 @@ _NUMBER_TEXT = re.compile(
     r"\s*(?P<unit>.*?)\s*$"
 )
 _PERCENT_UNITS = {"%", "per cent", "percent", "pc"}
+# Past this no indicator's figure is real, and float arithmetic on it stops being exact.
+MAX_MAGNITUDE = 1e15
+# What may follow a number as its unit: words ("days", "kg per head"), %, or £; not digits,
+# so "92,5", "60-70" and "1e3" are not read as 92, 60 and 1 with a unit.
+_UNIT_LIKE = re.compile(r"^(?:%|£|[^\W\d_][^\W\d_ ./]*(?:[ ./]+[^\W\d_]+)*\.?)$")
 
 
 @dataclass(frozen=True)
@@ -58,3 +67,74 @@ def unit_matches(unit: str, suffix: str) -> bool:
     unit_word = unit.split()[0].rstrip(".")
     wanted_word = wanted.split()[0]
     return unit_word == wanted_word or unit_word.rstrip("s") == wanted_word.rstrip("s")
+
+
+def usable(number: float) -> str | None:
+    """Why a number cannot be a figure (not a number, infinite, or beyond any real figure's
+    size), or None when it can."""
+    if math.isnan(number):
+        return "it is not a number (NaN)"
+    if math.isinf(number):
+        return "it is infinite"
+    if abs(number) > MAX_MAGNITUDE:
+        return f"it is beyond {MAX_MAGNITUDE:,.0f}, larger than any real figure"
+    return None
+
+
+def parse_whole_number(raw: object, *, suffix: str | None = None) -> ParsedNumber:
+    """The number a cell or a piece of text holds, read whole, or ValueError saying why not.
+
+    The whole text must be the number, optionally with thousands separators and a unit: %
+    (or "per cent"), £, or, when suffix is given, the indicator's own unit ("0.8 days"
+    for "days"). "92,5", "95 by March", "60-70" and "1e3" are refused, not read as their
+    leading digits; so are NaN, infinities and magnitudes beyond MAX_MAGNITUDE.
+    """
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError(f"'{raw}' is not a number")
+    if isinstance(raw, int | float):
+        number = float(raw)
+        if (why := usable(number)) is not None:
+            raise ValueError(f"'{raw}' is not a usable number: {why}")
+        return ParsedNumber(number, "", False)
+    text = str(raw).strip()
+    parsed = parse_number_text(text)
+    if parsed is None:
+        raise ValueError(f"'{text}' is not a number")
+    unit = parsed.unit
+    fits = (
+        not unit
+        or parsed.is_percent
+        or unit == "£"
+        or (suffix is not None and _UNIT_LIKE.match(unit) and unit_matches(unit, suffix))
+    )
+    if not fits:
+        raise ValueError(
+            f"'{text}' is not a number: only the number (with % or its unit) may be written, "
+            f"and '{unit}' follows it"
+        )
+    if (why := usable(parsed.value)) is not None:
+        raise ValueError(f"'{text}' is not a usable number: {why}")
+    return parsed
+
+
+def typed_as_fraction(raw: object) -> bool:
+    """Whether a percentage was typed as a fraction: a plain number between 0 and 1, with no
+    % sign ("0.95" for 95%). A cell formatted as a percentage reaches here as 95 already."""
+    if isinstance(raw, bool) or raw is None:
+        return False
+    if isinstance(raw, int | float):
+        return 0 < raw < 1
+    parsed = parse_number_text(str(raw))
+    return parsed is not None and not parsed.unit and 0 < parsed.value < 1
+
+
+def fraction_targets(cells: Mapping[str, object], unit: object) -> list[tuple[str, object, str]]:
+    """(column key, cell, the percentage meant) for each target cell ("annual_target",
+    "q1_target" ...) of a percentage indicator (unit) typed as a fraction: 0.95 for 95%."""
+    if unit is not Unit.PERCENT:
+        return []
+    return [
+        (key, raw, f"{round(parse_whole_number(raw).value * 100, 10):g}")
+        for key, raw in cells.items()
+        if key.endswith("_target") and typed_as_fraction(raw)
+    ]

@@ -20,9 +20,10 @@ from ..core.models import HistoryPoint, Indicator, Source, Unit
 from ..core.periods import Period, PeriodError
 from ..core.problems import HistoryError, Problem, problem
 from ..core.return_spec import NOT_AVAILABLE_TOKENS as RETURN_NOT_AVAILABLE
-from ..core.values import parse_number_text
+from ..core.values import parse_number_text, parse_whole_number
 from ..register.loader import read_sheets, take_row
-from ..xlsx.read import SheetData
+from ..xlsx import MB, SheetData, not_a_file
+from ..xlsx.safety import MAX_CSV_BYTES
 
 HISTORY_COLUMNS = ("indicator_id", "period", "value", "label")
 NEW_TOKENS = {"new"}
@@ -61,7 +62,7 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
     if isinstance(raw, bool):
         raise ValueError(f"'{raw}' is not a figure")
     if isinstance(raw, int | float):
-        return float(raw), None
+        return parse_whole_number(raw).value, None
     text = str(raw).strip()
     if text.lower() in NEW_TOKENS:
         return None, "NEW"
@@ -69,9 +70,9 @@ def parse_history_value(raw: Any, indicator: Indicator | None) -> tuple[float | 
         return None, "N/A"
     if text.lower() == NOT_DUE:
         return None, NOT_DUE
-    parsed = parse_number_text(text)
-    if parsed is None:
+    if parse_number_text(text) is None:
         raise ValueError(f"'{text}' is not a figure, NEW or N/A")
+    parsed = parse_whole_number(text, suffix=indicator.suffix if indicator else None)
     if parsed.is_percent and indicator is not None and indicator.unit is not Unit.PERCENT:
         raise ValueError(f"'{text}' is a percentage but {indicator.id} is not measured in %")
     return parsed.value, None
@@ -91,26 +92,11 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
     rows = _read_rows(path)
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    header = [str(h or "").strip().lower() for h in next(rows, None) or ()]
-    missing = [c for c in HISTORY_COLUMNS[:3] if c not in header]
-    if missing:
-        raise HistoryError(
-            f"The history file {path.name} needs the columns {', '.join(HISTORY_COLUMNS)}; "
-            f"missing: {', '.join(missing)}.",
-            [
-                problem(
-                    "history-invalid",
-                    file=path.name,
-                    cell="row 1",
-                    detail=f"Missing columns: {', '.join(missing)}.",
-                )
-            ],
-        )
-    where = {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
+    where = _columns(next(rows, (1, []))[1], path)
     points: dict[tuple[str, str], HistoryPoint] = {}
     first_rows: dict[tuple[str, str], int] = {}
     periods: dict[str, str] = {}  # as typed -> as spelled everywhere: a file has few periods
-    for row_number, row in enumerate(rows, start=2):
+    for row_number, row in rows:
         cells = {name: (row[i] if i < len(row) else None) for name, i in where.items()}
         if all(v in (None, "") for v in cells.values()):
             continue
@@ -174,8 +160,33 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
     return History(points.values()), warnings
 
 
-def _read_rows(path: Path) -> Iterator[list[Any]]:
-    """The file's rows, first to last; the file is read (or refused) before this returns."""
+def _columns(first_row: list[Any], path: Path) -> dict[str, int]:
+    """Where each history column is, from the header row; HistoryError when one is missing."""
+    header = [str(h or "").strip().lower() for h in first_row or ()]
+    missing = [c for c in HISTORY_COLUMNS[:3] if c not in header]
+    if missing:
+        raise HistoryError(
+            f"The history file {path.name} needs the columns {', '.join(HISTORY_COLUMNS)}; "
+            f"missing: {', '.join(missing)}.",
+            [
+                problem(
+                    "history-invalid",
+                    file=path.name,
+                    cell="row 1",
+                    detail=f"Missing columns: {', '.join(missing)}.",
+                )
+            ],
+        )
+    return {name: header.index(name) for name in HISTORY_COLUMNS if name in header}
+
+
+# A history file has a handful of columns (an export, 24); columns past these are not read.
+_MAX_COLUMNS = 256
+
+
+def _read_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """The file's rows, first to last, each with its number; the file is read (or refused)
+    before this returns."""
     if path.suffix.lower() == ".csv":
         return _read_csv(path)
     if path.suffix.lower() == ".xlsx":
@@ -187,18 +198,35 @@ def _read_rows(path: Path) -> Iterator[list[Any]]:
     )
 
 
-def _sheet_rows(sheet: SheetData | None) -> Iterator[list[Any]]:
+def _sheet_rows(sheet: SheetData | None) -> Iterator[tuple[int, list[Any]]]:
+    """Row 1, then only the rows that have cells, as wide as the header: one cell at
+    XFD1048576 must not mean a billion empty cells."""
     if sheet is None:
         return
-    width = range(1, sheet.max_col + 1)
-    for row in range(1, sheet.max_row + 1):
-        yield take_row(sheet, row, width)
+    header_width = max((col for row, col in sheet.cells if row == 1), default=0)
+    width = range(1, min(header_width, _MAX_COLUMNS) + 1)
+    present = sorted({row for row, _ in sheet.cells} | {1})
+    for row in present:
+        yield row, take_row(sheet, row, width)
 
 
-def _read_csv(path: Path) -> Iterator[list[Any]]:
+def _read_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """UTF-8 first (with or without Excel's byte-order mark), then the Windows code page that
     Excel's plain "CSV" save uses, so a £ or a dash typed on Windows is read, not refused."""
     try:
+        status = path.stat()
+        size = status.st_size
+        if (what := not_a_file(status.st_mode)) is not None:
+            found = problem("file-not-regular", file=path.name, detail=what)
+            raise HistoryError(f"The history file {path.name}: {found.message}", [found])
+        if size > MAX_CSV_BYTES:
+            found = problem(
+                "file-too-big-to-read",
+                file=path.name,
+                detail=f"{size / MB:.0f} MB",
+                expected=f"history file ({MAX_CSV_BYTES // MB} MB)",
+            )
+            raise HistoryError(f"The history file {path.name}: {found.message}", [found])
         raw = path.read_bytes()
     except OSError as error:
         raise HistoryError(
@@ -209,7 +237,7 @@ def _read_csv(path: Path) -> Iterator[list[Any]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    return csv.reader(io.StringIO(text, newline=""))
+    return enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
 
 
 def plain_number(value: float) -> str:

@@ -334,6 +334,19 @@ def period_key(period: str, *, end: bool = True) -> tuple[int, int]:
     return Period.parse(period).sort_key(year_at_end=end)
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another run's lock on the store."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def busy_message(path: Path) -> str:
+    return (
+        f"The history store {path} is busy: another kpi-excel run (or another program) is "
+        "using it. Try again when it has finished."
+    )
+
+
 class Store:
     """One history store file. Use as a context manager, or call close()."""
 
@@ -360,6 +373,8 @@ class Store:
             self._prepare(create)
         except sqlite3.DatabaseError as error:
             self._db.close()
+            if is_busy(error):
+                raise HistoryError(busy_message(self.path)) from None
             raise HistoryError(f"{self.path} is not a kpi-excel history store ({error}).") from None
         except HistoryError:
             self._db.close()

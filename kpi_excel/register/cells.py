@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.problems import Problem, problem
-from ..core.values import parse_number_text
+from ..core.values import parse_whole_number
 from ..xlsx.read import RawCell, SheetData, is_percent_format
 
 
@@ -54,12 +54,8 @@ def parse_yes_no(raw: Any) -> bool:
 
 
 def parse_number(raw: Any) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    parsed = parse_number_text(str(raw))
-    if parsed is None:
-        raise ValueError(f"'{raw}' is not a number")
-    return parsed.value
+    """The whole cell is a number, or it is refused (92,5, '95 by March', NaN, 1e30)."""
+    return parse_whole_number(raw).value
 
 
 def cell_text(raw: Any) -> str:

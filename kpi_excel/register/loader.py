@@ -33,7 +33,7 @@ from ..core.models import (
 from ..core.periods import Period, PeriodError
 from ..core.problems import KpiExcelError, RegisterError, ReturnFileError, problem
 from ..core.return_spec import column_letter as _column_letter
-from ..core.values import parse_number_text
+from ..core.values import fraction_targets, parse_number_text, parse_whole_number
 from ..xlsx.read import SheetData, XlsxBook, open_xlsx
 from ..xlsx.safety import MB, Limits
 from .cells import (
@@ -298,7 +298,7 @@ def _target(raw: Any, blank: TargetKind) -> Target:
     if isinstance(raw, bool):
         raise ValueError(f"'{raw}' is not a target")
     if isinstance(raw, int | float):
-        return Target(kind=TargetKind.VALUE, value=float(raw))
+        return Target(kind=TargetKind.VALUE, value=parse_whole_number(raw).value)
     text = str(raw).strip()
     lowered = text.lower()
     if lowered == "tbc":
@@ -306,7 +306,7 @@ def _target(raw: Any, blank: TargetKind) -> Target:
     if lowered in _NONE_TOKENS:
         return Target(kind=TargetKind.NONE)
     if match := _RANGE_TARGET.match(text):
-        low, high = (float(match.group(i).replace(",", "")) for i in (1, 2))
+        low, high = (parse_whole_number(match.group(i)).value for i in (1, 2))
         if low > high:
             raise ValueError(f"the range '{text}' runs backwards: write the lower end first")
         return Target(kind=TargetKind.RANGE, value=low, high=high)
@@ -315,11 +315,10 @@ def _target(raw: Any, blank: TargetKind) -> Target:
         return Target(
             kind=TargetKind.COMPARATOR,
             label=match.group("label").strip(),
-            value=float(number.replace(",", "")) if number else None,
+            value=parse_whole_number(number).value if number else None,
         )
-    parsed = parse_number_text(text)
-    if parsed is not None:
-        return Target(kind=TargetKind.VALUE, value=parsed.value)
+    if parse_number_text(text) is not None:
+        return Target(kind=TargetKind.VALUE, value=parse_whole_number(text).value)
     raise ValueError(
         f"'{text}' is not a target: write a number, TBC, N/A, a range such as '40 to 60', "
         "or a comparator such as 'Better than England (184)'"
@@ -469,6 +468,8 @@ def _load_register(path: Path) -> Register:
             ],
         )
     indicators = _load_indicators(sheets.pop(INDICATORS_SHEET), collector)
+    if SETTINGS_SHEET not in sheets:  # not silent defaults: the year and the key unknown
+        collector.add(SETTINGS_SHEET, "", ", ".join(names), "settings-missing")
     settings = (
         load_settings(sheets.pop(SETTINGS_SHEET), collector)
         if SETTINGS_SHEET in sheets
@@ -523,7 +524,7 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
     columns = [positions[key] + 1 for key in keys]
     indicators: list[Indicator] = []
     seen: dict[str, int] = {}
-    for row_number in range(2, last_row + 1):
+    for row_number in sorted({row for row, _ in sheet.cells if 2 <= row <= last_row}):
         cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
@@ -584,6 +585,10 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
             ok = False
         else:
             seen.setdefault(indicator_id, row_number)
+        for key, raw, points in fraction_targets(cells, fields.get("unit")):  # 0.95 for 95%?
+            cell = f"{_column_letter(positions[key])}{row_number}"
+            collector.add(INDICATORS_SHEET, cell, points, "target-percent-fraction", raw)
+            ok = False
         if not ok:
             continue
         try:

@@ -136,7 +136,7 @@ def _tolerance(kind: Any, amount: Any) -> Tolerance | None:
 
 def load_settings(sheet: SheetData, collector: RowProblems) -> Settings:
     values: dict[str, Any] = {}
-    for row_number in range(1, sheet.max_row + 1):
+    for row_number in sorted({row for row, _ in sheet.cells}):  # the rows present, only
         # saved values, not shown ones: a setting is not read as a percentage
         row = [cell_value(sheet.get(row_number, column)) for column in (1, 2)]
         if row[0] is None:

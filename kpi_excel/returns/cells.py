@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..core.models import Indicator, Unit
 from ..core.problems import Problem, problem
 from ..core.return_spec import MAX_COMMENT_CHARS, NO, YES
-from ..core.values import parse_number_text, unit_matches
+from ..core.values import parse_number_text, unit_matches, usable
 from ..xlsx.read import RawCell
 
 
@@ -137,6 +137,9 @@ _UNIT_LIKE = re.compile(r"^(?:%|£|[^\W\d_][\w ,./-]*)$")
 def _checked(
     number: float, indicator: Indicator | None, shown: str, reading: CellReading
 ) -> float | None:
+    if (why := usable(number)) is not None:  # NaN, INF or 1E+28: refused here, not mid-report
+        reading.problems.append(problem("value-not-usable", value=shown, detail=why))
+        return None
     if number < 0 and (
         indicator is None or indicator.min_value is None or indicator.min_value >= 0
     ):

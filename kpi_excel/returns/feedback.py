@@ -25,6 +25,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -32,12 +33,16 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from ..core.models import ReturnOutcome
 from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
 from ..core.return_spec import FIELDS, HEADER_ROW
+from ..core.text import cell_text, clean
 from ..xlsx.atomic import make_folder, replace_file
+from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK
+from ..xlsx.read import merged_area, open_xlsx
 from ..xlsx.safety import check_package
 from .collect import Collected
 from .reader import ReturnFile
 
 FEEDBACK_SHEET = "Problems to fix"
+MAX_MERGED_CELLS = 100_000  # openpyxl builds an object per merged cell; a return has dozens
 SUFFIX = "-feedback"
 # Darker than the template's yellow input fill (#FFF2CC), and unlike each other, in grey too:
 # grey levels about 240 (input), 190 (warning) and 145 (error).
@@ -54,6 +59,12 @@ COLUMNS = (("Severity", 10), ("Sheet", 12), ("Cell", 10), ("Indicator", 11),
            ("Problem", 55), ("How to fix it", 55))  # fmt: skip
 CHECK_HEADER = next(f.header for f in FIELDS if f.key == "live_check")
 CHECK_WIDTH = 45  # the Check column, widened to hold the explanations
+
+
+WHERE_RETURNS_ARE_READ = (
+    "the copy would go where returns are read, and be read as a return next time: give "
+    "--feedback a folder of its own"
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,7 @@ def write_feedback(collected: Collected, folder: Path | None = None) -> list[Fee
         if entry.outcome is ReturnOutcome.SUPERSEDED
     }
     inputs = {_same(f.path) for f in collected.files}
+    read_from = {_same(f.path.parent) for f in collected.files}
     done = []
     for result in collected.files:
         if not result.problems or (result.path.name, result.sha256) in superseded:
@@ -87,6 +99,9 @@ def write_feedback(collected: Collected, folder: Path | None = None) -> list[Fee
             done.append(
                 Feedback(result.path, None, f"{target.name} is a return itself: not replaced")
             )
+            continue
+        if _same(target.parent) in read_from:
+            done.append(Feedback(result.path, None, WHERE_RETURNS_ARE_READ))
             continue
         done.append(write_feedback_copy(result, target))
     return done
@@ -99,8 +114,12 @@ def write_feedback_copy(result: ReturnFile, target: Path) -> Feedback:
         return Feedback(source, None, "the copy would replace the return itself")
     try:
         check_package(source)  # never give openpyxl a file the reader refused as unsafe
+        with open_xlsx(source) as book:
+            merged = merged_area(book)
     except ReturnFileError as error:
         return Feedback(source, None, f"it cannot be opened ({error.message})")
+    if merged > MAX_MERGED_CELLS:
+        return Feedback(source, None, f"its merged cells cover {merged:,} cells, too many to copy")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on parts it leaves out
@@ -132,7 +151,7 @@ def _mark_cells(workbook: Workbook, problems: Sequence[Problem]) -> None:
         errors = any(p.severity is Severity.ERROR for p in items)
         cell.fill = ERROR_FILL if errors else WARNING_FILL
         cell.border = ERROR_BORDER if errors else WARNING_BORDER
-        text = "\n\n".join(_note(p) for p in items)
+        text = cell_text("\n\n".join(_note(p) for p in items))[0]
         comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, min(60 + 15 * text.count("\n") + len(text) // 3, 400)
         cell.comment = comment
@@ -155,7 +174,8 @@ def _explain_beside_figures(workbook: Workbook, problems: Sequence[Problem]) -> 
         sheet.column_dimensions[letter].width = CHECK_WIDTH
         for row, items in rows.items():
             cell = sheet.cell(row, column)
-            cell.value = "\n".join(f"{_word(p)}: {p.message} Fix: {p.fix}" for p in items)
+            text = "\n".join(f"{_word(p)}: {p.message} Fix: {p.fix}" for p in items)
+            cell.value = cell_text(text)[0]  # the messages quote officers' text
             cell.font = Font(name=FONT_NAME, size=9)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             errors = any(p.severity is Severity.ERROR for p in items)
@@ -207,7 +227,7 @@ def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> N
     workbook.active = 0
     sheet.sheet_view.tabSelected = True
     errors = sum(p.severity is Severity.ERROR for p in problems)
-    sheet["A1"] = f"Problems to fix in {name}"
+    sheet["A1"] = clean(f"Problems to fix in {name}")
     sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=14)
     sheet["A2"] = (
         f"{errors} to fix before the figures can be used, {len(problems) - errors} to check. "
@@ -250,6 +270,7 @@ def _list_row(workbook: Workbook, sheet: Any, row: int, item: Problem) -> None:
     )
     lines = 1
     for col, (value, (_, width)) in enumerate(zip(values, COLUMNS, strict=True), start=1):
+        value = cell_text(value)[0]  # officers' text: control characters out, within a cell
         cell = sheet.cell(row, col, value)
         cell.font = FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -285,5 +306,10 @@ def _free_title(workbook: Workbook) -> str:
 
 def _save(workbook: Workbook, target: Path) -> None:
     """Save beside the target, then rename: a half-written copy is never left behind."""
+    # Marked as kpi-excel's own, so an unedited copy is never read as a return.
+    if OUTPUT_MARK in workbook.custom_doc_props.names:
+        del workbook.custom_doc_props[OUTPUT_MARK]
+    workbook.custom_doc_props.append(StringProperty(name=OUTPUT_MARK, value="feedback"))
+    workbook.properties.lastModifiedBy = OUTPUT_AUTHOR
     make_folder(target.parent)
     replace_file(target, workbook.save)

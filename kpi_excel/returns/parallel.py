@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +24,7 @@ from pathlib import Path
 from ..core.gcpause import collector_paused
 from ..core.models import Register
 from ..core.periods import Period
+from ..core.problems import problem
 from .reader import ReturnFile, read_return
 
 SERIAL_BELOW = 20  # files; a worker takes about 0.1 s to start, a return about 10 ms to read
@@ -117,10 +119,18 @@ def _read_all(
     paths: Iterable[Path], job: tuple[Register, Period, Mapping[str, str] | None]
 ) -> list[ReturnFile]:
     register, period, previous_comments = job
-    return [
-        read_return(Path(path), register, period, previous_comments=previous_comments)
-        for path in paths
-    ]
+    return [_read_one(Path(path), register, period, previous_comments) for path in paths]
+
+
+def _read_one(
+    path: Path, register: Register, period: Period, previous: Mapping[str, str] | None
+) -> ReturnFile:
+    """One return; a fault no one foresaw in reading it is that file's problem, not the run's."""
+    try:
+        return read_return(path, register, period, previous_comments=previous)
+    except Exception as error:  # noqa: BLE001 - the other returns must still be read
+        found = problem("file-fault", file=path.name, detail=f"{type(error).__name__}: {error}")
+        return ReturnFile(path=path, problems=[found])
 
 
 def _start_worker(job: tuple[Register, Period, Mapping[str, str] | None]) -> None:
@@ -128,6 +138,9 @@ def _start_worker(job: tuple[Register, Period, Mapping[str, str] | None]) -> Non
     # A forked worker shares the parent's objects page by page until it writes to them; the
     # collector's passes over them would write to every one. Leave them to the parent.
     gc.freeze()
+    # Ctrl-C is the parent's to handle (one line, exit 130); a worker that took it too would
+    # print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _job = job
 
 

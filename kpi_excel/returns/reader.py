@@ -44,7 +44,7 @@ from ..core.return_spec import (
 )
 from ..core.values import normalise_token
 from ..xlsx.read import RawCell, SheetData, XlsxBook, open_xlsx
-from ..xlsx.safety import DEFAULT_LIMITS
+from ..xlsx.safety import DEFAULT_LIMITS, not_a_file
 from .cells import CellReading, read_flag, read_number, read_text
 
 SMALL_DENOMINATOR = 10
@@ -97,8 +97,9 @@ def _hash_if_small(path: Path) -> str:
     """The file's hash for the return log; not worth reading a file too big to be a return
     (the file checks refuse it), and a file that cannot be read is reported by them too."""
     try:
-        if path.stat().st_size > DEFAULT_LIMITS.max_file_size:
-            return ""
+        status = path.stat()
+        if status.st_size > DEFAULT_LIMITS.max_file_size or not_a_file(status.st_mode):
+            return ""  # a pipe or a device would never end: the file checks refuse it
         return sha256_of(path)
     except OSError:
         return ""
@@ -125,6 +126,9 @@ def read_return(
         with open_xlsx(path) as book:
             result.saved_at = book.saved_at()
             result.problems.extend(_here(book.warnings, name))
+            if (mark := book.output_mark()) is not None:
+                result.problems.append(problem("file-kpi-excel-output", file=name, detail=mark))
+                return result
             if META_SHEET not in book.sheet_names():
                 result.problems.append(problem("metadata-missing", file=name))
                 return result
@@ -386,7 +390,7 @@ def _read_rows(
     last_row = max(sheet.cells)[0] if sheet.cells else header_row
     letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
     period_text = str(period)
-    for row_number in range(header_row + 1, last_row + 1):
+    for row_number in sorted({r for r, _ in sheet.cells if header_row < r <= last_row}):
         indicator = _row_indicator(sheet, row_number, columns, letters, indicators, seen, result)
         if indicator is None:
             continue
@@ -501,7 +505,10 @@ def _check_merged(
         first, _, last = merged.partition(":")
         (row1, col1), (row2, col2) = _split_ref(first), _split_ref(last or first)
         if row2 > header_row and any(col1 <= c <= col2 for c in inputs):
-            touched.update(range(max(row1, header_row + 1), row2 + 1))
+            # the rows with cells, not every row the range spans (up to 1,048,576)
+            touched.update(
+                row for row, _ in sheet.cells if max(row1, header_row + 1) <= row <= row2
+            )
             result.problems.append(
                 problem(
                     "merged-cells",

@@ -41,6 +41,7 @@ from ..core.return_spec import (
     column_of,
 )
 from ..core.rules import rate
+from ..core.values import MAX_MAGNITUDE
 
 GUIDE_MESSAGES = "kpi_guide_messages"  # the defined name of the Check column's words
 UNDECIDED = "U;"  # the code of an entry only the reader can judge
@@ -159,7 +160,8 @@ def _not_typed(ref: str, rest: Tree) -> Tree:
 
 
 def _checked(number: str, indicator: Indicator | None, codes: str = "") -> Tree:
-    """cells._checked: a negative figure, a percentage over 100, outside the plausible range."""
+    """cells._checked: too large to be real, a negative figure, a percentage over 100, outside
+    the plausible range."""
     leaf: Tree = Leaf(number, codes)
     if indicator is not None and (indicator.min_value, indicator.max_value) != (None, None):
         low, high = indicator.min_value, indicator.max_value
@@ -173,7 +175,9 @@ def _checked(number: str, indicator: Indicator | None, codes: str = "") -> Tree:
         leaf = Branch(f"{number}>100", over, leaf)
     if indicator is None or indicator.min_value is None or indicator.min_value >= 0:
         leaf = Branch(f"{number}<0", Leaf(NONE, codes + _error("value-negative")), leaf)
-    return leaf
+    # values.usable: a magnitude no real figure has (a cell cannot hold NaN or infinity)
+    unusable = Leaf(NONE, codes + _error("value-not-usable"))
+    return Branch(f"ABS({number})>{literal(MAX_MAGNITUDE)}", unusable, leaf)
 
 
 def number_cell(ref: str, indicator: Indicator | None, word: str | None) -> Tree:

@@ -24,6 +24,7 @@ from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree as ET
 
 from ..core.problems import Problem, ReturnFileError, problem
+from .outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from .safety import DEFAULT_LIMITS, GuardedStream, Limits, open_package
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -148,13 +149,48 @@ def column_letter(col: int) -> str:
     return letters
 
 
+# Excel's own limits: a file naming a cell beyond them was not saved by a spreadsheet, and
+# a loop over its rows or a merged range's cells would never end.
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+
+
+class TooMuch(ValueError):
+    """More cells or merged ranges on one sheet than the limits allow (a return's)."""
+
+
+class BeyondLimits(ValueError):
+    """A cell, row or merged range beyond Excel's limits of rows and columns."""
+
+
+def within_limits(row: int, col: int, what: str) -> tuple[int, int]:
+    """(row, col), or BeyondLimits naming `what` ("the cell A200000000", "row 200000000")."""
+    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
+        raise BeyondLimits(
+            f"{what[:40]} is beyond Excel's limits of {MAX_ROWS:,} rows and {MAX_COLS:,} columns"
+        )
+    return row, col
+
+
 @lru_cache(maxsize=1 << 16)
 def _position(ref: str) -> tuple[int, int]:
     """A cell's r attribute, 'H9', as (9, 8); cached, since every return has the same refs."""
     letters = ref.rstrip(_DIGITS)
-    if not (letters.isalpha() and letters.isascii()):
-        raise ValueError(f"cell reference {ref!r} is not valid")
-    return int(ref[len(letters) :]), column_index(letters)
+    if not (letters.isalpha() and letters.isascii()) or len(ref) > 12:
+        raise ValueError(f"cell reference {ref[:40]!r} is not valid")
+    return within_limits(int(ref[len(letters) :]), column_index(letters), f"the cell {ref}")
+
+
+def _row_number(r: str | None, previous: int) -> int:
+    """A row's r attribute, or the row after the previous one; within Excel's limits."""
+    row = int(r) if r else previous + 1
+    return row if row <= MAX_ROWS else within_limits(row, 1, f"row {row}")[0]
+
+
+def _merged_ref(ref: str) -> str:
+    """A mergeCell's ref, checked: both corners within Excel's limits."""
+    for corner in ref.split(":", 1):
+        _position(corner.replace("$", ""))
+    return ref
 
 
 def split_ref(ref: str) -> tuple[int, int]:
@@ -352,15 +388,14 @@ class XlsxBook:
         shared: dict[str, tuple[str, int, int]] = {}
         new_cell = tuple.__new__  # RawCell's own __new__ is a Python call; this is not
         c_tag = v_tag = f_tag = is_tag = t_tag = ""
-        row_num = 0
+        row_num = blanks = 0  # blank cells are styling, not figures: not counted as cells
         for row in self._elements(part, "row", merged):
             if not c_tag:
                 ns = row.tag[: -len("row")]
                 c_tag, v_tag, f_tag, is_tag, t_tag = (
                     ns + tag for tag in ("c", "v", "f", "is", "t")
                 )
-            r = row.get("r")
-            row_num = int(r) if r else row_num + 1
+            row_num = self._next_row(row.get("r"), row_num, len(cells) - blanks)
             if row_num > last_row:
                 continue
             col = 0
@@ -383,6 +418,7 @@ class XlsxBook:
                 fmt, is_date = formats.get(attrib.get("s", "0"), default_format)
                 if not len(c):
                     # no <v>, <f> or <is>: a styled empty cell, whatever its type says
+                    blanks += 1
                     cells[position] = new_cell(
                         RawCell, (ref, cell_row, col, "blank", None, None, fmt)
                     )
@@ -410,7 +446,20 @@ class XlsxBook:
                 f = c.find(f_tag)
                 formula = None if f is None else _formula(f, shared, cell_row, col)
                 cells[position] = new_cell(RawCell, (ref, cell_row, col, kind, value, formula, fmt))
-        return SheetData(cells=cells, merged=[ref for ref in merged if ref], name=name)
+        return SheetData(cells=cells, merged=self._checked_merged(merged), name=name)
+
+    def _next_row(self, r: str | None, previous: int, cells: int) -> int:
+        """The next row's number, within Excel's limits, once the cells with values read so
+        far are within the limits' cells per sheet (a return has hundreds; each can be a
+        problem)."""
+        if self.limits.max_cells is not None and cells > self.limits.max_cells:
+            raise TooMuch(f"more than {self.limits.max_cells:,} cells on one sheet")
+        return _row_number(r, previous)
+
+    def _checked_merged(self, merged: list[str]) -> list[str]:
+        if self.limits.max_merged is not None and len(merged) > self.limits.max_merged:
+            raise TooMuch(f"{len(merged):,} merged ranges on one sheet")
+        return [_merged_ref(ref) for ref in merged if ref]
 
     def _elements(self, part: str, local: str, merged: list[str]) -> Iterator[ET.Element]:
         """The part's children of its main child (rows of sheetData, si of sst), in order.
@@ -444,6 +493,8 @@ class XlsxBook:
                 pending = elem
             elif elem.tag == merge_tag:
                 merged.append(elem.get("ref", ""))
+                if self.limits.max_merged and len(merged) > self.limits.max_merged:
+                    self._checked_merged(merged)  # raises now, not after every range is read
         if pending is not None:
             yield pending
 
@@ -484,6 +535,24 @@ class XlsxBook:
                     return None
         return None
 
+    def output_mark(self) -> str | None:
+        """What kpi-excel wrote this file as ("feedback"), when it is one of its own outputs
+        no one has saved since; None otherwise. An officer who fixes a feedback copy and saves
+        it in Excel makes it theirs again (Excel sets lastModifiedBy), so it is read."""
+        if "docprops/custom.xml" not in self._names or "docprops/core.xml" not in self._names:
+            return None
+        try:
+            core, custom = self._parse("docProps/core.xml"), self._parse("docProps/custom.xml")
+        except ReturnFileError:
+            return None
+        saver = next((e.text for e in core if e.tag.endswith("}lastModifiedBy")), None)
+        if (saver or "").strip() != OUTPUT_AUTHOR:
+            return None
+        for item in custom:
+            if item.get("name") == OUTPUT_MARK:
+                return "".join(item.itertext()).strip() or "output"
+        return None
+
     def _stream(self, part: str) -> GuardedStream:
         name = self._names.get(part.lower(), part)
         return GuardedStream(self._zip, name, self.limits, path=self.path, checked=self._checked)
@@ -493,6 +562,12 @@ class XlsxBook:
         """Turn the errors a damaged part raises into one catalogued problem."""
         try:
             yield
+        except TooMuch as exc:
+            found = problem("file-too-large", file=str(self.path), detail=str(exc))
+            raise ReturnFileError(found.message, problems=[found]) from None
+        except BeyondLimits as exc:
+            found = problem("file-beyond-limits", file=str(self.path), detail=f"part {part}: {exc}")
+            raise ReturnFileError(found.message, problems=[found]) from None
         except ET.ParseError as exc:
             self._corrupt(part, f"not well-formed XML, {exc}")
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -514,6 +589,18 @@ _ALIKE_MAX = 256 * 1024  # bytes; a template's styles part is about 10 KB
 @lru_cache(maxsize=32)
 def _parse_alike(data: bytes) -> ET.Element:
     return ET.fromstring(data)
+
+
+def merged_area(book: XlsxBook) -> int:
+    """How many cells the workbook's merged ranges cover, all sheets together. openpyxl makes
+    an object for each (H11:H1048576 is a million), so a copy through it is bounded by this."""
+    total = 0
+    for name in book.sheet_names():
+        for ref in book.read_sheet(name, max_rows=1, max_cols=1).merged:
+            first, _, last = ref.partition(":")
+            (row1, col1), (row2, col2) = _position(first), _position(last or first)
+            total += (abs(row2 - row1) + 1) * (abs(col2 - col1) + 1)
+    return total
 
 
 def open_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> XlsxBook:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -51,9 +52,19 @@ class Limits:
     # Parts up to this size are parsed whole, at C speed; bigger ones are streamed row by row
     # in bounded memory (an element tree takes about ten times the XML's size).
     whole_parse_max: int = 2 * MB
+    # Per sheet read; None for the team's files (a register may hold 40,000 indicators). A
+    # return has hundreds of cells and a few merged ranges, and each cell or range can be a
+    # problem to report: 500,000 took 12 s and 540 MB.
+    max_cells: int | None = None
+    max_merged: int | None = None
 
 
-DEFAULT_LIMITS = Limits()
+# A CSV input (history, published arrows) is read whole: ten years of a thousand
+# indicators' figures is about 2 MB.
+MAX_CSV_BYTES = 50 * MB
+RETURN_MAX_CELLS = 20_000  # with values: 1,000 indicators of 20 columns, more than any area has
+RETURN_MAX_MERGED = 1_000
+DEFAULT_LIMITS = Limits(max_cells=RETURN_MAX_CELLS, max_merged=RETURN_MAX_MERGED)
 
 # Spelled out in both encodings expat accepts: a UTF-16 part would hide the UTF-8 spelling.
 _ENTITY_MARKERS = tuple(
@@ -274,18 +285,34 @@ class GuardedStream:
 # --- the steps of check_package ----------------------------------------------------------
 
 
+def not_a_file(mode: int) -> str | None:
+    """What a path is when it is not a regular file (a pipe or a device would never end, or
+    block, when read), or None when it is one."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
 def _file_size(path: Path) -> int:
     try:
-        stat = path.stat()
+        status = path.stat()
     except FileNotFoundError:
         _fail("file-missing", path)
     except OSError as exc:
         _fail("file-unreadable", path, detail=_reason(exc))
-    if not path.is_file():
-        _fail("file-unreadable", path, detail="it is a folder, not a file")
-    if stat.st_size == 0:
+    if (what := not_a_file(status.st_mode)) is not None:
+        _fail("file-not-regular", path, detail=what)
+    if status.st_size == 0:
         _fail("file-empty", path)
-    return stat.st_size
+    return status.st_size
 
 
 def _open_raw(path: Path) -> IO[bytes]:

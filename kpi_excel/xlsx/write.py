@@ -36,6 +36,7 @@ from xlsxwriter.utility import (
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.problems import OutputError
+from ..core.text import cell_text, clean, footer
 from .styles import SPARKLINE_COLOUR
 
 MAX_STRING = 32767  # Excel's limit on the characters in one cell
@@ -178,20 +179,21 @@ class Sheet:
             )
         _fail(f"{what} {self._at(row, col)}", code)
 
-    def _text_fits(self, row: int, col: int, text: str) -> None:
-        if len(text) > MAX_STRING:
-            raise OutputError(
-                f"Could not write {self._at(row, col)}: the text is {len(text):,} characters "
-                f"long and Excel holds at most {MAX_STRING:,} in a cell."
-            )
+    def _safe(self, row: int, col: int, text: str) -> str:
+        """core.text's sanitiser: control characters out, text over Excel's limit cut with a
+        marker (and counted in Book.cut) rather than the workbook not being written."""
+        text, was_cut = cell_text(text)
+        if was_cut:
+            self._book.cut.append(self._at(row, col))
+        return text
 
     def string(self, row: int, col: int, text: str, style: str) -> None:
         """Text exactly as given: never a formula, number or link, whatever it starts with."""
         if text == "":
             self.blank(row, col, style)
             return
-        if len(text) > MAX_STRING:
-            self._text_fits(row, col, text)
+        if len(text) > MAX_STRING or not text.isprintable():
+            text = self._safe(row, col, text)
         code = self._ws.write_string(row, col, text, self._book.style(style))
         if code:
             self._cell_failed("write text to", row, col, code)
@@ -211,8 +213,8 @@ class Sheet:
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                if len(value) > MAX_STRING:
-                    self._text_fits(row, col, value)
+                if len(value) > MAX_STRING or not value.isprintable():
+                    value = self._safe(row, col, value)
                 code = ws.write_string(row, col, value, text_format)
             elif isinstance(value, bool):
                 code = ws.write_boolean(row, col, value, text_format)
@@ -229,7 +231,7 @@ class Sheet:
             return
         args: list[Any] = []
         for name, text in parts:
-            args += [self._book.style(name), text]
+            args += [self._book.style(name), self._safe(row, col, text)]
         code = self._ws.write_rich_string(row, col, *args, self._book.style(style))
         if code:
             self._cell_failed("write rich text to", row, col, code)
@@ -253,8 +255,9 @@ class Sheet:
 
     def link_to_sheet(self, row: int, col: int, sheet: str, text: str, style: str) -> None:
         code = self._ws.write_url(
-            row, col, f"internal:{quote_sheetname(sheet)}!A1", self._book.style(style), text
-        )
+            row, col, f"internal:{quote_sheetname(sheet)}!A1", self._book.style(style),
+            self._safe(row, col, text),
+        )  # fmt: skip
         if code:
             self._cell_failed("write a link to", row, col, code)
 
@@ -266,7 +269,7 @@ class Sheet:
         if (first_row, first_col) == (last_row, last_col):
             self.string(first_row, first_col, text, style)
             return
-        self._text_fits(first_row, first_col, text)
+        text = self._safe(first_row, first_col, text)
         # merge_range writes its text with write(), which the Book's options keep as text.
         checked(
             f"merge {self._at(first_row, first_col)}:{cell(last_row, last_col)}",
@@ -449,7 +452,7 @@ class Sheet:
         left, right, top, bottom = setup.margins
         checked(what, ws.set_margins, left, right, top, bottom)
         if setup.footer:
-            checked(what, ws.set_footer, setup.footer)
+            checked(what, ws.set_footer, footer(setup.footer))
 
 
 class Book:
@@ -461,6 +464,7 @@ class Book:
         """target: a file path (written in constant_memory mode, row by row) or a file-like
         object (built in memory, for small books)."""
         self._styles = dict(styles)
+        self.cut: list[str] = []  # cells whose text was over Excel's limit, cut with a marker
         self._formats: dict[tuple[str, str | None], Format] = {}
         self.constant_memory = isinstance(target, str | PathLike)
         self._wb = checked(
@@ -593,11 +597,11 @@ class Book:
             "set the document properties",
             self._wb.set_properties,
             {
-                "title": title,
-                "subject": subject,
-                "author": author,
-                "company": author,
-                "comments": comments,
+                "title": clean(title),
+                "subject": clean(subject),
+                "author": clean(author),
+                "company": clean(author),
+                "comments": clean(comments),
                 "keywords": "KPI, performance report",
                 "created": created,
             },

@@ -57,10 +57,10 @@ def folder(tmp_path: Path, returns: Returns) -> Path:
     return folder
 
 
-def test_each_return_with_problems_gets_a_marked_up_copy_beside_it(folder: Path) -> None:
+def test_each_return_with_problems_gets_a_marked_up_copy(folder: Path) -> None:
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     collected = collect_and_rate([folder], REGISTER, Q1)
-    done = write_feedback(collected)
+    done = write_feedback(collected, folder.parent / "feedback")
     written = sorted(f.written.name for f in done if f.written)
     assert written == ["childrens-feedback.xlsx"]
     # No copy for the file that is not a workbook, and none for the superseded return (whose
@@ -77,8 +77,8 @@ def test_every_problem_cell_is_filled_and_has_its_message_as_a_note(
 ) -> None:
     collected = collect_and_rate([folder], REGISTER, Q1)
     [result] = [f for f in collected.files if f.path.name == "childrens.xlsx"]
-    write_feedback(collected)
-    copy = load_workbook(folder / "childrens-feedback.xlsx")
+    write_feedback(collected, folder.parent / "feedback")
+    copy = load_workbook(folder.parent / "feedback" / "childrens-feedback.xlsx")
     sheet = copy["Return"]
     expected = {
         ("H10", "value-not-number", ERROR_FILL),
@@ -131,8 +131,8 @@ def test_links_reach_sheets_whose_names_hold_an_apostrophe(
 def test_the_first_sheet_lists_every_problem_with_a_link_to_its_cell(folder: Path) -> None:
     collected = collect_and_rate([folder], REGISTER, Q1)
     [result] = [f for f in collected.files if f.path.name == "childrens.xlsx"]
-    write_feedback(collected)
-    copy = load_workbook(folder / "childrens-feedback.xlsx")
+    write_feedback(collected, folder.parent / "feedback")
+    copy = load_workbook(folder.parent / "feedback" / "childrens-feedback.xlsx")
     assert copy.sheetnames[0] == FEEDBACK_SHEET and copy.active.title == FEEDBACK_SHEET
     assert [ws.sheet_view.tabSelected for ws in copy.worksheets].count(True) == 1
     listed = [
@@ -160,19 +160,39 @@ def test_the_first_sheet_lists_every_problem_with_a_link_to_its_cell(folder: Pat
 
 def test_the_copy_is_still_a_return_the_officer_can_fix_and_send_back(folder: Path) -> None:
     collected = collect_and_rate([folder], REGISTER, Q1)
-    write_feedback(collected)
-    copy = folder / "childrens-feedback.xlsx"
+    write_feedback(collected, folder.parent / "feedback")
+    copy = folder.parent / "feedback" / "childrens-feedback.xlsx"
     original = read_return(folder / "childrens.xlsx", REGISTER, Q1)
+    workbook = load_workbook(copy)
+    workbook.properties.lastModifiedBy = "An Officer"  # as Excel does when she saves it
+    workbook.save(copy)
     again = read_return(copy, REGISTER, Q1)
     assert [(p.code, p.cell) for p in again.problems] == [
         (p.code, p.cell) for p in original.problems
     ]
-    workbook = load_workbook(copy)
     workbook["Return"]["H10"] = 60.9
     workbook["Return"]["K12"] = "available"
     workbook["Return"]["P15"] = "In-house placements are being recruited."
     workbook.save(copy)
     assert read_return(copy, REGISTER, Q1).problems == []
+
+
+def test_no_copy_is_written_where_returns_are_read(folder: Path) -> None:
+    """A copy beside its return would be read as a return next time, and might win as newer."""
+    before = sorted(p.name for p in folder.iterdir())
+    done = write_feedback(collect_and_rate([folder], REGISTER, Q1))
+    assert all(f.written is None for f in done)
+    assert any("where returns are read" in f.note for f in done)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_an_unedited_copy_is_known_as_kpi_excels_own_and_not_read(
+    folder: Path, tmp_path: Path
+) -> None:
+    write_feedback(collect_and_rate([folder], REGISTER, Q1), tmp_path / "feedback")
+    again = read_return(tmp_path / "feedback" / "childrens-feedback.xlsx", REGISTER, Q1)
+    assert [p.code for p in again.problems] == ["file-kpi-excel-output"]
+    assert not again.readable
 
 
 def test_a_problem_in_merged_cells_is_noted_on_the_top_left_cell(

@@ -67,6 +67,7 @@ TYPED: dict[str, tuple[str, list[tuple]]] = {
     "wrong_unit_in_text": (ENVIRONMENT, [("EN01", "value", "0.8 kg")]),
     "percent_sign_on_a_count": (CHILDREN, [("CL13", "value", "6%", "text")]),
     "negative_count": (CHILDREN, [("CL13", "value", "-6")]),
+    "figure_beyond_any_real_one": (CHILDREN, [("CL13", "value", "1E+28")]),
     "implausible_value": (
         ENVIRONMENT,
         [

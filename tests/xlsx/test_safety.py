@@ -6,6 +6,7 @@ benchmark: it is loose on purpose.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -81,10 +82,24 @@ def test_missing_file(tmp_path: Path) -> None:
     assert rejected(tmp_path / "nowhere.xlsx")[0] == "file-missing"
 
 
-def test_folder_is_unreadable(tmp_path: Path) -> None:
+def test_folder_is_not_a_file(tmp_path: Path) -> None:
     folder = tmp_path / "folder.xlsx"
     folder.mkdir()
-    assert rejected(folder)[0] == "file-unreadable"
+    assert rejected(folder)[0] == "file-not-regular"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """Opening a pipe nobody writes to blocks for ever: it is refused from its kind alone."""
+    pipe = tmp_path / "return.xlsx"
+    os.mkfifo(pipe)
+    code, message = rejected(pipe)
+    assert code == "file-not-regular" and "named pipe" in message
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    code, message = rejected(Path("/dev/zero"))
+    assert code == "file-not-regular" and "device" in message
 
 
 def test_zip_bomb_is_refused_from_the_directory(tmp_path: Path) -> None:
