@@ -22,7 +22,6 @@ LINE_HEIGHT = 12.75  # points per wrapped line of FONT_SIZE text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 NEUTRAL_FONT = "#595959"  # not-rated reasons and missing text: grey, legible when printed
-NEUTRAL_FILL = "#F2F2F2"
 BORDER_COLOUR = "#A6A6A6"
 LINK_COLOUR = "#0563C1"
 SPARKLINE_COLOUR = "#404040"  # dark grey survives a black-and-white printer
@@ -130,9 +129,17 @@ def cell_styles(colours: Palette) -> dict[str, dict[str, object]]:
             "align": "center",
             "text_wrap": True,
             "font_color": NEUTRAL_FONT,
-            "bg_color": NEUTRAL_FILL,
         },
         "missing": {**_BOX, "italic": True, "text_wrap": True, "font_color": NEUTRAL_FONT},
+        "section_heading": {
+            **_BOX,
+            "bold": True,
+            "font_size": FONT_SIZE + 1,
+            "bg_color": "#D9D9D9",
+        },
+        "footnote": {**_BODY, "italic": True, "text_wrap": True},
+        "piece_missing": {**_BODY, "italic": True, "font_color": NEUTRAL_FONT},
+        "piece_label": {**_BODY, "bold": True},
         "arrow": {**_BOX, "align": "center", "font_size": FONT_SIZE + 2, "bold": True},
         "trend_word": {**_BOX, "align": "center", "text_wrap": True},
         "spark": {**_BOX},
@@ -168,7 +175,7 @@ def cell_styles(colours: Palette) -> dict[str, dict[str, object]]:
         # Pieces of rich text in the indicator cell: the name, its description, its reference.
         "piece_name": {**_BODY, "bold": True},
         "piece_plain": {**_BODY},
-        "piece_ref": {**_BODY, "font_color": NEUTRAL_FONT, "font_size": FONT_SIZE - 1},
+        "piece_ref": {**_BODY, "font_color": NEUTRAL_FONT},
         "data_text": {**_BODY, "valign": "top"},
         "data_number": {**_BODY, "valign": "top", "num_format": "General"},
     }
@@ -187,21 +194,29 @@ def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
 
 
 def chart_fills(colours: Palette) -> dict[str, dict[str, object]]:
-    """Chart series fills: the RAG colours plus a hatch, so the bars differ in greyscale too."""
+    """Chart series fills: the RAG colours with a different pattern each (solid, horizontal
+    lines, a grid, dots), so the bars differ in greyscale and to colour-blind readers."""
     return {
         "GREEN": {"fill": {"color": colours.green_fill}},
         "AMBER": {
             "pattern": {
-                "pattern": "light_upward_diagonal",
+                "pattern": "dark_horizontal",
                 "fg_color": colours.amber_font,
                 "bg_color": colours.amber_fill,
             }
         },
         "RED": {
             "pattern": {
-                "pattern": "wide_downward_diagonal",
+                "pattern": "large_grid",
                 "fg_color": colours.red_font,
                 "bg_color": colours.red_fill,
+            }
+        },
+        "Not rated": {
+            "pattern": {
+                "pattern": "percent_20",
+                "fg_color": NEUTRAL_FONT,
+                "bg_color": "#FFFFFF",
             }
         },
     }

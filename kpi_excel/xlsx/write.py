@@ -99,9 +99,12 @@ def ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int
 class PrintSetup:
     landscape: bool = True
     paper: int = 9  # A4
-    fit_width: int | None = 1  # pages across; None leaves the scale at 100%
+    fit_width: int | None = 1  # pages across; None leaves the scale as set below
+    scale: int = 100  # percent, when fit_width is None: one scale keeps print sizes alike
     repeat_rows: tuple[int, int] | None = None
+    area: tuple[int, int, int, int] | None = None  # first row, first col, last row, last col
     footer: str = ""
+    header: str = ""
     margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left right top bottom
 
 
@@ -111,6 +114,15 @@ class BarSeries:
     categories: str  # a reference from ref()
     values: str
     fill: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    name: str
+    categories: str  # a reference from ref()
+    values: str
+    line: Mapping[str, object]
+    marker: Mapping[str, object]
 
 
 class _Unrecorded(dict[Any, Any]):
@@ -222,6 +234,14 @@ class Sheet:
         code = self._ws.write_url(
             row, col, f"internal:{quote_sheetname(sheet)}!A1", self._book.style(style), text
         )
+        if code:
+            self._cell_failed("write a link to", row, col, code)
+
+    def link_to_cell(
+        self, row: int, col: int, sheet: str, target: tuple[int, int], text: str, style: str
+    ) -> None:
+        where = f"internal:{quote_sheetname(sheet)}!{cell(*target)}"
+        code = self._ws.write_url(row, col, where, self._book.style(style), text)
         if code:
             self._cell_failed("write a link to", row, col, code)
 
@@ -360,17 +380,39 @@ class Sheet:
             },
         )
 
-    def chart(self, row: int, col: int, chart: Any, width: int, height: int) -> None:
+    def chart(
+        self,
+        row: int,
+        col: int,
+        chart: Any,
+        width: int,
+        height: int,
+        *,
+        alt_text: str,
+        offset: tuple[int, int] = (0, 0),
+    ) -> None:
+        """A chart with its alternative text, which screen readers and tagged PDFs read."""
         checked(
             f"place a chart on '{self.name}'",
             self._ws.insert_chart,
             row,
             col,
             chart,
-            {"x_scale": width / 480, "y_scale": height / 288, "object_position": 3},
+            {
+                "x_scale": width / 480,
+                "y_scale": height / 288,
+                "x_offset": offset[0],
+                "y_offset": offset[1],
+                "object_position": 3,
+                "description": alt_text,
+            },
         )
 
-    def image(self, row: int, col: int, path: str, *, height: int = 60) -> None:
+    def page_breaks(self, rows: Sequence[int]) -> None:
+        """Start a printed page at each of these rows."""
+        checked(f"set page breaks on '{self.name}'", self._ws.set_h_pagebreaks, list(rows))
+
+    def image(self, row: int, col: int, path: str, *, alt_text: str, height: int = 60) -> None:
         """An image such as the organisation's logo, scaled to `height` pixels tall."""
         from xlsxwriter.image import Image
 
@@ -384,7 +426,7 @@ class Sheet:
             row,
             col,
             path,
-            {"x_scale": scale, "y_scale": scale, "object_position": 3},
+            {"x_scale": scale, "y_scale": scale, "object_position": 3, "description": alt_text},
         )
 
     def freeze(self, row: int, col: int) -> None:
@@ -403,12 +445,18 @@ class Sheet:
         checked(what, ws.set_paper, setup.paper)
         if setup.fit_width is not None:
             checked(what, ws.fit_to_pages, setup.fit_width, 0)
+        else:
+            checked(what, ws.set_print_scale, setup.scale)
+        if setup.area is not None:
+            checked(what, ws.print_area, *setup.area)
         if setup.repeat_rows is not None:
             checked(what, ws.repeat_rows, *setup.repeat_rows)
         left, right, top, bottom = setup.margins
         checked(what, ws.set_margins, left, right, top, bottom)
         if setup.footer:
             checked(what, ws.set_footer, setup.footer)
+        if setup.header:
+            checked(what, ws.set_header, setup.header)
 
 
 class Book:
@@ -461,10 +509,12 @@ class Book:
         self,
         series: Sequence[BarSeries],
         *,
-        title: str,
+        title: str | None,
         value_axis: str,
         major_unit: int | None = None,
     ) -> Any:
+        """Stacked bars, one per category; title None leaves the title to the sheet (a small
+        chart needs the room). No data labels: the counts are in the table the chart draws."""
         chart = checked("make a chart", self._wb.add_chart, {"type": "bar", "subtype": "stacked"})
         for one in series:
             checked(
@@ -475,32 +525,71 @@ class Book:
                     "categories": one.categories,
                     "values": one.values,
                     "border": {"color": "#000000", "width": 0.75},
-                    # Hide zero labels: a 0 on a bar of no width only clutters.
-                    "data_labels": {
-                        "value": True,
-                        "num_format": "0;;;",
-                        "font": {"bold": True, "color": "#000000"},
-                        "fill": {"color": "#FFFFFF"},
-                    },
                     "gap": 60,
                     **one.fill,
                 },
             )
-        checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
+        font = {"size": 11, "color": "#000000"}
+        if title is None:
+            checked("leave the chart untitled", chart.set_title, {"none": True})
+        else:
+            checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
         # Bar charts list categories bottom-up; reverse so sections read in report order.
-        checked("set the chart's category axis", chart.set_y_axis, {"reverse": True})
+        checked(
+            "set the chart's category axis", chart.set_y_axis, {"reverse": True, "num_font": font}
+        )
         checked(
             "set the chart's value axis",
             chart.set_x_axis,
             {
-                "name": value_axis,
+                **({"name": value_axis, "name_font": font} if value_axis else {}),
                 "min": 0,
                 "num_format": "0",
+                "num_font": font,
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                 **({"major_unit": major_unit} if major_unit else {}),
             },
         )
-        checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
+        checked("place the chart's legend", chart.set_legend, {"position": "bottom", "font": font})
+        return chart
+
+    def line_chart(self, series: Sequence[LineSeries], *, title: str, num_format: str) -> Any:
+        """A small line chart; empty cells are gaps, so a missing period shows as one."""
+        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
+        for one in series:
+            checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {
+                    "name": one.name,
+                    "categories": one.categories,
+                    "values": one.values,
+                    "line": dict(one.line),
+                    "marker": dict(one.marker),
+                },
+            )
+        # 11 pt, printed at the pack's 90%: LibreOffice shrinks the text of a small chart to
+        # fit it, to about 8 pt (measured); larger would only take the plot's room
+        font = {"size": 11, "color": "#000000"}
+        title_font = {"size": 11, "bold": True}
+        checked("title the chart", chart.set_title, {"name": title, "name_font": title_font})
+        checked(
+            "set the chart's value axis",
+            chart.set_y_axis,
+            {
+                "num_format": num_format,
+                "num_font": font,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            },
+        )
+        checked(
+            "set the chart's category axis",
+            chart.set_x_axis,
+            {"num_font": {**font, "rotation": -45}},
+        )
+        # No legend: small charts need the room, and the sheet says what the lines are.
+        checked("leave out the chart's legend", chart.set_legend, {"none": True})
+        checked("show gaps for missing periods", chart.show_blanks_as, "gap")
         return chart
 
     def set_properties(
