@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..core.display import format_value
 from ..core.models import Basis, HistoryPoint, ReportRow, TargetKind, Unit
 from ..core.periods import Period, PeriodError
-from ..xlsx.styles import SPARKLINE_COLOUR
+from ..xlsx.styles import TREND_COLOUR
 from ..xlsx.write import Book, LineSeries, Sheet, ref
 from .sections import TRENDS, Context, as_written
 
@@ -139,8 +139,8 @@ def _chart(book: Book, row: ReportRow, at: int, axis: Axis, data_sheet: str) -> 
             name="Figure",
             categories=categories,
             values=ref(data_sheet, at, PLOTTED_FROM, at, PLOTTED_FROM + last),
-            line={"color": SPARKLINE_COLOUR, "width": 2},
-            marker={"type": "circle", "size": 5, "fill": {"color": SPARKLINE_COLOUR}},
+            line={"color": TREND_COLOUR, "width": 2},
+            marker={"type": "circle", "size": 5, "fill": {"color": TREND_COLOUR}},
         )
     ]
     if any(target is not None for target in axis.targets):

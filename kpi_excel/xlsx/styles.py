@@ -24,7 +24,7 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit
 NEUTRAL_FONT = "#595959"  # not-rated reasons and missing text: grey, legible when printed
 BORDER_COLOUR = "#A6A6A6"
 LINK_COLOUR = "#0563C1"
-SPARKLINE_COLOUR = "#404040"  # dark grey survives a black-and-white printer
+TREND_COLOUR = "#404040"  # the trend charts' line: dark grey survives a black-and-white printer
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -143,41 +143,33 @@ def cell_styles(colours: Palette) -> dict[str, dict[str, object]]:
         "arrow": {**_BOX, "align": "center", "font_size": FONT_SIZE + 2, "bold": True},
         "trend_word": {**_BOX, "align": "center", "text_wrap": True},
         "spark": {**_BOX},
-        # Fixed fills for the Key and Summary headings, where the colour is being explained.
-        "swatch_green": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "bg_color": colours.green_fill,
-            "font_color": colours.green_font,
-        },
-        "swatch_amber": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "bg_color": colours.amber_fill,
-            "font_color": colours.amber_font,
-        },
-        "swatch_red": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "bg_color": colours.red_fill,
-            "font_color": colours.red_font,
-        },
-        "swatch_better": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "font_color": colours.green_font,
-        },
-        "swatch_worse": {**_BOX, "bold": True, "align": "center", "font_color": colours.red_font},
+        **_swatch_styles(colours),
         # Pieces of rich text in the indicator cell: the name, its description, its reference.
         "piece_name": {**_BODY, "bold": True},
         "piece_plain": {**_BODY},
         "piece_ref": {**_BODY, "font_color": NEUTRAL_FONT},
         "data_text": {**_BODY, "valign": "top"},
         "data_number": {**_BODY, "valign": "top", "num_format": "General"},
+    }
+
+
+def _swatch_styles(colours: Palette) -> dict[str, dict[str, object]]:
+    """Fixed fills for the Key and Summary, where the colour is being explained."""
+    swatch = {**_BOX, "bold": True, "align": "center"}
+    return {
+        "swatch_green": {
+            **swatch,
+            "bg_color": colours.green_fill,
+            "font_color": colours.green_font,
+        },
+        "swatch_amber": {
+            **swatch,
+            "bg_color": colours.amber_fill,
+            "font_color": colours.amber_font,
+        },
+        "swatch_red": {**swatch, "bg_color": colours.red_fill, "font_color": colours.red_font},
+        "swatch_better": {**swatch, "font_color": colours.green_font},
+        "swatch_worse": {**swatch, "font_color": colours.red_font},
     }
 
 

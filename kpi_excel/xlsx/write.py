@@ -28,7 +28,6 @@ from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.format import Format
 from xlsxwriter.utility import (
     quote_sheetname,
-    xl_cell_to_rowcol,
     xl_col_to_name,
     xl_range_abs,
     xl_rowcol_to_cell,
@@ -36,7 +35,6 @@ from xlsxwriter.utility import (
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.problems import OutputError
-from .styles import SPARKLINE_COLOUR
 
 MAX_STRING = 32767  # Excel's limit on the characters in one cell
 
@@ -358,27 +356,6 @@ class Sheet:
         # cannot hold: write them again as this sheet writes text.
         for col, text in enumerate(headers, start=first_col):
             self.string(first_row, col, text, header_style)
-
-    def sparklines(self, locations: Sequence[str], ranges: Sequence[str]) -> None:
-        """One sparkline group: a line per location, drawn from the matching range."""
-        row, col = xl_cell_to_rowcol(locations[0])
-        checked(
-            f"add sparklines to '{self.name}'",
-            self._ws.add_sparkline,
-            row,
-            col,
-            {
-                "location": list(locations),
-                "range": list(ranges),
-                "type": "line",
-                "markers": True,
-                "last_point": True,
-                "series_color": SPARKLINE_COLOUR,
-                "markers_color": SPARKLINE_COLOUR,
-                "last_color": "#000000",
-                "weight": 1.25,
-            },
-        )
 
     def chart(
         self,
