@@ -53,7 +53,7 @@ PRINT_SCALE = 90
 # than Excel)
 PRINTABLE_UNITS = 150.0
 # The pack's margins in inches (left, right, top, bottom): narrow, for a wider comments column.
-PACK_MARGINS = (0.3, 0.3, 0.45, 0.5)
+PACK_MARGINS = (0.3, 0.3, 0.4, 0.45)
 YEAR_TO_DATE_MARK = "*"
 YEAR_TO_DATE_NOTE = (
     "* A year-to-date figure compared with a different length of year (for example six months "
@@ -92,8 +92,7 @@ class Column:
 # widths add up to at most PRINTABLE_UNITS; on a 1366-pixel screen the figure, rating, arrows
 # and the start of the comment show at 100% zoom.
 BOARD_COLUMNS: tuple[Column, ...] = (
-    Column("indicator", "Indicator", 20, wrap_text=True),
-    Column("polarity", "Better if", 7, wrap_text=True),
+    Column("indicator", "Indicator", 26, wrap_text=True),
     Column("annual_target", "{year} target", 8, wrap_text=True),
     Column("period_target", "{quarter} target", 9, wrap_text=True),
     Column("performance", "Figure", 11, "perf", wrap_text=True),
@@ -104,28 +103,18 @@ BOARD_COLUMNS: tuple[Column, ...] = (
     Column("lt_arrow", "Change", 3, "lt", span=2),
     Column("lt_word", "", 6.5, "lt", wrap_text=True),
     Column("lt_value", "{last_year}", 8, "lt", wrap_text=True),
-    Column("comment", "Comments and corrective action", 51.5, wrap_text=True),
+    Column("comment", "Comments and corrective action", 52.5, wrap_text=True),
 )
 
 # The exceptions are read for what is being done: the corrective action, wide (the comments,
 # and the figures compared with, are in the Report).
 _COLUMN = {column.key: column for column in BOARD_COLUMNS}
 EXCEPTION_COLUMNS: tuple[Column, ...] = (
-    Column("name", "Indicator", 25, wrap_text=True),
-    Column("section", "Sub-committee", 10, wrap_text=True),
-    *(
-        _COLUMN[key]
-        for key in (
-            "period_target",
-            "performance",
-            "rag",
-            "st_arrow",
-            "st_word",
-            "lt_arrow",
-            "lt_word",
-        )
-    ),
-    Column("action", "Corrective action", 63, wrap_text=True),
+    Column("name", "Indicator", 30, wrap_text=True),
+    Column("section", "Sub-committee", 11, wrap_text=True),
+    *(_COLUMN[key] for key in ("period_target", "performance", "rag", "st_arrow")),
+    Column("st_word", "", 11, "st", wrap_text=True),
+    Column("action", "Corrective action (the whole of it in the Report)", 66.5, wrap_text=True),
 )
 
 
@@ -413,10 +402,11 @@ def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int,
 # --- row heights -----------------------------------------------------------------------------
 
 # Characters of FONT_SIZE prose per unit of column width. Arial 10 prose (or Liberation Sans,
-# its metric twin) wraps at about 1.3 characters a unit in LibreOffice's rendering (measured
-# in the printed pack); a character's margin per line errs on the tall side, as
-# clipped text is worse than space.
-CHARS_PER_UNIT = 1.3
+# its metric twin) wraps at 1.17 to 1.3 characters a unit in LibreOffice's printed pack
+# (measured: the fewer in wide columns); 1.2 and a character's margin per line err on the tall
+# side, as clipped text is worse than space. Bold text takes BOLD_WIDTH of the width.
+CHARS_PER_UNIT = 1.2
+BOLD_WIDTH = 0.9
 
 
 @lru_cache(maxsize=4096)
@@ -456,7 +446,7 @@ SCREEN_ROW_HEIGHT = 330.0
 MAX_LINES = int((SCREEN_ROW_HEIGHT - 3) // LINE_HEIGHT)
 # Printed, a row that does not fit leaves the rest of its page empty: the Report's rows hold
 # at most this many lines (the whole comment is on the section sheets and the Data sheet).
-PACK_LINES = 18
+PACK_LINES = 15
 LONG_TEXT_KEYS = ("comment", "action")
 CONTINUED = " … (continued in the Data sheet)"
 MISSING_WORDS = {"comment": "No comment given", "corrective action": "No corrective action given"}

@@ -13,6 +13,7 @@ from ..core.models import Indicator, ReportRow
 from ..xlsx.styles import LINE_HEIGHT
 from ..xlsx.write import Sheet, column_letter
 from .sections import (
+    BOLD_WIDTH,
     EXCEPTION_COLUMNS,
     FIGURE_KEYS,
     FIRST_ROW,
@@ -44,7 +45,6 @@ from .sections import (
     missing_commentary,
     missing_words,
     rag_text,
-    row_height,
     trend_word,
     year_to_date_marked,
 )
@@ -72,14 +72,20 @@ def _headers(ctx: Context, columns: Sequence[Column]) -> tuple[list[str], dict[s
     return texts, groups
 
 
+def better_if(indicator: Indicator) -> str:
+    return POLARITY_WORDS[indicator.polarity].better_if
+
+
 def _indicator_parts(indicator: Indicator) -> list[tuple[str, str]]:
+    """Name, description, and a grey line saying which way is better and the reference (in
+    the cell rather than a column of their own, so the comments have the room)."""
     name = indicator.name.strip() or indicator.id
     parts = [("piece_name", name)]
     description = indicator.description.strip()
     # Many registers repeat the name as the description: printed twice it only takes room.
     if description and description.casefold() not in name.casefold():
         parts.append(("piece_plain", "\n" + description))
-    parts.append(("piece_ref", f"\nRef {indicator.id}"))
+    parts.append(("piece_ref", f"\n{better_if(indicator)}. Ref {indicator.id}"))
     return parts
 
 
@@ -126,15 +132,12 @@ def _indicator(sheet: Sheet, ctx: Context, at: int, col: int, row: ReportRow, _:
 
 
 def _name(sheet: Sheet, ctx: Context, at: int, col: int, row: ReportRow, _: float) -> str:
-    """The indicator's name and reference without its description (the Report has it)."""
-    parts = [part for part in _indicator_parts(row.indicator) if part[0] != "piece_plain"]
+    """The indicator's name with its reference on the same line, no description (the
+    exceptions are read at a glance; the Report has it)."""
+    indicator = row.indicator
+    parts = [("piece_name", indicator.name.strip() or indicator.id)]
+    parts.append(("piece_ref", f"  Ref {indicator.id}"))
     return _write_parts(sheet, at, col, parts)
-
-
-def _polarity(sheet: Sheet, ctx: Context, at: int, col: int, row: ReportRow, _: float) -> str:
-    shown = POLARITY_WORDS[row.indicator.polarity].better_if
-    sheet.string(at, col, shown, "text_centre")
-    return shown
 
 
 def _rag(sheet: Sheet, ctx: Context, at: int, col: int, row: ReportRow, _: float) -> str:
@@ -187,7 +190,6 @@ _CELL_WRITERS: dict[str, CellWriter] = {
     "section": _section,
     "indicator": _indicator,
     "name": _name,
-    "polarity": _polarity,
     "rag": _rag,
     "st_arrow": _arrow_writer(long_term=False),
     "lt_arrow": _arrow_writer(long_term=True),
@@ -208,12 +210,24 @@ def write_row(
 ) -> None:
     """One indicator's cells, and a height for the row from the text of its wrapped cells
     (worked out once per cell: on a large board this is most of the writer's own time)."""
-    wrapped: list[tuple[str, float]] = []
+    lines = 1
+    most = ctx.text_lines or MAX_LINES
     for col, column in enumerate(columns):
         shown = _write_cell(sheet, ctx, at, col, row, column.key, widths[col])
         if column.wrap_text and shown:
-            wrapped.append((shown, widths[col]))
-    sheet.row_height(at, row_height(wrapped, ctx.text_lines or MAX_LINES))
+            needed = _lines(column.key, shown, widths[col])
+            # Long text was cut to fit `most` lines; the rest is never cut, so never clipped.
+            lines = max(lines, min(most, needed) if column.key in LONG_TEXT_KEYS else needed)
+    sheet.row_height(at, min(MAX_LINES, lines) * LINE_HEIGHT + 3)
+
+
+def _lines(key: str, shown: str, width: float) -> int:
+    """Lines a cell's text takes; the indicator's name, its first line, is bold (wider)."""
+    if key in ("indicator", "name"):
+        name, _, rest = shown.partition("\n")
+        lines = lines_needed(name, width * BOLD_WIDTH)
+        return lines + (lines_needed(rest, width) if rest else 0)
+    return lines_needed(shown, width)
 
 
 def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int) -> None:
@@ -229,6 +243,8 @@ def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int
     for rag_word, style in RAG_STYLES.items():
         sheet.conditional_formula(first, perf, last, rag, f'={rag_ref}="{rag_word}"', style)
     for arrow_key, word_key in (("st_arrow", "st_word"), ("lt_arrow", "lt_word")):
+        if word_key not in position:
+            continue
         left, right = position[arrow_key], position[word_key]
         word = f"${column_letter(right)}{first + 1}"
         rules = (
@@ -241,7 +257,7 @@ def _colour_rules(sheet: Sheet, columns: Sequence[Column], first: int, last: int
 
 
 # The exceptions are for reading at a glance; the whole corrective action is in the Report.
-EXCEPTION_LINES = 4
+EXCEPTION_LINES = 2
 MIN_TEXT_WIDTH = 34.0  # the comments column is never narrower: about 40 characters a line
 
 
@@ -269,18 +285,6 @@ def column_widths(ctx: Context, rows: Rows, columns: Sequence[Column]) -> list[f
     if text is not None:
         widths[text] += max(0.0, spare)
     return widths
-
-
-def key_line(ctx: Context) -> str:
-    settings = ctx.settings
-    rag = (
-        f"GREEN: {settings.green_label}. AMBER: {settings.amber_label}. RED: {settings.red_label}."
-    )
-    return f"{rag} ▲ better, ► same, ▼ worse. See the Summary and the Key sheet."
-
-
-# Heading text is bold, so fewer characters fit a unit of width than in the body.
-BOLD_WIDTH = 0.9
 
 
 def _heading_cells(
@@ -376,9 +380,12 @@ def write_board_sheet(
     for col, width in enumerate(widths):
         sheet.column_width(col, col, width)
     sheet.string(TITLE_ROW, 0, title, "title")
-    sheet.string(KEY_ROW, 0, key_line(ctx), "note")
-    sheet.link_to_sheet(LINK_ROW, 0, SUMMARY, "◄ Summary", "link")
-    sheet.link_to_sheet(LINK_ROW, 1, KEY, "Key and rules", "link")
+    # The key is on the front page and the Key sheet: here a link to each, and a thin
+    # spacer, to leave the printed page for the table.
+    sheet.link_to_sheet(KEY_ROW, 0, SUMMARY, "◄ Summary and key", "link")
+    sheet.link_to_sheet(KEY_ROW, 1, KEY, "Key and rules", "link")
+    sheet.row_height(LINK_ROW, 4)
+    sheet.blank(LINK_ROW, 0, "plain")  # a row written row by row keeps its height by a cell
     _write_headings(sheet, ctx, columns, widths)
     if not rows:
         sheet.string(FIRST_ROW, 0, empty_note, "note")

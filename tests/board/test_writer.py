@@ -357,8 +357,8 @@ def board_rows(ws):
     rows = table_rows(ws)
     for cells in rows.values():
         r = cells["_row"]
-        cells["st_arrow"], cells["st_word"] = ws.cell(r, 7), ws.cell(r, 8)
-        cells["lt_arrow"], cells["lt_word"] = ws.cell(r, 10), ws.cell(r, 11)
+        cells["st_arrow"], cells["st_word"] = ws.cell(r, 6), ws.cell(r, 7)
+        cells["lt_arrow"], cells["lt_word"] = ws.cell(r, 9), ws.cell(r, 10)
     return rows
 
 
@@ -384,21 +384,21 @@ def test_movement_style_arrows_follow_the_figure(tmp_path):
 def test_headings_follow_the_period(book):
     ws = book["Report"]
     # Group headings on row 4; every column's own heading on row 5, in board members' words.
-    assert ws["E4"].value == "2017/18 Q1 performance"
-    assert ws["G4"].value == "Compared with last quarter"
-    assert ws["J4"].value == "Compared with a year ago"
-    assert [ws.cell(5, c).value for c in range(1, 14)] == [
-        "Indicator", "Better if", "2017/18 target", "Q1 target", "Figure", "Rating",
+    assert ws["D4"].value == "2017/18 Q1 performance"
+    assert ws["F4"].value == "Compared with last quarter"
+    assert ws["I4"].value == "Compared with a year ago"
+    assert [ws.cell(5, c).value for c in range(1, 13)] == [
+        "Indicator", "2017/18 target", "Q1 target", "Figure", "Rating",
         "Change", None, "2016/17 Q4", "Change", None, "2016/17 Q1",
         "Comments and corrective action",
     ]  # fmt: skip
-    assert {"E4:F4", "G4:I4", "J4:L4", "G5:H5", "J5:K5"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert {"D4:E4", "F4:H4", "I4:K4", "F5:G5", "I5:J5"} <= {str(r) for r in ws.merged_cells.ranges}
     # Above a heading with no group: a blank heading cell, one block with it (no border
     # between), and the heading row tall enough for the longest heading.
     assert ws["A4"].value is None and ws["A4"].fill.fgColor.rgb == ws["A5"].fill.fgColor.rgb
     assert ws["A4"].border.bottom.style is None and ws["A5"].border.top.style is None
     assert ws.row_dimensions[5].height >= 2 * 12
-    words = {ws.cell(r, c).value for r in range(1, 6) for c in range(1, 14)}
+    words = {ws.cell(r, c).value for r in range(1, 6) for c in range(1, 13)}
     assert not {"Polarity", "RAG", "DOT", "No arrow"} & words
 
 
@@ -411,7 +411,7 @@ def test_the_report_has_a_heading_row_for_each_section(book):
     }
     sections = ["Towns and Communities", CRIME, "Environment", "Children and Learning"]
     assert [h for h in headings if h in sections] == sections
-    assert f"A{headings[CRIME]}:M{headings[CRIME]}" in {str(r) for r in ws.merged_cells.ranges}
+    assert f"A{headings[CRIME]}:L{headings[CRIME]}" in {str(r) for r in ws.merged_cells.ranges}
     rows = table_rows(ws)
     assert headings[CRIME] == rows["CD01"]["_row"] - 1
 
@@ -455,13 +455,17 @@ def test_figures_are_numbers_with_the_indicators_formats(book):
     assert rows["TC03"]["Q1 target"].value == "TBC"
     assert rows["TC03"]["Figure"].value == "N/A"
     assert rows["EN03"]["Figure"].value == "Not due"
-    assert rows["TC04"]["Better if"].value == "Neither"
-    assert (
-        rows["EN01"]["Better if"].value == "Lower" and rows["TC01"]["Better if"].value == "Higher"
-    )
+    # Which way is better, in plain words, in the indicator's cell.
+    better = {ref: rows[ref]["Indicator"].value.split("\n")[-1] for ref in ("TC01", "EN01", "TC04")}
+    assert better == {
+        "TC01": "Better if higher. Ref TC01",
+        "EN01": "Better if lower. Ref EN01",
+        "TC04": "For information, not rated. Ref TC04",
+    }
 
 
 COMMENTS = "Comments and corrective action"
+ACTION = "Corrective action (the whole of it in the Report)"
 
 
 def test_free_text_stays_text(book):
@@ -477,9 +481,9 @@ def test_free_text_stays_text(book):
         assert (cell.value, cell.data_type) == (text, "s"), (ref, column)
         assert cell.hyperlink is None
     exceptions = table_rows(book["Exceptions"])
-    action = exceptions["CL05"]["Corrective action"]
+    action = exceptions["CL05"][ACTION]
     assert (action.value, action.data_type) == ("=cmd|' /C calc'!A0", "s")
-    assert exceptions["CL02"]["Corrective action"].value == "No corrective action given"
+    assert exceptions["CL02"][ACTION].value == "No corrective action given"
 
 
 def test_the_comment_and_the_corrective_action_share_a_cell(book):
@@ -539,7 +543,7 @@ def test_names_and_descriptions_stay_text(tmp_path):
     )
     wb = load(write(report, tmp_path / "n.xlsx"))
     cell = wb["Report"]["A7"]
-    assert (cell.value, cell.data_type) == ("=1+1\n@SUM(A1)\nRef X1", "s")
+    assert (cell.value, cell.data_type) == ("=1+1\n@SUM(A1)\nBetter if higher. Ref X1", "s")
     assert wb["Data"]["D2"].value == "=1+1" and wb["Data"]["D2"].data_type == "s"
 
 
@@ -554,13 +558,13 @@ def test_rows_grow_with_their_text_and_long_text_is_cut_at_a_screens_height(tmp_
     record = first.record.model_copy(update={"comment": long})
     report.rows[0] = first.model_copy(update={"record": record})
     wb = load(write(report, tmp_path / "long.xlsx"))
-    for name, at, limit in (("Report", 7, 20 * 12.75 + 3), ("Towns and Communities", 6, 330)):
+    for name, at, limit in (("Report", 7, 15 * 12.75 + 3), ("Towns and Communities", 6, 330)):
         ws = wb[name]
-        shown = ws[f"M{at}"].value
+        shown = ws[f"L{at}"].value
         assert shown.startswith("word0 word1"), name
         assert "… (continued in the Data sheet)" in shown and len(shown) < len(long)
         # no taller than a laptop's screen (768 pixels less Excel's bars), less in print
-        assert 200 < ws.row_dimensions[at].height <= limit, name
+        assert 150 < ws.row_dimensions[at].height <= limit, name
     data = wb["Data"]
     column = list(DATA_COLUMNS).index("comment") + 1
     assert data.cell(2, column).value == long
@@ -569,22 +573,29 @@ def test_rows_grow_with_their_text_and_long_text_is_cut_at_a_screens_height(tmp_
 def test_rag_and_trend_colours_are_conditional_rules(book):
     settings = sample_report().settings
     # Sheet: (figure, RAG, short arrow, short word, long arrow, long word) columns.
-    layouts = {"Report": "EFGHJK", "Towns and Communities": "EFGHJK", "Exceptions": "DEFGHI"}
-    for name, (fig, rag, sa, sw, la, lw) in layouts.items():
+    layouts = {"Report": "DEFGIJ", "Towns and Communities": "DEFGIJ", "Exceptions": "DEFG"}
+    for name, (fig, rag, sa, sw, *long_term) in layouts.items():
         ws = book[name]
         last = max(cells["_row"] for cells in table_rows(ws).values())
         rules = {}
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
                 rules[rule.formula[0]] = (str(cf.sqref), rule)
-        assert set(rules) == {
+        expected = {
             f'${rag}6="RED"', f'${rag}6="AMBER"', f'${rag}6="GREEN"',
             f'${sw}6="better"', f'${sw}6="worse"', f'OR(${sw}6="increase",${sw}6="decrease")',
-            f'${lw}6="better"', f'${lw}6="worse"', f'OR(${lw}6="increase",${lw}6="decrease")',
-        }, name  # fmt: skip
+        }  # fmt: skip
+        if long_term:  # the Exceptions leave the long term to the Report
+            la, lw = long_term
+            expected |= {
+                f'${lw}6="better"',
+                f'${lw}6="worse"',
+                f'OR(${lw}6="increase",${lw}6="decrease")',
+            }
+            assert rules[f'${lw}6="better"'][0] == f"{la}6:{lw}{last}"
+        assert set(rules) == expected, name
         assert rules[f'${rag}6="RED"'][0] == f"{fig}6:{rag}{last}"
         assert rules[f'${sw}6="worse"'][0] == f"{sa}6:{sw}{last}"
-        assert rules[f'${lw}6="better"'][0] == f"{la}6:{lw}{last}"
         fill = rules[f'${rag}6="RED"'][1].dxf.fill
         assert fill.bgColor.rgb.endswith(settings.red_colour[1:])
         green = rules[f'${rag}6="GREEN"'][1].dxf.fill
@@ -602,7 +613,7 @@ def test_exceptions_red_and_worsening_first(book):
     # RED worsening on both terms, then short term, then long term; then the rest in order.
     assert order == ["CL01", "CD01", "EN02", "CL02", "TC01", "CL05"]
     rows = table_rows(book["Exceptions"])
-    assert rows["CD01"]["Corrective action"].value == "An improvement plan is in place."
+    assert rows["CD01"][ACTION].value == "An improvement plan is in place."
     assert rows["CD01"]["Sub-committee"].value == CRIME
 
 
@@ -754,8 +765,8 @@ def test_the_pack_prints_at_one_scale_within_its_print_areas(book):
         assert "O&&S Board Performance Report: 2017/18 Q1" in ws.oddFooter.left.text
     report = book["Report"]
     last = max(cells["_row"] for cells in table_rows(report).values())
-    assert report.print_area == [f"'Report'!$A$1:$M${last}"] or report.print_area == (
-        f"'Report'!$A$1:$M${last}"
+    assert report.print_area == [f"'Report'!$A$1:$L${last}"] or report.print_area == (
+        f"'Report'!$A$1:$L${last}"
     )
     assert report.print_title_rows == "$4:$5"
     # Frozen: the indicator's name and the two heading rows.
