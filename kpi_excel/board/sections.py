@@ -98,12 +98,12 @@ BOARD_COLUMNS: tuple[Column, ...] = (
     Column("performance", "Figure", 11, "perf", wrap_text=True),
     Column("rag", "Rating", 8.5, "perf", wrap_text=True),
     Column("st_arrow", "Change", 3, "st", span=2),
-    Column("st_word", "", 6.5, "st", wrap_text=True),
+    Column("st_word", "", 7.5, "st", wrap_text=True),
     Column("st_value", "{previous}", 8, "st", wrap_text=True),
     Column("lt_arrow", "Change", 3, "lt", span=2),
-    Column("lt_word", "", 6.5, "lt", wrap_text=True),
+    Column("lt_word", "", 7.5, "lt", wrap_text=True),
     Column("lt_value", "{last_year}", 8, "lt", wrap_text=True),
-    Column("comment", "Comments and corrective action", 52.5, wrap_text=True),
+    Column("comment", "Comments and corrective action", 50.5, wrap_text=True),
 )
 
 # The exceptions are read for what is being done: the corrective action, wide (the comments,
@@ -114,7 +114,7 @@ EXCEPTION_COLUMNS: tuple[Column, ...] = (
     Column("section", "Sub-committee", 11, wrap_text=True),
     *(_COLUMN[key] for key in ("period_target", "performance", "rag", "st_arrow")),
     Column("st_word", "", 11, "st", wrap_text=True),
-    Column("action", "Corrective action (the whole of it in the Report)", 66.5, wrap_text=True),
+    Column("action", "Corrective action (the whole of it in the Report)", 65.5, wrap_text=True),
 )
 
 
@@ -193,8 +193,14 @@ class Context:
             fit_width=None if area is not None else 1,
             scale=PRINT_SCALE,
             area=area,
-            **({"margins": PACK_MARGINS} if area is not None else {}),
+            **({"margins": pack_margins(note)} if area is not None else {}),
         )
+
+
+def pack_margins(note: str) -> tuple[float, float, float, float]:
+    # A footnote at the top of the page needs room above the table.
+    left, right, top, bottom = PACK_MARGINS
+    return (left, right, top + 0.25, bottom) if note else PACK_MARGINS
 
 
 def _footer_text(text: str, limit: int) -> str:

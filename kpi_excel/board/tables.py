@@ -104,7 +104,9 @@ def _write_figure(sheet: Sheet, row: int, col: int, figure: Figure, width: float
 
 
 def _write_parts(sheet: Sheet, at: int, col: int, parts: list[tuple[str, str]]) -> str:
-    sheet.rich_string(at, col, parts, "text")
+    # A single piece is written as plain text: it keeps its look through the cell's style.
+    only = parts[0][0] if len(parts) == 1 else None
+    sheet.rich_string(at, col, parts, "missing" if only == "piece_missing" else "text")
     return "".join(text for _, text in parts)
 
 
