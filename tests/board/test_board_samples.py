@@ -270,3 +270,21 @@ def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert "LibreOffice is not installed" in result.output and "Export" in result.output
     assert (tmp_path / "board.xlsx").exists() and not (tmp_path / "board.pdf").exists()
+
+
+def test_every_indicator_with_an_earlier_figure_has_a_trend_chart(board):
+    import zipfile
+
+    trend = load_workbook(board)["Trend data"]
+    with_history = [
+        row[0].value
+        for row in trend.iter_rows(min_row=2)
+        if sum(1 for cell in row[2:10] if isinstance(cell.value, int | float)) >= 2
+    ]
+    with zipfile.ZipFile(board) as archive:
+        order = re.findall(r'<sheet name="([^"]+)"', archive.read("xl/workbook.xml").decode())
+        rels = f"xl/worksheets/_rels/sheet{order.index('Trends') + 1}.xml.rels"
+        drawing = re.search(r"drawings/(drawing\d+\.xml)", archive.read(rels).decode()).group(1)
+        alts = re.findall(r'descr="([^"]*)"', archive.read(f"xl/drawings/{drawing}").decode())
+    charted = [re.search(r"\((\w+)\) by period", alt).group(1) for alt in alts]
+    assert len(with_history) == 18 and charted == with_history
