@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..core.models import RAG, Direction, ReportRow, Trend
+from ..core.periods import Period
 from ..xlsx.styles import LINE_HEIGHT, chart_fills, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref
 from .sections import (
@@ -201,9 +202,9 @@ def _exception_line(ctx: Context, row: ReportRow) -> list[tuple[int, int, str, s
     """(first column, last column, text, style) of one top exception."""
     indicator = row.indicator
 
-    def then(trend: Trend, expected: object) -> str:
+    def then(trend: Trend, expected: Period) -> str:
         word = trend_word(row, trend)
-        shown = compared_cell(indicator, trend, expected).shown  # type: ignore[arg-type]
+        shown = compared_cell(indicator, trend, expected).shown
         mark = arrow(row, trend, ctx.settings.arrow_style)
         then = f" ({shown})" if shown != "—" else ""
         return f"{mark} {word}{then}".strip()
@@ -226,7 +227,7 @@ EXCEPTION_HEADINGS = [
     (5, 5, "Figure"),
     (6, 6, "Rating"),
     (7, 8, "Target"),
-    (9, 11, "Compared with last period"),
+    (9, 11, "Compared with last {quarter}"),
     (12, 14, "Compared with a year ago"),
 ]
 
@@ -237,7 +238,9 @@ def _write_top_exceptions(sheet: Sheet, ctx: Context, top: int, ordered: Indexed
     more = f" ({len(ordered)} in all: see Exceptions)" if len(ordered) > len(shown) else ""
     sheet.string(top, 0, f"Top exceptions{more}", "subtitle")
     sheet.row_height(top + 1, 2 * LINE_HEIGHT + 4)
+    quarter = "quarter" if ctx.period.quarter is not None else "year"
     for first, last, text in EXCEPTION_HEADINGS:
+        text = text.format(quarter=quarter)
         sheet.merged_string(top + 1, first, top + 1, last, text, "header")
     at = top + 2
     if not shown:
