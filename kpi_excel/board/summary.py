@@ -213,23 +213,27 @@ def _exception_line(ctx: Context, row: ReportRow) -> list[tuple[int, int, str, s
     return [
         (0, 2, indicator.name.strip() or indicator.id, "text_bold"),
         (3, 4, indicator.section, "text"),
-        (5, 5, performance_cell(row).shown, "figure"),
-        (6, 6, rag_text(row), f"swatch_{rag.value.lower()}" if rag else "not_rated"),
-        (7, 8, target_cell(indicator, row.period_target.target).shown, "figure"),
-        (9, 11, then(row.short_term, ctx.previous), "text_centre"),
-        (12, 14, then(row.long_term, ctx.last_year), "text_centre"),
+        (5, 6, performance_cell(row).shown, "figure"),
+        (7, 7, rag_text(row), f"swatch_{rag.value.lower()}" if rag else "not_rated"),
+        (8, 9, target_cell(indicator, row.period_target.target).shown, "figure"),
+        (10, 12, then(row.short_term, ctx.previous), "text_centre"),
+        (13, 14, then(row.long_term, ctx.last_year), "text_centre"),
     ]
 
 
 EXCEPTION_HEADINGS = [
     (0, 2, "Indicator"),
     (3, 4, "Sub-committee"),
-    (5, 5, "Figure"),
-    (6, 6, "Rating"),
-    (7, 8, "Target"),
-    (9, 11, "Compared with last {quarter}"),
-    (12, 14, "Compared with a year ago"),
+    (5, 6, "Figure"),
+    (7, 7, "Rating"),
+    (8, 9, "Target"),
+    (10, 12, "Compared with last {quarter}"),
+    (13, 14, "Compared with a year ago"),
 ]
+
+
+def _span_width(first: int, last: int) -> float:
+    return sum(NAME_WIDTH if col == 0 else COUNT_WIDTH for col in range(first, last + 1))
 
 
 def _write_top_exceptions(sheet: Sheet, ctx: Context, top: int, ordered: Indexed) -> int:
@@ -248,10 +252,7 @@ def _write_top_exceptions(sheet: Sheet, ctx: Context, top: int, ordered: Indexed
         return at + 1
     for _, row in shown:
         cells = _exception_line(ctx, row)
-        widest = max(
-            lines_needed(text, NAME_WIDTH + COUNT_WIDTH * (last - first + 0.5))
-            for first, last, text, _ in cells
-        )
+        widest = max(lines_needed(text, _span_width(first, last)) for first, last, text, _ in cells)
         sheet.row_height(at, widest * LINE_HEIGHT + 3)
         for first, last, text, style in cells:
             sheet.merged_string(at, first, at, last, text, style)

@@ -162,12 +162,21 @@ def _swatch_styles(colours: Palette) -> dict[str, dict[str, object]]:
             "bg_color": colours.green_fill,
             "font_color": colours.green_font,
         },
+        # Bordered as the RAG colour rules are, to tell them apart in black and white.
         "swatch_amber": {
             **swatch,
             "bg_color": colours.amber_fill,
             "font_color": colours.amber_font,
+            "border": 3,
+            "border_color": "#000000",
         },
-        "swatch_red": {**swatch, "bg_color": colours.red_fill, "font_color": colours.red_font},
+        "swatch_red": {
+            **swatch,
+            "bg_color": colours.red_fill,
+            "font_color": colours.red_font,
+            "border": 2,
+            "border_color": "#000000",
+        },
         "swatch_better": {**swatch, "font_color": colours.green_font},
         "swatch_worse": {**swatch, "font_color": colours.red_font},
     }
@@ -177,8 +186,20 @@ def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
     """Differential styles applied by conditional formatting rules (fills and font colours)."""
     return {
         "cf_green": {"bg_color": colours.green_fill, "font_color": colours.green_font},
-        "cf_amber": {"bg_color": colours.amber_fill, "font_color": colours.amber_font},
-        "cf_red": {"bg_color": colours.red_fill, "font_color": colours.red_font},
+        # The light RAG fills print as almost the same grey: a border tells them apart in
+        # black and white (dashed for AMBER, heavy for RED) as the words do.
+        "cf_amber": {
+            "bg_color": colours.amber_fill,
+            "font_color": colours.amber_font,
+            "border": 3,
+            "border_color": "#000000",
+        },
+        "cf_red": {
+            "bg_color": colours.red_fill,
+            "font_color": colours.red_font,
+            "border": 2,
+            "border_color": "#000000",
+        },
         "cf_better": {"font_color": colours.green_font},
         "cf_worse": {"font_color": colours.red_font},
         "cf_neutral": {"font_color": NEUTRAL_FONT},
