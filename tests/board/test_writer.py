@@ -598,6 +598,9 @@ def test_rag_and_trend_colours_are_conditional_rules(book):
         assert rules[f'${sw}6="worse"'][0] == f"{sa}6:{sw}{last}"
         fill = rules[f'${rag}6="RED"'][1].dxf.fill
         assert fill.bgColor.rgb.endswith(settings.red_colour[1:])
+        # Told apart in black and white too: a heavy border for RED, dashed for AMBER.
+        assert rules[f'${rag}6="RED"'][1].dxf.border.left.style == "medium"
+        assert rules[f'${rag}6="AMBER"'][1].dxf.border.left.style == "dashed"
         green = rules[f'${rag}6="GREEN"'][1].dxf.fill
         assert green.bgColor.rgb.endswith(settings.green_colour[1:])
         assert rules[f'${sw}6="better"'][1].dxf.font.color.rgb.endswith(
