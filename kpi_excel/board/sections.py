@@ -446,9 +446,10 @@ def _wrapped_lines(words: list[str], per_line: int) -> int:
     return lines
 
 
-# Rows no taller than a laptop screen shows (768 pixels, less Excel's bars and the frozen
-# headings), so a long comment never hides the rows around it.
-SCREEN_ROW_HEIGHT = 330.0
+# Rows no taller than a laptop screen shows below the frozen headings: of 768 pixels, Excel's
+# bars and the taskbar leave about 540 for cells, the title and heading rows take about 140;
+# 290 points is 387 pixels. A long comment never hides the rows around it.
+SCREEN_ROW_HEIGHT = 290.0
 MAX_LINES = int((SCREEN_ROW_HEIGHT - 3) // LINE_HEIGHT)
 # Printed, a row that does not fit leaves the rest of its page empty: the Report's rows hold
 # at most this many lines (the whole comment is on the section sheets and the Data sheet).
