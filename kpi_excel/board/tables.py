@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..core.display import POLARITY_WORDS
-from ..core.models import Indicator, ReportRow
+from ..core.models import Indicator, Polarity, ReportRow
 from ..xlsx.styles import LINE_HEIGHT
 from ..xlsx.write import Sheet, column_letter
 from .sections import (
@@ -72,8 +71,17 @@ def _headers(ctx: Context, columns: Sequence[Column]) -> tuple[list[str], dict[s
     return texts, groups
 
 
+# Which way is better, in board members' words ("polarity" is the register's word).
+BETTER_IF = {
+    Polarity.BIGGER: "Better if higher",
+    Polarity.SMALLER: "Better if lower",
+    Polarity.RANGE: "Better if within the range",
+    Polarity.NONE: "For information, not rated",
+}
+
+
 def better_if(indicator: Indicator) -> str:
-    return POLARITY_WORDS[indicator.polarity].better_if
+    return BETTER_IF[indicator.polarity]
 
 
 def _indicator_parts(indicator: Indicator) -> list[tuple[str, str]]:

@@ -14,25 +14,15 @@ class PolarityWords:
     reason: str  # inside a sentence: "83% against a 95% target, bigger is better"
     label: str  # the board's polarity column
     short: str  # the return template's narrow column
-    better_if: str  # the board's "Better if ..." line, in board members' words
 
 
 POLARITY_WORDS = {
-    Polarity.BIGGER: PolarityWords(
-        "bigger is better", "Bigger is better", "Bigger", "Better if higher"
-    ),
-    Polarity.SMALLER: PolarityWords(
-        "smaller is better", "Smaller is better", "Smaller", "Better if lower"
-    ),
+    Polarity.BIGGER: PolarityWords("bigger is better", "Bigger is better", "Bigger"),
+    Polarity.SMALLER: PolarityWords("smaller is better", "Smaller is better", "Smaller"),
     Polarity.RANGE: PolarityWords(
-        "inside the range is best",
-        "Within the target range",
-        "In range",
-        "Better if within the range",
+        "inside the range is best", "Within the target range", "In range"
     ),
-    Polarity.NONE: PolarityWords(
-        "no polarity", "For information (not rated)", "Data only", "For information, not rated"
-    ),
+    Polarity.NONE: PolarityWords("no polarity", "Data only (no polarity)", "Data only"),
 }
 
 
