@@ -341,7 +341,6 @@ def write_summary(
             chart,
             width=int(7 * (COUNT_WIDTH * 7 + 5)) - 8,
             height=int((key_height - 18) / 0.75),
-            alt_text=chart_alt_text(ctx, lines[:-1]),
-            offset=(8, 0),
+            description=chart_alt_text(ctx, lines[:-1]),
         )
     sheet.print_setup(ctx.print_setup("Summary", repeat=None, area=(0, 0, end - 1, LAST_COL)))

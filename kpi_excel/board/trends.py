@@ -137,27 +137,30 @@ def _chart(book: Book, row: ReportRow, at: int, axis: Axis, data_sheet: str) -> 
     series = [
         LineSeries(
             name="Figure",
-            categories=categories,
             values=ref(data_sheet, at, PLOTTED_FROM, at, PLOTTED_FROM + last),
-            line={"color": TREND_COLOUR, "width": 2},
-            marker={"type": "circle", "size": 5, "fill": {"color": TREND_COLOUR}},
+            colour=TREND_COLOUR,
+            width=2,
+            marker="circle",
+            marker_size=5,
         )
     ]
     if any(target is not None for target in axis.targets):
         series.append(
             LineSeries(
                 name="Target",
-                categories=categories,
                 values=ref(data_sheet, at, TARGET_FROM, at, TARGET_FROM + last),
-                line={"color": "#000000", "width": 1.25, "dash_type": "dash"},
-                marker={"type": "dash", "size": 9, "fill": {"color": "#000000"}},
+                colour="#000000",
+                dash="dash",
+                width=1.25,
+                marker="dash",  # a lone target (year to date: this quarter's) shows as a dash
+                marker_size=9,
             )
         )
     name = row.indicator.name.strip() or row.indicator.id
     title = name if len(name) <= 70 else name[:67].rstrip() + "..."
     # The axis shows plain numbers: "1,000 per 100,000" on every gridline takes the chart.
     axis_format = "0%" if row.indicator.unit is Unit.PERCENT else "General"
-    return book.line_chart(series, title=title, num_format=axis_format)
+    return book.trend_chart(series, title=title, categories=categories, value_format=axis_format)
 
 
 CHARTS_ACROSS = 5
@@ -170,7 +173,7 @@ FIRST_CHART_ROW = 2
 def write_trends(
     book: Book, sheet: Sheet, ctx: Context, charts: dict[int, tuple[int, Axis]], data_sheet: str
 ) -> None:
-    """The Trends sheet: the charts in rows of four, three rows to a printed page."""
+    """The Trends sheet: the charts in rows of five, four rows to a printed page."""
     sheet.hide_gridlines()
     sheet.column_width(0, CHARTS_ACROSS - 1, CHART_COLUMN_WIDTH)
     sheet.string(0, 0, f"Trends: each indicator's recent figures, to {ctx.period}", "title")
@@ -195,10 +198,9 @@ def write_trends(
             grid_row,
             number % CHARTS_ACROSS,
             chart,
-            width=width - 10,
-            height=height - 10,
-            alt_text=alt_text(rows[index], axis),
-            offset=(5, 5),
+            width=width - 8,
+            height=height - 8,
+            description=alt_text(rows[index], axis),
         )
     grid_rows = -(-len(charts) // CHARTS_ACROSS)
     if not charts:

@@ -116,11 +116,35 @@ class BarSeries:
 
 @dataclass(frozen=True)
 class LineSeries:
+    """One series of a line chart: a line, markers alone (line=False), or both."""
+
     name: str
-    categories: str  # a reference from ref()
-    values: str
-    line: Mapping[str, object]
-    marker: Mapping[str, object]
+    values: str  # a reference from ref()
+    colour: str
+    dash: str | None = None  # XlsxWriter's dash_type ("dash", "long_dash"); None is solid
+    width: float = 1.5
+    line: bool = True
+    marker: str | None = None  # "circle", "square", "diamond", "triangle"; None for none
+    marker_size: int = 6
+    in_legend: bool = True
+
+
+def _line_options(one: LineSeries) -> dict[str, object]:
+    """XlsxWriter's values, line and marker options for one line-chart series."""
+    line: dict[str, object] = {"none": True}
+    if one.line:
+        line = {"color": one.colour, "width": one.width}
+        if one.dash:
+            line["dash_type"] = one.dash
+    marker: dict[str, object] = {"type": "none"}
+    if one.marker:
+        marker = {
+            "type": one.marker,
+            "size": one.marker_size,
+            "fill": {"color": one.colour},
+            "border": {"color": "#000000", "width": 0.75},
+        }
+    return {"values": one.values, "line": line, "marker": marker}
 
 
 class _Unrecorded(dict[Any, Any]):
@@ -358,36 +382,17 @@ class Sheet:
             self.string(first_row, col, text, header_style)
 
     def chart(
-        self,
-        row: int,
-        col: int,
-        chart: Any,
-        width: int,
-        height: int,
-        *,
-        alt_text: str,
-        offset: tuple[int, int] = (0, 0),
+        self, row: int, col: int, chart: Any, width: int, height: int, description: str = ""
     ) -> None:
-        """A chart with its alternative text, which screen readers and tagged PDFs read."""
-        checked(
-            f"place a chart on '{self.name}'",
-            self._ws.insert_chart,
-            row,
-            col,
-            chart,
-            {
-                "x_scale": width / 480,
-                "y_scale": height / 288,
-                "x_offset": offset[0],
-                "y_offset": offset[1],
-                "object_position": 3,
-                "description": alt_text,
-            },
-        )
-
-    def page_breaks(self, rows: Sequence[int]) -> None:
-        """Start a printed page at each of these rows."""
-        checked(f"set page breaks on '{self.name}'", self._ws.set_h_pagebreaks, list(rows))
+        """Place a chart; description is its alternative text for screen readers."""
+        options: dict[str, object] = {
+            "x_scale": width / 480,
+            "y_scale": height / 288,
+            "object_position": 3,
+        }
+        if description:
+            options["description"] = description
+        checked(f"place a chart on '{self.name}'", self._ws.insert_chart, row, col, chart, options)
 
     def image(self, row: int, col: int, path: str, *, alt_text: str, height: int = 60) -> None:
         """An image such as the organisation's logo, scaled to `height` pixels tall."""
@@ -405,6 +410,11 @@ class Sheet:
             path,
             {"x_scale": scale, "y_scale": scale, "object_position": 3, "description": alt_text},
         )
+
+    def page_breaks(self, rows: Sequence[int]) -> None:
+        """Start a printed page at each of these rows."""
+        if rows:
+            checked(f"set page breaks on '{self.name}'", self._ws.set_h_pagebreaks, list(rows))
 
     def freeze(self, row: int, col: int) -> None:
         checked(f"freeze panes on '{self.name}'", self._ws.freeze_panes, row, col)
@@ -530,43 +540,46 @@ class Book:
         checked("place the chart's legend", chart.set_legend, {"position": "bottom", "font": font})
         return chart
 
-    def line_chart(self, series: Sequence[LineSeries], *, title: str, num_format: str) -> Any:
-        """A small line chart; empty cells are gaps, so a missing period shows as one."""
+    def line_chart(
+        self,
+        series: Sequence[LineSeries],
+        *,
+        title: str,
+        categories: str,
+        value_format: str,
+        value_range: tuple[float, float] | None = None,
+    ) -> Any:
+        """A line chart over categories; blank cells leave gaps, so a markers-only series
+        marks just the points it has values for. value_range fixes the value axis, which
+        otherwise starts at zero and flattens a series far from it."""
         chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
         for one in series:
             checked(
                 f"add the {one.name} series to the chart",
                 chart.add_series,
-                {
-                    "name": one.name,
-                    "categories": one.categories,
-                    "values": one.values,
-                    "line": dict(one.line),
-                    "marker": dict(one.marker),
-                },
+                {"name": one.name, "categories": categories, **_line_options(one)},
             )
-        # 11 pt, printed at the pack's 90%: LibreOffice shrinks the text of a small chart to
-        # fit it, to about 8 pt (measured); larger would only take the plot's room
-        font = {"size": 11, "color": "#000000"}
-        title_font = {"size": 11, "bold": True}
-        checked("title the chart", chart.set_title, {"name": title, "name_font": title_font})
+        checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 11}})
+        checked("leave gaps for blanks", chart.show_blanks_as, "gap")
         checked(
             "set the chart's value axis",
             chart.set_y_axis,
             {
-                "num_format": num_format,
-                "num_font": font,
+                "num_format": value_format,
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                **({"min": value_range[0], "max": value_range[1]} if value_range else {}),
             },
         )
         checked(
             "set the chart's category axis",
             chart.set_x_axis,
-            {"num_font": {**font, "rotation": -45}},
+            {"num_font": {"rotation": -45, "size": 8}},
         )
-        # No legend: small charts need the room, and the sheet says what the lines are.
-        checked("leave out the chart's legend", chart.set_legend, {"none": True})
-        checked("show gaps for missing periods", chart.show_blanks_as, "gap")
+        hidden = [i for i, one in enumerate(series) if not one.in_legend]
+        legend: dict[str, object] = {"position": "bottom", "font": {"size": 8}}
+        if hidden:
+            legend["delete_series"] = hidden
+        checked("place the chart's legend", chart.set_legend, legend)
         return chart
 
     def set_properties(
@@ -600,3 +613,34 @@ class Book:
             ):
                 raise cause.args[0] from None
             raise
+
+    def trend_chart(
+        self, series: Sequence[LineSeries], *, title: str, categories: str, value_format: str
+    ) -> Any:
+        """A small line chart for the board pack's Trends page: blank cells leave gaps, so a
+        missing period shows as one; no legend (the page says what the lines are)."""
+        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
+        for one in series:
+            checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {"name": one.name, "categories": categories, **_line_options(one)},
+            )
+        # 11 pt, printed at the pack's 90%: LibreOffice shrinks the text of a small chart to
+        # fit it, to about 8 pt (measured); larger would only take the plot's room
+        font = {"size": 11, "color": "#000000"}
+        checked("title the chart", chart.set_title, {"name": title, "name_font": font})
+        checked("leave gaps for blanks", chart.show_blanks_as, "gap")
+        checked(
+            "set the chart's value axis",
+            chart.set_y_axis,
+            {
+                "num_format": value_format,
+                "num_font": font,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            },
+        )
+        x_axis = {"num_font": {**font, "rotation": -45}}
+        checked("set the chart's category axis", chart.set_x_axis, x_axis)
+        checked("leave out the chart's legend", chart.set_legend, {"none": True})
+        return chart
