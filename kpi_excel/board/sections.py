@@ -453,7 +453,7 @@ SCREEN_ROW_HEIGHT = 290.0
 MAX_LINES = int((SCREEN_ROW_HEIGHT - 3) // LINE_HEIGHT)
 # Printed, a row that does not fit leaves the rest of its page empty: the Report's rows hold
 # at most this many lines (the whole comment is on the section sheets and the Data sheet).
-PACK_LINES = 15
+PACK_LINES = 14
 LONG_TEXT_KEYS = ("comment", "action")
 CONTINUED = " … (continued in the Data sheet)"
 MISSING_WORDS = {"comment": "No comment given", "corrective action": "No corrective action given"}
@@ -499,32 +499,42 @@ def missing_words(what: str) -> str:
     return MISSING_WORDS.get(what, f"No {what} given")
 
 
+def share_lines(comment: int, action: int, most: int) -> tuple[int, int]:
+    """Lines for the comment and the action when both must fit `most`: each keeps what it
+    needs if it can; otherwise neither takes more than its half, and either gives what it
+    does not need to the other."""
+    if comment + action <= most:
+        return comment, action
+    half = most // 2
+    if comment <= half:
+        return comment, most - comment
+    if action <= most - half:
+        return most - action, action
+    return most - half, half
+
+
 def commentary_parts(
     row: ReportRow, missing: list[str], width: float, max_lines: int = MAX_LINES
 ) -> list[tuple[str, str]]:
     """The Comments cell: the comment, then the corrective action under its label; what is
-    missing said in grey italics. The comment is cut first when both do not fit a screen."""
-    action = long_text(row, "action").strip()
-    action_part: list[tuple[str, str]] = []
-    if action:
-        action_part = [("piece_label", "Corrective action: "), ("piece_plain", action)]
-    elif "corrective action" in missing:
-        action_part = [("piece_missing", missing_words("corrective action"))]
-    action_text = "".join(text for _, text in action_part)
-    action_lines = lines_needed(action_text, width) if action_part else 0
+    missing said in grey italics. When both do not fit the row, they share its lines."""
     comment = long_text(row, "comment").strip()
+    action = long_text(row, "action").strip()
+    label = "Corrective action: "
+    comment_lines = lines_needed(comment, width) if comment else 0
+    action_lines = lines_needed(label + action, width) if action else 0
+    comment_room, action_room = share_lines(comment_lines, action_lines, max_lines)
     parts: list[tuple[str, str]] = []
     if comment:
-        room = max(3, max_lines - action_lines - 1)
-        parts.append(("piece_plain", fit_text(comment, width, room)))
+        parts.append(("piece_plain", fit_text(comment, width, comment_room)))
     elif "comment" in missing:
         parts.append(("piece_missing", missing_words("comment")))
-    if action_part:
-        if parts:
-            action_part[0] = (action_part[0][0], "\n" + action_part[0][1])
-        if action_lines > max_lines // 2 and parts:
-            action_part[-1] = ("piece_plain", fit_text(action, width, max_lines // 2))
-        parts += action_part
+    start = "\n" if parts else ""
+    if action:
+        shown = fit_text(label + action, width, max(1, action_room))[len(label) :]
+        parts += [("piece_label", start + label), ("piece_plain", shown)]
+    elif "corrective action" in missing:
+        parts.append(("piece_missing", start + missing_words("corrective action")))
     return parts
 
 

@@ -558,7 +558,10 @@ def test_rows_grow_with_their_text_and_long_text_is_cut_at_a_screens_height(tmp_
     record = first.record.model_copy(update={"comment": long})
     report.rows[0] = first.model_copy(update={"record": record})
     wb = load(write(report, tmp_path / "long.xlsx"))
-    for name, at, limit in (("Report", 7, 15 * 12.75 + 3), ("Towns and Communities", 6, 290)):
+    from kpi_excel.board.sections import PACK_LINES
+
+    printed = PACK_LINES * 12.75 + 3
+    for name, at, limit in (("Report", 7, printed), ("Towns and Communities", 6, 290)):
         ws = wb[name]
         shown = ws[f"L{at}"].value
         assert shown.startswith("word0 word1"), name
@@ -1155,3 +1158,12 @@ def test_a_quiet_xlsxwriter_failure_becomes_an_output_error():
 
 if __name__ == "__main__":
     render_images(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images"))
+
+
+def test_a_long_comment_and_corrective_action_share_a_rows_lines():
+    from kpi_excel.board.sections import share_lines
+
+    assert share_lines(4, 5, 14) == (4, 5)  # both fit
+    assert share_lines(3, 30, 14) == (3, 11)  # a short comment leaves the rest to the action
+    assert share_lines(30, 4, 14) == (10, 4)
+    assert share_lines(30, 30, 14) == (7, 7)
