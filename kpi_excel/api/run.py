@@ -351,8 +351,41 @@ def find_soffice() -> str | None:
     return None
 
 
+# Tagged (headings, tables and alternative text reach screen readers), as the Public Sector
+# Bodies Accessibility Regulations ask of published reports; the title is the workbook's.
+PDF_FILTER = (
+    'pdf:calc_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+    '"ExportBookmarks":{"type":"boolean","value":"true"},'
+    '"DisplayPDFDocumentTitle":{"type":"boolean","value":"true"}}'
+)
+# The PDF's language comes from LibreOffice's locale: set in the private profile.
+PDF_LANGUAGE = "en-GB"
+_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Linguistic/General">\
+<prop oor:name="DefaultLocale" oor:op="fuse"><value>{language}</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N">\
+<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{language}</value></prop></item>
+</oor:items>
+"""
+
+
+def _private_profile(folder: Path) -> str:
+    """A LibreOffice profile of our own, so conversion works beside a running LibreOffice
+    (HOME alone is not enough on Windows, which keeps the profile in APPDATA)."""
+    user = folder / "profile" / "user"
+    user.mkdir(parents=True)
+    settings = _PROFILE_SETTINGS.format(language=PDF_LANGUAGE)
+    (user / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
+    return (folder / "profile").as_uri()
+
+
 def write_pdf(workbook: Path) -> tuple[Path | None, str]:
-    """Render the workbook to PDF with LibreOffice, beside it; say how to get it if absent."""
+    """Render the board pack (the Summary, Report, Exceptions and Trends sheets) to a tagged
+    PDF with LibreOffice, beside the workbook; say how to get LibreOffice if it is absent."""
+    from ..board import write_pack_copy
+
     soffice = find_soffice()
     if soffice is None:
         return None, (
@@ -363,9 +396,11 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
         )
     target = pdf_beside(workbook)
     with tempfile.TemporaryDirectory() as temp:
-        # A private LibreOffice profile, so conversion works beside a running LibreOffice
-        # (HOME alone is not enough on Windows, which keeps the profile in APPDATA).
-        profile = Path(temp, "profile").as_uri()
+        folder = Path(temp)
+        profile = _private_profile(folder)
+        pack = folder / "pack" / workbook.name
+        pack.parent.mkdir()
+        write_pack_copy(workbook, pack)
         env = dict(os.environ, HOME=temp)
         try:
             subprocess.run(
@@ -374,10 +409,10 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
                     f"-env:UserInstallation={profile}",
                     "--headless",
                     "--convert-to",
-                    "pdf",
+                    PDF_FILTER,
                     "--outdir",
                     temp,
-                    str(workbook),
+                    str(pack),
                 ],
                 check=True,
                 capture_output=True,
@@ -386,7 +421,7 @@ def write_pdf(workbook: Path) -> tuple[Path | None, str]:
             )
         except (subprocess.SubprocessError, OSError) as error:
             raise OutputError(f"LibreOffice could not write the PDF ({error}).") from None
-        produced = Path(temp) / f"{workbook.stem}.pdf"
+        produced = folder / f"{workbook.stem}.pdf"
         if not produced.exists():
             raise OutputError("LibreOffice ran but wrote no PDF.")
         replace_file(target, lambda path: shutil.copyfile(produced, path))

@@ -5,54 +5,65 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 
-from ..core.display import (
-    MARKS_KEY,
-    arrow_key,
-    arrow_style_name,
-    comparison_key,
-    rag_key,
-    rag_text,
-    rules_key,
-    trend_word,
-)
+from ..core.display import YEAR_TO_DATE_NOTE, arrow_key, rag_text, trend_word
 from ..core.models import (
     ArrowStyle,
     HistoryPoint,
     ReportRow,
     Source,
     Target,
+    Tolerance,
+    ToleranceKind,
     Trend,
 )
-from ..core.problems import Problem
-from ..xlsx.write import Sheet, ref
-from .sections import (
-    DATA,
-    EXCEPTIONS,
-    SUMMARY,
-    Context,
-    row_height,
-)
+from ..xlsx.write import Sheet
+from .sections import DATA, SUMMARY, Context, row_height
 
 Value = str | float | bool | None
 
 # --- Key ---------------------------------------------------------------------------------------
 
 
-RAG_KEY_STYLES = ("swatch_green", "swatch_amber", "swatch_red", "not_rated")
-# Performance arrows: better and worse get their colours; movement arrows say it in words.
-PERFORMANCE_KEY_STYLES = ("swatch_better", "text_centre", "swatch_worse", "text_centre")
+def describe_tolerance(tolerance: Tolerance) -> str:
+    amount = tolerance.amount
+    if tolerance.kind is ToleranceKind.NONE or amount is None:
+        return "No amber band: a figure is GREEN (on or better than target) or RED."
+    if tolerance.kind is ToleranceKind.RELATIVE:
+        return f"AMBER when the shortfall is within {amount:g}% of the target (inclusive)."
+    if tolerance.kind is ToleranceKind.ABSOLUTE:
+        return (
+            f"AMBER when the shortfall is within {amount:g} of the target (inclusive), in the "
+            "indicator's unit: percentage points for percentages."
+        )
+    return f"AMBER up to the amber limit of {amount:g}; beyond it RED."
 
 
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
     """(symbol, style, meaning) for the Key sheet, in the words of the settings."""
-    lines = rag_key(ctx.settings)
-    return [(s, style, m) for (s, m), style in zip(lines, RAG_KEY_STYLES, strict=True)]
+    settings = ctx.settings
+    amber_note = ""
+    if settings.default_tolerance.kind is ToleranceKind.NONE:
+        amber_note = " (no amber band this year unless an indicator has its own tolerance)"
+    rows = [
+        ("GREEN", "swatch_green", settings.green_label),
+        ("AMBER", "swatch_amber", settings.amber_label + amber_note),
+        ("RED", "swatch_red", settings.red_label),
+        (
+            "Not rated",
+            "not_rated",
+            "The reason is shown instead of a colour: for information only (neither higher nor "
+            "lower is better), no target or target TBC, data not available, or not due this "
+            "period. Not counted in the totals of GREEN, AMBER and RED.",
+        ),
+    ]
+    return rows
 
 
 def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:
+    """The arrows' key, in the words the web edition prints too, with the board's styles."""
     lines = arrow_key(ctx.settings.arrow_style, ctx.settings)
     if ctx.settings.arrow_style is ArrowStyle.PERFORMANCE:
-        styles = PERFORMANCE_KEY_STYLES
+        styles = ("swatch_better", "text_centre", "swatch_worse", "text_centre")
     else:
         styles = ("text_centre",) * len(lines)
     return [(s, style, m) for (s, m), style in zip(lines, styles, strict=True)]
@@ -67,6 +78,97 @@ def _key_line(sheet: Sheet, at: int, symbol: str, style: str, meaning: str) -> N
     sheet.row_height(at, row_height([(symbol, KEY_WIDTHS[0]), (meaning, KEY_WIDTHS[1])]))
 
 
+def _key_table(
+    sheet: Sheet, at: int, headings: tuple[str, str], lines: list[tuple[str, str, str]]
+) -> int:
+    """A heading row and the key's lines under it; returns the row after them."""
+    sheet.string(at, 0, headings[0], "header_left")
+    sheet.string(at, 1, headings[1], "header_left")
+    for symbol, style, meaning in lines:
+        at += 1
+        _key_line(sheet, at, symbol, style, meaning)
+    return at + 1
+
+
+def _comparison_lines(ctx: Context) -> list[tuple[str, str, str]]:
+    return [
+        (
+            "Compared with last quarter",
+            "text_centre",
+            f"Against the previous period ({ctx.previous}), or the figure named beside it.",
+        ),
+        (
+            "Compared with a year ago",
+            "text_centre",
+            f"Against the same period last year ({ctx.last_year}).",
+        ),
+        ("NEW", "text_centre", "A new indicator: there is no earlier figure to compare with."),
+        (
+            "N/A",
+            "text_centre",
+            "No figure to compare: this period's or the earlier one is not available.",
+        ),
+        (
+            "Not compared",
+            "text_centre",
+            "Both figures exist but are not like for like (for example a change of "
+            f"definition); the {DATA} sheet gives the reason.",
+        ),
+        ("better* / worse*", "text_centre", YEAR_TO_DATE_NOTE[2:]),
+    ]
+
+
+MARK_LINES = [
+    ("(Provisional)", "text_centre", "The figure may still change; it is rated as it stands."),
+    ("(avg.)", "text_centre", "An average over the period."),
+    (
+        "(16-17), (2016/17)",
+        "text_centre",
+        "The period of a comparison figure when it is not the obvious one.",
+    ),
+    (
+        "No comment given",
+        "missing",
+        "An off-target figure came with no comment or no corrective action.",
+    ),
+]
+
+
+def _rules_lines(ctx: Context) -> list[tuple[str, str, str]]:
+    settings = ctx.settings
+    same = (
+        "Same means equal at the precision shown."
+        if settings.same_threshold == 0
+        else f"A difference of at most {settings.same_threshold:g} (after rounding to the "
+        "precision shown) counts as the same."
+    )
+    own = sum(1 for row in ctx.report.rows if row.indicator.tolerance is not None)
+    tolerance = describe_tolerance(settings.default_tolerance)
+    if own:
+        tolerance += f" {own} indicator(s) have their own tolerance: see the {DATA} sheet."
+    cumulative = (
+        "Year-to-date figures are compared with the previous period anyway, marked * as not "
+        "like for like and not counted as better or worse."
+        if settings.cumulative_short_term
+        else "Year-to-date figures get no short-term arrow (not like for like)."
+    )
+    exceptions = (
+        "The Exceptions sheet lists every RED and AMBER indicator."
+        if settings.exceptions_include_amber
+        else "The Exceptions sheet lists every RED indicator."
+    )
+    return [
+        (symbol, "text_bold", meaning)
+        for symbol, meaning in (
+            ("Default tolerance", tolerance),
+            ("Same", same),
+            ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
+            ("Year-to-date indicators", cumulative),
+            ("Exceptions", exceptions),
+        )
+    ]
+
+
 def write_key(sheet: Sheet, ctx: Context) -> None:
     settings = ctx.settings
     sheet.hide_gridlines()
@@ -74,36 +176,17 @@ def write_key(sheet: Sheet, ctx: Context) -> None:
     sheet.column_width(1, 1, KEY_WIDTHS[1])
     sheet.string(0, 0, f"Key and rules: {settings.report_title}, {ctx.period}", "title")
     sheet.link_to_sheet(1, 0, SUMMARY, "Back to Summary", "link")
-    at = 3
-    sheet.string(at, 0, "RAG rating", "header_left")
-    sheet.string(at, 1, "Meaning", "header_left")
-    for symbol, style, meaning in _key_rows(ctx):
-        at += 1
-        _key_line(sheet, at, symbol, style, meaning)
-    at += 2
-    style_name = arrow_style_name(settings.arrow_style)
-    sheet.string(at, 0, "Direction of travel", "header_left")
-    sheet.string(at, 1, f"Arrow style in force: {style_name}", "header_left")
-    for symbol, style, meaning in _arrow_rows(ctx):
-        at += 1
-        _key_line(sheet, at, symbol, style, meaning)
-    for symbol, meaning in comparison_key(ctx.previous, ctx.last_year, f"the {DATA} sheet"):
-        at += 1
-        _key_line(sheet, at, symbol, "text_centre", meaning)
-    at += 2
-    sheet.string(at, 0, "Marks on figures", "header_left")
-    sheet.string(at, 1, "Meaning", "header_left")
-    for symbol, meaning in MARKS_KEY:
-        at += 1
-        _key_line(sheet, at, symbol, "text_centre", meaning)
-    at += 2
-    sheet.string(at, 0, "Rules in force", "header_left")
-    sheet.string(at, 1, f"Reporting year {settings.reporting_year}", "header_left")
-    own = sum(1 for row in ctx.report.rows if row.indicator.tolerance is not None)
-    rules = rules_key(settings, own, f"the {DATA} sheet", f"The {EXCEPTIONS} sheet")
-    for symbol, meaning in rules:
-        at += 1
-        _key_line(sheet, at, symbol, "text_bold", meaning)
+    at = _key_table(sheet, 3, ("Rating", "Meaning"), _key_rows(ctx)) + 1
+    style_name = (
+        "performance (up = better)"
+        if settings.arrow_style is ArrowStyle.PERFORMANCE
+        else "movement (the way the figure moved)"
+    )
+    lines = _arrow_rows(ctx) + _comparison_lines(ctx)
+    at = _key_table(sheet, at, ("Arrows", f"Arrow style in force: {style_name}"), lines) + 1
+    at = _key_table(sheet, at, ("Marks on figures", "Meaning"), MARK_LINES) + 1
+    heading = ("Rules in force", f"Reporting year {settings.reporting_year}")
+    _key_table(sheet, at, heading, _rules_lines(ctx))
     sheet.print_setup(ctx.print_setup("Key", repeat=None))
 
 
@@ -208,7 +291,7 @@ def data_values(row: ReportRow) -> list[Value]:
     return values
 
 
-def _write_table(
+def write_table(
     sheet: Sheet,
     first_row: int,
     headers: Sequence[str],
@@ -233,7 +316,7 @@ def _write_table(
         if done is not None:
             done()
         if widths:
-            texts = [(v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str)]
+            texts = [(v, w) for v, w in zip(values, widths, strict=False) if isinstance(v, str)]
             sheet.row_height(at, row_height(texts))
     return first_row + len(rows) + 1
 
@@ -259,117 +342,10 @@ def write_data(sheet: Sheet, ctx: Context) -> None:
         width = WIDE_DATA_COLUMNS.get(header, 40 if header.endswith("_reason") else 16)
         sheet.column_width(col, col, width)
     rows = _Lazy(ctx.report.rows, data_values)
-    _write_table(
+    write_table(
         sheet, 0, DATA_COLUMNS, rows, "KpiData", "No indicators in this report.", done=ctx.row_done
     )
     sheet.freeze(1, 1)
     # Fitted to one page wide like the rest: small print, but a few pages rather than dozens
     # when someone prints the whole workbook; the sheet is for reading on screen.
     sheet.print_setup(ctx.print_setup("Data", repeat=(0, 0)))
-
-
-# --- Data quality ------------------------------------------------------------------------------
-
-PROBLEM_COLUMNS = (
-    "severity", "code", "file", "sheet", "cell", "indicator_id", "message", "fix",
-)  # fmt: skip
-# Ordered so each column sits under a problem column of a similar width.
-RETURN_LOG_COLUMNS = (
-    "service_area", "outcome", "file", "template_version", "errors", "warnings", "sha256",
-)  # fmt: skip
-QUALITY_WIDTHS = (16, 24, 28, 16, 9, 12, 67, 55)  # 67: a sha256 in full
-
-
-def _problem(item: object) -> Problem:
-    # Report.problems is typed loosely in models.py; accept Problems or their dict form.
-    return item if isinstance(item, Problem) else Problem.model_validate(item)
-
-
-def write_quality(sheet: Sheet, ctx: Context) -> None:
-    report = ctx.report
-    for col, width in enumerate(QUALITY_WIDTHS):
-        sheet.column_width(col, col, width)
-    sheet.string(0, 0, f"Data quality: {report.period}", "title")
-    problems = [_problem(item) for item in report.problems]
-    errors = sum(1 for p in problems if p.severity.value == "error")
-    sheet.string(
-        1,
-        0,
-        f"{len(problems)} problem(s) found in the returns, register and history: {errors} "
-        f"error(s), {len(problems) - errors} warning(s). Figures with errors were not used.",
-        "plain",
-    )
-    sheet.string(3, 0, "Problems", "subtitle")
-    rows = [
-        [
-            p.severity.value,
-            p.code,
-            p.file or "",
-            p.sheet or "",
-            p.cell or "",
-            p.indicator_id or "",
-            p.message,
-            p.fix,
-        ]
-        for p in problems
-    ]
-    at = _write_table(
-        sheet, 4, PROBLEM_COLUMNS, rows, "Problems", "No problems were found.", QUALITY_WIDTHS
-    )
-    at += 1
-    sheet.string(at, 0, "Returns", "subtitle")
-    log = [
-        [
-            entry.service_area,
-            entry.outcome.value,
-            entry.file or "",
-            entry.template_version,
-            float(entry.errors),
-            float(entry.warnings),
-            entry.sha256,
-        ]
-        for entry in report.return_log
-    ]
-    widths = QUALITY_WIDTHS[: len(RETURN_LOG_COLUMNS)]
-    _write_table(sheet, at + 1, RETURN_LOG_COLUMNS, log, "ReturnLog", "No return log.", widths)
-    sheet.print_setup(ctx.print_setup("Data quality", repeat=None))
-
-
-# --- Trend data (hidden): the history the sparklines draw --------------------------------------
-
-MAX_POINTS = 8
-_VALUES_FROM = 2  # columns: id, period count, then values, then their periods
-
-
-def empty_trend_range(sheet_name: str) -> str:
-    """A cell of the Trend data sheet that is never written: the range of no history."""
-    return ref(sheet_name, 0, _VALUES_FROM + 2 * MAX_POINTS, 0, _VALUES_FROM + 2 * MAX_POINTS)
-
-
-def write_trend_data(sheet: Sheet, ctx: Context, sheet_name: str) -> dict[int, str]:
-    """Write each row's recent history; return the value range of rows with 2+ values."""
-    headers = ["id", "points"]
-    headers += [f"value_{n}" for n in range(1, MAX_POINTS + 1)]
-    headers += [f"period_{n}" for n in range(1, MAX_POINTS + 1)]
-    for col, header in enumerate(headers):
-        sheet.string(0, col, header, "data_text")
-    ranges: dict[int, str] = {}
-    padding: list[Value] = [None] * MAX_POINTS
-    for index, row in enumerate(ctx.report.rows):
-        at = index + 1
-        points = row.history[-MAX_POINTS:]
-        values = [_number(point.value) for point in points]
-        periods: list[Value] = [point.period for point in points]
-        pad = padding[len(points) :]
-        sheet.values(
-            at,
-            [row.indicator.id, float(len(points)), *values, *pad, *periods, *pad],
-            "data_text",
-            "data_number",
-        )
-        ctx.row_done()
-        if sum(1 for value in values if value is not None) >= 2:
-            last = _VALUES_FROM + len(points) - 1
-            ranges[index] = ref(sheet_name, at, _VALUES_FROM, at, last)
-    sheet.hide()
-    return ranges

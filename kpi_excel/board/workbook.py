@@ -1,7 +1,8 @@
 """The board's performance report workbook: write_board_workbook(report, path).
 
-Sheets, in order: Summary, one per sub-committee, All, Exceptions, Key, Data, Data quality,
-and a hidden Trend data sheet holding the history the sparklines draw.
+Sheets, in order: the board pack (Summary, Report, Exceptions, Trends: their print areas are
+what is printed), then for the screen one sheet per sub-committee, Key, Data, Returns data,
+Data quality, and Trend data (the figures the trend charts draw).
 
 The file is written row by row (XlsxWriter's constant_memory mode) to a temporary file beside
 the target and renamed over it, so a failed run never leaves a half-written report where the
@@ -17,38 +18,36 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from ..core.display import Counts, count, overall_sentence
-from ..core.models import RAG, Report, ReportRow, Settings
+from ..core.display import is_exception
+from ..core.models import Report, ReportRow
 from ..core.periods import Period, PeriodError
 from ..core.problems import OutputError
 from ..xlsx.atomic import replace_file
-from ..xlsx.styles import cell_styles, chart_fills, conditional_styles, palette
-from ..xlsx.write import BarSeries, Book, Sheet, ref, warnings_as_errors
-from .data import (
-    empty_trend_range,
-    write_data,
-    write_key,
-    write_quality,
-    write_trend_data,
-)
+from ..xlsx.styles import cell_styles, conditional_styles, palette
+from ..xlsx.write import Book, warnings_as_errors
+from .data import write_data, write_key
+from .quality import write_quality, write_returns_data
 from .sections import (
-    ALL,
+    BOARD_COLUMNS,
     DATA,
     EXCEPTIONS,
     KEY,
+    PACK_LINES,
     QUALITY,
+    REPORT,
+    RETURNS_DATA,
     SUMMARY,
     TREND_DATA,
+    TRENDS,
     Context,
     ProgressBar,
-    is_exception,
-    widest,
-    write_board_sheet,
-    write_exceptions,
 )
 from .spc import SPC, SPC_DATA, SPC_STYLES, add_spc_sheets, write_spc
+from .summary import write_summary
+from .tables import exceptions, write_board_sheet, write_exceptions
+from .trends import write_trend_data, write_trends
 
-FIXED_SHEETS = (SUMMARY, ALL, EXCEPTIONS, KEY, DATA, QUALITY, TREND_DATA)
+FIXED_SHEETS = (SUMMARY, REPORT, EXCEPTIONS, TRENDS, KEY, DATA, RETURNS_DATA, QUALITY, TREND_DATA)
 # Excel keeps "History" for itself; the fixed names are ours.
 RESERVED_NAMES = {name.casefold() for name in (*FIXED_SHEETS, SPC, SPC_DATA, "History")}
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -84,134 +83,6 @@ def sections_in_order(report: Report) -> list[str]:
     return list(seen)
 
 
-# --- Summary ---------------------------------------------------------------------------------
-
-
-SUMMARY_HEADERS = (
-    "Section",
-    "Indicators",
-    "Rated",
-    "GREEN",
-    "AMBER",
-    "RED",
-    "Not rated",
-    "Better",
-    "Same",
-    "Worse",
-    "No arrow",
-    "Better",
-    "Same",
-    "Worse",
-    "No arrow",
-)
-SUMMARY_TABLE_ROW = 5  # group heading row; column headings below, sections from +2
-
-
-def _summary_headers(settings: Settings) -> list[str]:
-    """The Summary's headings with the arrows in the council's words ("Getting better")."""
-    headers = list(SUMMARY_HEADERS)
-    for code in ("better", "same", "worse"):
-        word = settings.direction_words.get(code, code)
-        if word != code:  # the default words keep their capital
-            headers = [word if text == code.capitalize() else text for text in headers]
-    return headers
-
-
-def _count_values(counts: Counts) -> list[int]:
-    values = [counts.indicators, counts.rated]
-    values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
-    values.append(counts.indicators - counts.rated)
-    for trend in (counts.short, counts.long):
-        values += [trend["better"], trend["same"], trend["worse"], trend["other"]]
-    return values
-
-
-def write_summary(
-    book: Book,
-    sheet: Sheet,
-    ctx: Context,
-    sections: list[str],
-    by_section: dict[str, list[tuple[int, ReportRow]]],
-) -> None:
-    report, settings = ctx.report, ctx.settings
-    sheet.hide_gridlines()
-    sheet.column_width(0, 0, 30)
-    sheet.column_width(1, len(SUMMARY_HEADERS) - 1, 9)
-    sheet.string(0, 0, f"{settings.organisation}: {settings.report_title}", "title")
-    if settings.logo:
-        sheet.image(0, len(SUMMARY_HEADERS) - 2, settings.logo)
-    period = ctx.period
-    start, end = period.start_date(), period.end_date()
-    dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
-    sheet.string(1, 0, f"{period} ({dates})", "subtitle")
-    overall = count(report.rows, settings)
-    sheet.string(2, 0, overall_sentence(overall), "plain")
-    sheet.string(
-        3,
-        0,
-        "Counts of GREEN, AMBER and RED are out of the rated indicators. Section names link "
-        "to their sheets; the Key sheet explains colours and arrows.",
-        "note",
-    )
-
-    top = SUMMARY_TABLE_ROW
-    sheet.merged_string(top, 1, top, 6, f"{period} RAG rating", "header")
-    sheet.merged_string(top, 7, top, 10, f"Short term (against {ctx.previous})", "header")
-    sheet.merged_string(top, 11, top, 14, f"Long term (against {ctx.last_year})", "header")
-    # Merged down over both heading rows, so the last cell written on the first of them.
-    sheet.merged_string(top, 0, top + 1, 0, "Section", "header")
-    header_styles = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
-    for col, text in enumerate(_summary_headers(settings)[1:], start=1):
-        sheet.string(top + 1, col, text, header_styles.get(text, "header"))
-
-    first = top + 2
-    lines = [
-        (name, ctx.section_sheets[name], count([row for _, row in by_section[name]], settings))
-        for name in sections
-    ]
-    lines.append(("All sections", ALL, overall))
-    for offset, (label, target, counts) in enumerate(lines):
-        at = first + offset
-        is_total = offset == len(lines) - 1
-        sheet.link_to_sheet(at, 0, target, label, "link_box")
-        for col, value in enumerate(_count_values(counts), start=1):
-            sheet.number(at, col, float(value), "count_bold" if is_total else "count")
-    after = first + len(lines) + 1
-    for offset, (label, target) in enumerate(
-        (
-            ("Exceptions: RED indicators and corrective actions", EXCEPTIONS),
-            ("Key: colours, arrows and the rules in force", KEY),
-            ("Data: every figure and how it was worked out", DATA),
-            ("Data quality: problems found in the returns", QUALITY),
-        )
-    ):
-        sheet.link_to_sheet(after + offset, 0, target, label, "link")
-
-    if sections:
-        last_section = first + len(sections) - 1
-        fills = chart_fills(palette(settings))
-        series = [
-            BarSeries(
-                name=word,
-                categories=ref(SUMMARY, first, 0, last_section, 0),
-                values=ref(SUMMARY, first, col, last_section, col),
-                fill=fills[word],
-            )
-            for word, col in (("GREEN", 3), ("AMBER", 4), ("RED", 5))
-        ]
-        most = max(counts.rated for _, _, counts in lines[:-1])
-        chart = book.stacked_bar_chart(
-            series,
-            title=f"RAG ratings by section, {period}",
-            value_axis="Rated indicators",
-            # Whole numbers only: a step of 1 while that leaves a readable number of gridlines.
-            major_unit=1 if most <= 12 else None,
-        )
-        height = max(260, 60 + 34 * len(sections))
-        sheet.chart(after + 6, 0, chart, width=760, height=height)
-    sheet.print_setup(ctx.print_setup("Summary", repeat=None))
-
-
 # --- the workbook ----------------------------------------------------------------------------
 
 
@@ -227,7 +98,7 @@ ProgressFactory = Callable[[int], ProgressBar]
 
 
 def rows_to_write(report: Report) -> int:
-    """The rows the progress bar counts: section sheets, All, Exceptions, Data, Trend data."""
+    """The rows the progress bar counts: section sheets, Report, Exceptions, Data, Trend data."""
     include_amber = report.settings.exceptions_include_amber
     exceptions = sum(1 for row in report.rows if is_exception(row, include_amber))
     return 4 * len(report.rows) + exceptions
@@ -266,39 +137,48 @@ def _build(
         created=datetime.combine(period.end_date(), datetime.min.time()),
     )
 
-    # Sheets are added in their final order, then filled in.
-    summary = book.sheet(SUMMARY)
-    section_sheets = {name: book.sheet(ctx.section_sheets[name]) for name in sections}
-    all_sheet = book.sheet(ALL)
-    exceptions = book.sheet(EXCEPTIONS)
-    key = book.sheet(KEY)
-    data = book.sheet(DATA)
-    quality = book.sheet(QUALITY)
-    trend_data = book.sheet(TREND_DATA)
-    spc_sheets = add_spc_sheets(book, report)
-
-    ctx.trend_ranges = write_trend_data(trend_data, ctx, TREND_DATA)
-    ctx.no_trend = empty_trend_range(TREND_DATA)
-    indexed = list(enumerate(report.rows))
-    by_section = _by_section(indexed)
-    section_widths = []
-    for name in sections:
-        title = f"{name}: {period} performance"
-        section_widths.append(
-            write_board_sheet(section_sheets[name], ctx, title, by_section[name], label=name)
-        )
-    title = f"All indicators: {period} performance"
-    # All holds every section's rows: its widths follow from theirs.
-    all_widths = widest(section_widths) if section_widths else None
-    write_board_sheet(all_sheet, ctx, title, indexed, label="All indicators", widths=all_widths)
-    write_exceptions(exceptions, ctx)
-    write_key(key, ctx)
-    write_data(data, ctx)
-    write_quality(quality, ctx)
-    write_spc(spc_sheets, ctx)
-    write_summary(book, summary, ctx, sections, by_section)
+    _write_sheets(book, ctx, sections)
     ctx.finish_progress()
     book.close()
+
+
+def _write_sheets(book: Book, ctx: Context, sections: list[str]) -> None:
+    """Add the sheets in their final order, then fill them in; the Summary last, when the
+    Report's section rows (its links) are known."""
+    period = ctx.period
+    pack = {name: book.sheet(name) for name in (SUMMARY, REPORT, EXCEPTIONS, TRENDS)}
+    section_sheets = {name: book.sheet(ctx.section_sheets[name]) for name in sections}
+    rest = {name: book.sheet(name) for name in (KEY, DATA, RETURNS_DATA, QUALITY, TREND_DATA)}
+    spc_sheets = add_spc_sheets(book, ctx.report)  # for the screen; none until 13 points
+
+    charts = write_trend_data(rest[TREND_DATA], ctx)
+    write_trends(book, pack[TRENDS], ctx, charts, TREND_DATA)
+    indexed = list(enumerate(ctx.report.rows))
+    by_section = _by_section(indexed)
+    ctx.section_rows = write_board_sheet(
+        pack[REPORT],
+        ctx,
+        f"{period} performance report",
+        indexed,
+        BOARD_COLUMNS,
+        label="Report",
+        section_headings=True,
+        in_pack=True,
+        text_lines=PACK_LINES,
+    )
+    for name in sections:
+        title = f"{name}: {period} performance"
+        write_board_sheet(
+            section_sheets[name], ctx, title, by_section[name], BOARD_COLUMNS, label=name
+        )
+    ordered = exceptions(ctx)
+    write_exceptions(pack[EXCEPTIONS], ctx, ordered)
+    write_key(rest[KEY], ctx)
+    write_data(rest[DATA], ctx)
+    write_returns_data(rest[RETURNS_DATA], ctx)
+    write_quality(rest[QUALITY], ctx)
+    write_spc(spc_sheets, ctx)
+    write_summary(book, pack[SUMMARY], ctx, sections, by_section, ordered)
 
 
 def _by_section(indexed: list[tuple[int, ReportRow]]) -> dict[str, list[tuple[int, ReportRow]]]:

@@ -136,6 +136,24 @@ PERFORMANCE_ARROWS = {
     Direction.DECREASE: "↓",
 }
 UP, FLAT, DOWN = "▲", "►", "▼"
+YEAR_TO_DATE_MARK = "*"
+YEAR_TO_DATE_NOTE = (
+    "* A year-to-date figure compared with a different length of year (for example six months "
+    "against three): not like for like, so not counted as better or worse."
+)
+
+
+def judged(trend: Trend) -> Direction | None:
+    """The direction counted as better or worse: none when not like for like."""
+    return trend.direction if trend.like_for_like else None
+
+
+def year_to_date_marked(rows: Sequence[tuple[int, ReportRow]]) -> bool:
+    return any(
+        not trend.like_for_like and trend.direction is not None
+        for _, row in rows
+        for trend in (row.short_term, row.long_term)
+    )
 
 
 def _finite(value: float | None) -> bool:
@@ -206,9 +224,11 @@ def compared_text(indicator: Indicator, trend: Trend, expected: Period) -> str:
 
 def trend_word(row: ReportRow, trend: Trend, settings: Settings | None = None) -> str:
     """better / same / worse / increase / decrease (in the council's words when settings are
-    given), or why there is no arrow."""
+    given), or why there is no arrow; marked * when the comparison is not like for like (a
+    year-to-date figure against a different length of year)."""
     if trend.direction is not None:
-        return settings.word_for(trend.direction) if settings else trend.direction.value
+        word = settings.word_for(trend.direction) if settings else trend.direction.value
+        return word + ("" if trend.like_for_like else YEAR_TO_DATE_MARK)
     point = trend.compared_with
     if point is not None and point.token:
         return point.token.strip()
@@ -248,14 +268,15 @@ def is_exception(row: ReportRow, include_amber: bool) -> bool:
 
 
 def exception_order(indexed: Sequence[tuple[int, ReportRow]]) -> list[tuple[int, ReportRow]]:
-    """RED before AMBER; within each, worsening short term first, then worsening long term."""
+    """RED before AMBER; within each, worsening short term first, then worsening long term
+    (a comparison that is not like for like is not counted as worsening)."""
 
     def key(item: tuple[int, ReportRow]) -> tuple[int, int, int, int]:
         index, row = item
         return (
             0 if row.rating.rag is RAG.RED else 1,
-            0 if row.short_term.direction is Direction.WORSE else 1,
-            0 if row.long_term.direction is Direction.WORSE else 1,
+            0 if judged(row.short_term) is Direction.WORSE else 1,
+            0 if judged(row.long_term) is Direction.WORSE else 1,
             index,
         )
 
@@ -295,8 +316,9 @@ NO_ARROW = "no arrow"
 
 
 def arrow_code(trend: Trend, settings: Settings) -> str:
-    """The column an arrow counts in: better, same, worse or no arrow."""
-    direction = trend.direction
+    """The column an arrow counts in: better, same, worse or no arrow (which takes a
+    comparison that is not like for like)."""
+    direction = judged(trend)
     if settings.count_data_only_moves and direction is Direction.INCREASE:
         direction = Direction.BETTER  # "up"
     elif settings.count_data_only_moves and direction is Direction.DECREASE:
@@ -356,7 +378,7 @@ def arrow_style_name(style: ArrowStyle) -> str:
 
 
 def arrow_key(style: ArrowStyle, settings: Settings | None = None) -> KeyLines:
-    no_polarity = "The figure rose or fell; the indicator has no polarity, so neither is better."
+    no_polarity = "The figure rose or fell; the indicator is for information, so neither is better."
     if style is ArrowStyle.PERFORMANCE:
         arrows = PERFORMANCE_ARROWS
         word = (settings or Settings()).word_for  # the council's words for the arrows
@@ -364,7 +386,7 @@ def arrow_key(style: ArrowStyle, settings: Settings | None = None) -> KeyLines:
             (
                 f"{arrows[Direction.BETTER]} {word(Direction.BETTER)}",
                 "Performance is better than the figure compared with (up means better, whether "
-                "bigger or smaller is better).",
+                "higher or lower is better).",
             ),
             (
                 f"{arrows[Direction.SAME]} {word(Direction.SAME)}",

@@ -22,10 +22,9 @@ LINE_HEIGHT = 12.75  # points per wrapped line of FONT_SIZE text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 NEUTRAL_FONT = "#595959"  # not-rated reasons and missing text: grey, legible when printed
-NEUTRAL_FILL = "#F2F2F2"
 BORDER_COLOUR = "#A6A6A6"
 LINK_COLOUR = "#0563C1"
-SPARKLINE_COLOUR = "#404040"  # dark grey survives a black-and-white printer
+TREND_COLOUR = "#404040"  # the trend charts' line: dark grey survives a black-and-white printer
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -130,47 +129,56 @@ def cell_styles(colours: Palette) -> dict[str, dict[str, object]]:
             "align": "center",
             "text_wrap": True,
             "font_color": NEUTRAL_FONT,
-            "bg_color": NEUTRAL_FILL,
         },
         "missing": {**_BOX, "italic": True, "text_wrap": True, "font_color": NEUTRAL_FONT},
+        "section_heading": {
+            **_BOX,
+            "bold": True,
+            "font_size": FONT_SIZE + 1,
+            "bg_color": "#D9D9D9",
+        },
+        "footnote": {**_BODY, "italic": True, "text_wrap": True},
+        "piece_missing": {**_BODY, "italic": True, "font_color": NEUTRAL_FONT},
+        "piece_label": {**_BODY, "bold": True},
         "arrow": {**_BOX, "align": "center", "font_size": FONT_SIZE + 2, "bold": True},
         "trend_word": {**_BOX, "align": "center", "text_wrap": True},
         "spark": {**_BOX},
-        # Fixed fills for the Key and Summary headings, where the colour is being explained.
-        "swatch_green": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "bg_color": colours.green_fill,
-            "font_color": colours.green_font,
-        },
-        "swatch_amber": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "bg_color": colours.amber_fill,
-            "font_color": colours.amber_font,
-        },
-        "swatch_red": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "bg_color": colours.red_fill,
-            "font_color": colours.red_font,
-        },
-        "swatch_better": {
-            **_BOX,
-            "bold": True,
-            "align": "center",
-            "font_color": colours.green_font,
-        },
-        "swatch_worse": {**_BOX, "bold": True, "align": "center", "font_color": colours.red_font},
+        **_swatch_styles(colours),
         # Pieces of rich text in the indicator cell: the name, its description, its reference.
         "piece_name": {**_BODY, "bold": True},
         "piece_plain": {**_BODY},
-        "piece_ref": {**_BODY, "font_color": NEUTRAL_FONT, "font_size": FONT_SIZE - 1},
+        "piece_ref": {**_BODY, "font_color": NEUTRAL_FONT},
         "data_text": {**_BODY, "valign": "top"},
         "data_number": {**_BODY, "valign": "top", "num_format": "General"},
+    }
+
+
+def _swatch_styles(colours: Palette) -> dict[str, dict[str, object]]:
+    """Fixed fills for the Key and Summary, where the colour is being explained."""
+    swatch = {**_BOX, "bold": True, "align": "center"}
+    return {
+        "swatch_green": {
+            **swatch,
+            "bg_color": colours.green_fill,
+            "font_color": colours.green_font,
+        },
+        # Bordered as the RAG colour rules are, to tell them apart in black and white.
+        "swatch_amber": {
+            **swatch,
+            "bg_color": colours.amber_fill,
+            "font_color": colours.amber_font,
+            "border": 3,
+            "border_color": "#000000",
+        },
+        "swatch_red": {
+            **swatch,
+            "bg_color": colours.red_fill,
+            "font_color": colours.red_font,
+            "border": 2,
+            "border_color": "#000000",
+        },
+        "swatch_better": {**swatch, "font_color": colours.green_font},
+        "swatch_worse": {**swatch, "font_color": colours.red_font},
     }
 
 
@@ -178,8 +186,20 @@ def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
     """Differential styles applied by conditional formatting rules (fills and font colours)."""
     return {
         "cf_green": {"bg_color": colours.green_fill, "font_color": colours.green_font},
-        "cf_amber": {"bg_color": colours.amber_fill, "font_color": colours.amber_font},
-        "cf_red": {"bg_color": colours.red_fill, "font_color": colours.red_font},
+        # The light RAG fills print as almost the same grey: a border tells them apart in
+        # black and white (dashed for AMBER, heavy for RED) as the words do.
+        "cf_amber": {
+            "bg_color": colours.amber_fill,
+            "font_color": colours.amber_font,
+            "border": 3,
+            "border_color": "#000000",
+        },
+        "cf_red": {
+            "bg_color": colours.red_fill,
+            "font_color": colours.red_font,
+            "border": 2,
+            "border_color": "#000000",
+        },
         "cf_better": {"font_color": colours.green_font},
         "cf_worse": {"font_color": colours.red_font},
         "cf_neutral": {"font_color": NEUTRAL_FONT},
@@ -187,21 +207,29 @@ def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
 
 
 def chart_fills(colours: Palette) -> dict[str, dict[str, object]]:
-    """Chart series fills: the RAG colours plus a hatch, so the bars differ in greyscale too."""
+    """Chart series fills: the RAG colours with a different pattern each (solid, horizontal
+    lines, a grid, dots), so the bars differ in greyscale and to colour-blind readers."""
     return {
         "GREEN": {"fill": {"color": colours.green_fill}},
         "AMBER": {
             "pattern": {
-                "pattern": "light_upward_diagonal",
+                "pattern": "dark_horizontal",
                 "fg_color": colours.amber_font,
                 "bg_color": colours.amber_fill,
             }
         },
         "RED": {
             "pattern": {
-                "pattern": "wide_downward_diagonal",
+                "pattern": "large_grid",
                 "fg_color": colours.red_font,
                 "bg_color": colours.red_fill,
+            }
+        },
+        "Not rated": {
+            "pattern": {
+                "pattern": "percent_20",
+                "fg_color": NEUTRAL_FONT,
+                "bg_color": "#FFFFFF",
             }
         },
     }

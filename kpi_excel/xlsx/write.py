@@ -28,7 +28,6 @@ from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.format import Format
 from xlsxwriter.utility import (
     quote_sheetname,
-    xl_cell_to_rowcol,
     xl_col_to_name,
     xl_range_abs,
     xl_rowcol_to_cell,
@@ -37,7 +36,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.problems import OutputError
 from ..core.text import cell_text, clean, footer
-from .styles import SPARKLINE_COLOUR
 
 MAX_STRING = 32767  # Excel's limit on the characters in one cell
 
@@ -100,9 +98,12 @@ def ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int
 class PrintSetup:
     landscape: bool = True
     paper: int = 9  # A4
-    fit_width: int | None = 1  # pages across; None leaves the scale at 100%
+    fit_width: int | None = 1  # pages across; None leaves the scale as set below
+    scale: int = 100  # percent, when fit_width is None: one scale keeps print sizes alike
     repeat_rows: tuple[int, int] | None = None
+    area: tuple[int, int, int, int] | None = None  # first row, first col, last row, last col
     footer: str = ""
+    header: str = ""
     margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left right top bottom
 
 
@@ -261,6 +262,14 @@ class Sheet:
         if code:
             self._cell_failed("write a link to", row, col, code)
 
+    def link_to_cell(
+        self, row: int, col: int, sheet: str, target: tuple[int, int], text: str, style: str
+    ) -> None:
+        where = f"internal:{quote_sheetname(sheet)}!{cell(*target)}"
+        code = self._ws.write_url(row, col, where, self._book.style(style), text)
+        if code:
+            self._cell_failed("write a link to", row, col, code)
+
     def merged_string(
         self, first_row: int, first_col: int, last_row: int, last_col: int, text: str, style: str
     ) -> None:
@@ -375,27 +384,6 @@ class Sheet:
         for col, text in enumerate(headers, start=first_col):
             self.string(first_row, col, text, header_style)
 
-    def sparklines(self, locations: Sequence[str], ranges: Sequence[str]) -> None:
-        """One sparkline group: a line per location, drawn from the matching range."""
-        row, col = xl_cell_to_rowcol(locations[0])
-        checked(
-            f"add sparklines to '{self.name}'",
-            self._ws.add_sparkline,
-            row,
-            col,
-            {
-                "location": list(locations),
-                "range": list(ranges),
-                "type": "line",
-                "markers": True,
-                "last_point": True,
-                "series_color": SPARKLINE_COLOUR,
-                "markers_color": SPARKLINE_COLOUR,
-                "last_color": "#000000",
-                "weight": 1.25,
-            },
-        )
-
     def chart(
         self, row: int, col: int, chart: Any, width: int, height: int, description: str = ""
     ) -> None:
@@ -409,7 +397,7 @@ class Sheet:
             options["description"] = description
         checked(f"place a chart on '{self.name}'", self._ws.insert_chart, row, col, chart, options)
 
-    def image(self, row: int, col: int, path: str, *, height: int = 60) -> None:
+    def image(self, row: int, col: int, path: str, *, alt_text: str, height: int = 60) -> None:
         """An image such as the organisation's logo, scaled to `height` pixels tall."""
         from xlsxwriter.image import Image
 
@@ -423,7 +411,7 @@ class Sheet:
             row,
             col,
             path,
-            {"x_scale": scale, "y_scale": scale, "object_position": 3},
+            {"x_scale": scale, "y_scale": scale, "object_position": 3, "description": alt_text},
         )
 
     def page_breaks(self, rows: Sequence[int]) -> None:
@@ -447,12 +435,18 @@ class Sheet:
         checked(what, ws.set_paper, setup.paper)
         if setup.fit_width is not None:
             checked(what, ws.fit_to_pages, setup.fit_width, 0)
+        else:
+            checked(what, ws.set_print_scale, setup.scale)
+        if setup.area is not None:
+            checked(what, ws.print_area, *setup.area)
         if setup.repeat_rows is not None:
             checked(what, ws.repeat_rows, *setup.repeat_rows)
         left, right, top, bottom = setup.margins
         checked(what, ws.set_margins, left, right, top, bottom)
         if setup.footer:
             checked(what, ws.set_footer, footer(setup.footer))
+        if setup.header:
+            checked(what, ws.set_header, footer(setup.header))
 
 
 class Book:
@@ -506,10 +500,12 @@ class Book:
         self,
         series: Sequence[BarSeries],
         *,
-        title: str,
+        title: str | None,
         value_axis: str,
         major_unit: int | None = None,
     ) -> Any:
+        """Stacked bars, one per category; title None leaves the title to the sheet (a small
+        chart needs the room). No data labels: the counts are in the table the chart draws."""
         chart = checked("make a chart", self._wb.add_chart, {"type": "bar", "subtype": "stacked"})
         for one in series:
             checked(
@@ -520,32 +516,32 @@ class Book:
                     "categories": one.categories,
                     "values": one.values,
                     "border": {"color": "#000000", "width": 0.75},
-                    # Hide zero labels: a 0 on a bar of no width only clutters.
-                    "data_labels": {
-                        "value": True,
-                        "num_format": "0;;;",
-                        "font": {"bold": True, "color": "#000000"},
-                        "fill": {"color": "#FFFFFF"},
-                    },
                     "gap": 60,
                     **one.fill,
                 },
             )
-        checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
+        font = {"size": 11, "color": "#000000"}
+        if title is None:
+            checked("leave the chart untitled", chart.set_title, {"none": True})
+        else:
+            checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 12}})
         # Bar charts list categories bottom-up; reverse so sections read in report order.
-        checked("set the chart's category axis", chart.set_y_axis, {"reverse": True})
+        checked(
+            "set the chart's category axis", chart.set_y_axis, {"reverse": True, "num_font": font}
+        )
         checked(
             "set the chart's value axis",
             chart.set_x_axis,
             {
-                "name": value_axis,
+                **({"name": value_axis, "name_font": font} if value_axis else {}),
                 "min": 0,
                 "num_format": "0",
+                "num_font": font,
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                 **({"major_unit": major_unit} if major_unit else {}),
             },
         )
-        checked("place the chart's legend", chart.set_legend, {"position": "bottom"})
+        checked("place the chart's legend", chart.set_legend, {"position": "bottom", "font": font})
         return chart
 
     def line_chart(
@@ -621,3 +617,34 @@ class Book:
             ):
                 raise cause.args[0] from None
             raise
+
+    def trend_chart(
+        self, series: Sequence[LineSeries], *, title: str, categories: str, value_format: str
+    ) -> Any:
+        """A small line chart for the board pack's Trends page: blank cells leave gaps, so a
+        missing period shows as one; no legend (the page says what the lines are)."""
+        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
+        for one in series:
+            checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {"name": one.name, "categories": categories, **_line_options(one)},
+            )
+        # 11 pt, printed at the pack's 90%: LibreOffice shrinks the text of a small chart to
+        # fit it, to about 8 pt (measured); larger would only take the plot's room
+        font = {"size": 11, "color": "#000000"}
+        checked("title the chart", chart.set_title, {"name": title, "name_font": font})
+        checked("leave gaps for blanks", chart.show_blanks_as, "gap")
+        checked(
+            "set the chart's value axis",
+            chart.set_y_axis,
+            {
+                "num_format": value_format,
+                "num_font": font,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            },
+        )
+        x_axis = {"num_font": {**font, "rotation": -45}}
+        checked("set the chart's category axis", chart.set_x_axis, x_axis)
+        checked("leave out the chart's legend", chart.set_legend, {"none": True})
+        return chart

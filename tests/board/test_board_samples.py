@@ -44,12 +44,12 @@ def expected_by_name():
 
 
 def section_rows(sheet):
-    """(id, row number, cells) for each indicator row, found by the 'Ref' line of column B."""
-    header = next(r for r in sheet.iter_rows(max_row=12) if any(c.value == "RAG" for c in r))
-    rag_col = next(c.column for c in header if c.value == "RAG")
+    """(id, row number, cells) for each indicator row, found by the 'Ref' line of column A."""
+    header = next(r for r in sheet.iter_rows(max_row=12) if any(c.value == "Rating" for c in r))
+    rag_col = next(c.column for c in header if c.value == "Rating")
     rows = []
     for row in sheet.iter_rows(min_row=header[0].row + 1):
-        match = re.search(r"Ref (\w+)$", str(row[1].value or ""))
+        match = re.search(r"Ref (\w+)$", str(row[0].value or ""))
         if match:
             rows.append((match.group(1), row[0].row, rag_col, row))
     return rows
@@ -75,6 +75,10 @@ def test_each_section_sheet_has_every_rating_word_and_direction_word(board):
             else:
                 assert rag == want["expect_rag"], indicator_id
             short_word, long_word = row[rag_col + 1].value, row[rag_col + 4].value
+            # a year-to-date figure against a whole year keeps its word, marked not like for like
+            if str(short_word).endswith("*"):
+                assert register[indicator_id].basis.value == "cumulative", indicator_id
+                short_word = short_word[:-1]
             assert (short_word if short_word in ARROW.values() else None) == ARROW[
                 want["expect_st"]
             ], indicator_id
@@ -125,7 +129,7 @@ def _covers(sqref: str, cell: str) -> bool:
 def test_summary_counts(board):
     sheet = load_workbook(board)["Summary"]
     rows = {r[0]: r[1:] for r in sheet.iter_rows(values_only=True) if r and r[0]}
-    assert list(rows["All sections"][:6]) == [34, 22, 7, 0, 15, 12]
+    assert list(rows["All sub-committees"][:6]) == [34, 22, 7, 0, 15, 12]
     assert list(rows["Children and Learning"][:6]) == [16, 12, 3, 0, 9, 4]
 
 
@@ -134,7 +138,7 @@ def test_exceptions_list_every_red_indicator_worsening_first(board):
     ids = [
         m.group(1)
         for r in workbook["Exceptions"].iter_rows(values_only=True)
-        for m in [re.search(r"Ref (\w+)$", str(r[1] or ""))]
+        for m in [re.search(r"Ref (\w+)$", str(r[0] or ""))]
         if m
     ]
     assert sorted(ids) == sorted(
@@ -189,7 +193,7 @@ def test_libreoffice_opens_and_recalculates_without_changing_a_rating(board, tmp
     resaved = convert_with_libreoffice(board, tmp_path / "lo")
     before, after = load_workbook(board), load_workbook(resaved)
     assert after.sheetnames == before.sheetnames
-    for section in SECTIONS:
+    for section in [*SECTIONS, "Report", "Exceptions"]:
         old, new = before[section[:31]], after[section[:31]]
         for (_, row_number, rag_col, _), (_, row2, _, _) in zip(
             section_rows(old), section_rows(new), strict=True
@@ -202,15 +206,64 @@ def _consolidate_with_pdf(out):
     return consolidate_samples(out, "--pdf")
 
 
-def test_pdf_is_written_through_libreoffice(tmp_path):
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    """The samples' board pack, as consolidate --pdf writes it, and its text's boxes."""
+    import shutil
+    import subprocess
+
     from conftest import soffice
 
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui")
-    result = _consolidate_with_pdf(tmp_path / "board.xlsx")
+    if shutil.which("pdfinfo") is None or shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdfinfo, pdftotext) not installed")
+    out = tmp_path_factory.mktemp("pack")
+    result = _consolidate_with_pdf(out / "board.xlsx")
     assert result.exit_code == 0, result.output
-    pdf = (tmp_path / "board.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 7
+    pdf = out / "board.pdf"
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    boxes = out / "boxes.html"
+    subprocess.run(["pdftotext", "-bbox-layout", pdf, boxes], check=True)
+    return {k.strip(): v.strip() for k, v in fields.items()}, boxes.read_text(encoding="utf-8")
+
+
+def _pages(boxes: str) -> list[list[tuple[float, str]]]:
+    """Each page's words as (box height in points, word)."""
+    word = re.compile(
+        r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    return [
+        [(float(bottom) - float(top), text) for top, bottom, text in word.findall(page)]
+        for page in boxes.split("<page ")[1:]
+    ]
+
+
+def test_the_pack_is_tagged_titled_and_no_longer_than_twelve_pages(pack):
+    info, boxes = pack
+    assert info["Tagged"] == "yes"
+    assert info["Title"].endswith("O&S Board Performance Report: 2017/18 Q1")
+    pages = _pages(boxes)
+    assert len(pages) == int(info["Pages"]) <= 12
+    text = [" ".join(word for _, word in page) for page in pages]
+    # The front page, the Report, the exceptions and the trends; nothing for the screen only.
+    assert "Key" in text[0] and "Top exceptions" in text[0]
+    assert text[1].startswith("2017/18 Q1 performance report")
+    assert any(page.startswith("Exceptions:") for page in text)
+    assert text[-1].startswith("Trends:")
+    assert not any("source_sha256" in page or "Data quality:" in page for page in text)
+
+
+def test_the_pack_prints_its_text_at_nine_points_or_more(pack):
+    _, boxes = pack
+    pages = _pages(boxes)
+    # Arial's word boxes are about 1.30 times the font size: 9 pt prints as 11.7 pt boxes.
+    # Every page but the trend charts' (whose small charts LibreOffice draws at about 8 pt).
+    for number, page in enumerate(pages[:-1], start=1):
+        smallest = min(height for height, _ in page)
+        assert smallest >= 11.5, (number, sorted(page)[:5])
+    assert min(height for height, _ in pages[-1]) >= 10
 
 
 def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
@@ -221,3 +274,21 @@ def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert "LibreOffice is not installed" in result.output and "Export" in result.output
     assert (tmp_path / "board.xlsx").exists() and not (tmp_path / "board.pdf").exists()
+
+
+def test_every_indicator_with_an_earlier_figure_has_a_trend_chart(board):
+    import zipfile
+
+    trend = load_workbook(board)["Trend data"]
+    with_history = [
+        row[0].value
+        for row in trend.iter_rows(min_row=2)
+        if sum(1 for cell in row[2:10] if isinstance(cell.value, int | float)) >= 2
+    ]
+    with zipfile.ZipFile(board) as archive:
+        order = re.findall(r'<sheet name="([^"]+)"', archive.read("xl/workbook.xml").decode())
+        rels = f"xl/worksheets/_rels/sheet{order.index('Trends') + 1}.xml.rels"
+        drawing = re.search(r"drawings/(drawing\d+\.xml)", archive.read(rels).decode()).group(1)
+        alts = re.findall(r'descr="([^"]*)"', archive.read(f"xl/drawings/{drawing}").decode())
+    charted = [re.search(r"\((\w+)\) by period", alt).group(1) for alt in alts]
+    assert len(with_history) == 18 and charted == with_history

@@ -47,6 +47,7 @@ from kpi_excel.core.models import (
     Unit,
 )
 from kpi_excel.core.problems import OutputError, problem
+from kpi_excel.report.commentary import missing_commentary
 from kpi_excel.xlsx.styles import dark_shade, number_format
 from kpi_excel.xlsx.write import Book
 
@@ -146,7 +147,7 @@ def make_row(
     points = [
         HistoryPoint(indicator_id=id, period=quarters[i], value=v) for i, v in enumerate(history)
     ]
-    return ReportRow(
+    row = ReportRow(
         indicator=indicator,
         period_target=ResolvedTarget(target=period_target, how="annual target applies"),
         record=record,
@@ -155,6 +156,8 @@ def make_row(
         long_term=_trend(long, "2016/17 Q1"),
         history=points,
     )
+    # as build_report fills it in: what the rated figure lacks
+    return row.model_copy(update={"missing_commentary": missing_commentary(row)})
 
 
 B, S, W = Direction.BETTER, Direction.SAME, Direction.WORSE
@@ -274,15 +277,15 @@ def book(written: Path) -> openpyxl.Workbook:
 
 
 def table_rows(ws) -> dict[str, dict[str, object]]:
-    """Board table rows keyed by the indicator's reference, values by column heading."""
-    # Column headings are on row 5, or on row 4 where merged down over both heading rows.
-    headers = [ws.cell(5, c).value or ws.cell(4, c).value for c in range(1, ws.max_column + 1)]
+    """Board table rows keyed by the indicator's reference, values by column heading; section
+    heading rows and the footnote (no reference) left out."""
+    headers = [ws.cell(5, c).value for c in range(1, ws.max_column + 1)]
     rows = {}
     for r in range(6, ws.max_row + 1):
-        indicator = ws.cell(r, 2).value
-        if not indicator:
+        match = re.search(r"Ref (\S+)$", str(ws.cell(r, 1).value or ""))
+        if not match:
             continue
-        ref = re.search(r"Ref (\S+)$", indicator).group(1)
+        ref = match.group(1)
         rows[ref] = {
             "_row": r,
             **{h: ws.cell(r, c + 1) for c, h in enumerate(headers)},
@@ -296,10 +299,11 @@ def table_rows(ws) -> dict[str, dict[str, object]]:
 def test_sheet_names_and_order(book):
     crime = "Crime-Disorder- Police -ASB-"
     assert book.sheetnames == [
-        "Summary", "Towns and Communities", crime, "Environment", "Children and Learning",
-        "All", "Exceptions", "Key", "Data", "Data quality", "Trend data",
+        "Summary", "Report", "Exceptions", "Trends",
+        "Towns and Communities", crime, "Environment", "Children and Learning",
+        "Key", "Data", "Returns data", "Data quality", "Trend data",
     ]  # fmt: skip
-    assert book["Trend data"].sheet_state == "hidden"
+    assert all(ws.sheet_state == "visible" for ws in book)
 
 
 def test_sheet_names_are_sanitised_and_unique_ignoring_case():
@@ -342,7 +346,7 @@ EXPECTED = {  # id: (RAG cell, short-term arrow, short-term word, long-term arro
 def _words(rows):
     return {
         ref: (
-            cells["RAG"].value,
+            cells["Rating"].value,
             cells["st_arrow"].value,
             cells["st_word"].value,
             cells["lt_arrow"].value,
@@ -356,18 +360,21 @@ def board_rows(ws):
     rows = table_rows(ws)
     for cells in rows.values():
         r = cells["_row"]
-        cells["st_arrow"], cells["st_word"] = ws.cell(r, 8), ws.cell(r, 9)
-        cells["lt_arrow"], cells["lt_word"] = ws.cell(r, 11), ws.cell(r, 12)
+        cells["st_arrow"], cells["st_word"] = ws.cell(r, 6), ws.cell(r, 7)
+        cells["lt_arrow"], cells["lt_word"] = ws.cell(r, 9), ws.cell(r, 10)
     return rows
 
 
 def test_every_rag_word_and_arrow_performance_style(book):
-    assert _words(board_rows(book["All"])) == EXPECTED
+    assert _words(board_rows(book["Report"])) == EXPECTED
+    assert _words(board_rows(book["Environment"])) == {
+        ref: words for ref, words in EXPECTED.items() if ref.startswith("EN")
+    }
 
 
 def test_movement_style_arrows_follow_the_figure(tmp_path):
     report = sample_report(arrow_style=ArrowStyle.MOVEMENT)
-    rows = board_rows(load(write(report, tmp_path / "m.xlsx"))["All"])
+    rows = board_rows(load(write(report, tmp_path / "m.xlsx"))["Report"])
     words = _words(rows)
     # Smaller is better: fly-tip days fell from 0.9 to 0.8, so the arrow points down, "better".
     assert words["EN01"] == ("GREEN", "▼", "better", "▼", "better")
@@ -378,24 +385,38 @@ def test_movement_style_arrows_follow_the_figure(tmp_path):
 
 
 def test_headings_follow_the_period(book):
-    ws = book["All"]
-    # Group headings on row 4; every column's own heading on row 5.
-    assert ws["F4"].value == "2017/18 Q1 performance"
-    assert ws["H4"].value == "Short-term DOT against 2016/17 Q4"
-    assert ws["K4"].value == "Long-term DOT against 2016/17 Q1"
-    assert ws["A5"].value == "Sub-committee"
-    assert ws["D5"].value == "2017/18 annual target"
-    assert ws["E5"].value == "2017/18 Q1 target"
-    assert [ws.cell(5, c).value for c in range(6, 14)] == [
-        "Figure", "RAG", "Direction", None, "Compared with", "Direction", None, "Last year",
+    ws = book["Report"]
+    # Group headings on row 4; every column's own heading on row 5, in board members' words.
+    assert ws["D4"].value == "2017/18 Q1 performance"
+    assert ws["F4"].value == "Compared with last quarter"
+    assert ws["I4"].value == "Compared with a year ago"
+    assert [ws.cell(5, c).value for c in range(1, 13)] == [
+        "Indicator", "2017/18 target", "Q1 target", "Figure", "Rating",
+        "Change", None, "2016/17 Q4", "Change", None, "2016/17 Q1",
+        "Comments and corrective action",
     ]  # fmt: skip
-    assert {"F4:G4", "H4:J4", "K4:M4", "H5:I5", "K5:L5"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert ws["O5"].value == "Comments" and ws["P5"].value == "Corrective action"
+    assert {"D4:E4", "F4:H4", "I4:K4", "F5:G5", "I5:J5"} <= {str(r) for r in ws.merged_cells.ranges}
     # Above a heading with no group: a blank heading cell, one block with it (no border
     # between), and the heading row tall enough for the longest heading.
     assert ws["A4"].value is None and ws["A4"].fill.fgColor.rgb == ws["A5"].fill.fgColor.rgb
     assert ws["A4"].border.bottom.style is None and ws["A5"].border.top.style is None
-    assert ws.row_dimensions[5].height >= 3 * 12
+    assert ws.row_dimensions[5].height >= 2 * 12
+    words = {ws.cell(r, c).value for r in range(1, 6) for c in range(1, 13)}
+    assert not {"Polarity", "RAG", "DOT", "No arrow"} & words
+
+
+def test_the_report_has_a_heading_row_for_each_section(book):
+    ws = book["Report"]
+    headings = {
+        ws.cell(r, 1).value: r
+        for r in range(6, ws.max_row + 1)
+        if ws.cell(r, 1).value and "Ref " not in str(ws.cell(r, 1).value)
+    }
+    sections = ["Towns and Communities", CRIME, "Environment", "Children and Learning"]
+    assert [h for h in headings if h in sections] == sections
+    assert f"A{headings[CRIME]}:L{headings[CRIME]}" in {str(r) for r in ws.merged_cells.ranges}
+    rows = table_rows(ws)
+    assert headings[CRIME] == rows["CD01"]["_row"] - 1
 
 
 def test_the_board_is_written_row_by_row_with_inline_strings(written):
@@ -412,45 +433,109 @@ def test_the_board_is_written_row_by_row_with_inline_strings(written):
 
 
 def test_figures_are_numbers_with_the_indicators_formats(book):
-    rows = table_rows(book["All"])
+    rows = table_rows(book["Report"])
     perf = rows["TC01"]["Figure"]
     assert (perf.value, perf.number_format) == (0.83, "0%")
     days = rows["EN01"]["Figure"]
     assert (days.value, days.number_format) == (0.8, '#,##0.0" days"')
+    # Too long for the column as a number (Excel would show ###): text, which wraps.
     schools = rows["CL03"]["Figure"]
-    assert (schools.value, schools.number_format) == (0.84, '0%" (Provisional)"')
-    target = rows["EN02"]["2017/18 Q1 target"]
-    assert (target.value, target.number_format) == (110.25, '#,##0.00"kg per head"')
+    assert (schools.value, schools.data_type) == ("84% (Provisional)", "s")
+    target = rows["TC02"]["Q1 target"]
+    assert (target.value, target.number_format) == (0.96, "0.0%")
     # Too long to fit a column as a number (Excel would show ###): written as wrapping text.
     waste = rows["EN02"]["Figure"]
     assert (waste.value, waste.data_type) == ("118.40kg per head (Provisional)", "s")
     assert rows["CD01"]["Figure"].number_format == '0%" (avg.)"'
-    prev = rows["CD01"]["Compared with"]
-    assert (prev.value, prev.number_format) == (0.72, '0%" (16-17)"')
-    # The compared period is named when it is not the heading's.
-    assert rows["EN03"]["Compared with"].value == 0.033
-    assert rows["CL05"]["Compared with"].number_format == '0.0%" (2016/17)"'
-    assert rows["EN02"]["2017/18 annual target"].value == 441.01
-    assert rows["TC03"]["2017/18 Q1 target"].value == "TBC"
+    prev = rows["CL02"]["2016/17 Q4"]
+    assert (prev.value, prev.number_format) == (77, "#,##0")
+    # The compared period is named when it is not the heading's (here as text, which wraps
+    # in the narrow column).
+    assert rows["CD01"]["2016/17 Q4"].value == "72% (16-17)"
+    assert rows["EN03"]["2016/17 Q4"].value == 0.033
+    assert rows["CL05"]["2016/17 Q4"].value == "48.9% (2016/17)"
+    assert rows["EN02"]["2017/18 target"].value == "441.01kg per head"
+    assert rows["TC03"]["Q1 target"].value == "TBC"
     assert rows["TC03"]["Figure"].value == "N/A"
     assert rows["EN03"]["Figure"].value == "Not due"
-    assert rows["TC04"]["Polarity"].value == "Data only (no polarity)"
+    # Which way is better, in plain words, in the indicator's cell.
+    better = {ref: rows[ref]["Indicator"].value.split("\n")[-1] for ref in ("TC01", "EN01", "TC04")}
+    assert better == {
+        "TC01": "Better if higher. Ref TC01",
+        "EN01": "Better if lower. Ref EN01",
+        "TC04": "For information, not rated. Ref TC04",
+    }
+
+
+COMMENTS = "Comments and corrective action"
+ACTION = "Corrective action (the whole of it in the Report)"
 
 
 def test_free_text_stays_text(book):
-    rows = table_rows(book["All"])
+    rows = table_rows(book["Report"])
     checks = {
-        ("TC01", "Comments"): '=HYPERLINK("http://x")',
-        ("TC04", "Comments"): "+44 1234",
-        ("TC03", "Comments"): "-",
-        ("TC02", "Comments"): "@x http://example.org - see note",
-        ("CL05", "Corrective action"): "=cmd|' /C calc'!A0",
+        ("TC01", COMMENTS): '=HYPERLINK("http://x")\nNo corrective action given',
+        ("TC04", COMMENTS): "+44 1234",
+        ("TC03", COMMENTS): "-",
+        ("TC02", COMMENTS): "@x http://example.org - see note",
     }
     for (ref, column), text in checks.items():
         cell = rows[ref][column]
         assert (cell.value, cell.data_type) == (text, "s"), (ref, column)
         assert cell.hyperlink is None
-    assert rows["CL02"]["Corrective action"].value == "No corrective action given"
+    exceptions = table_rows(book["Exceptions"])
+    action = exceptions["CL05"][ACTION]
+    assert (action.value, action.data_type) == ("=cmd|' /C calc'!A0", "s")
+    assert exceptions["CL02"][ACTION].value == "No corrective action given"
+
+
+def test_the_comment_and_the_corrective_action_share_a_cell(book):
+    rows = table_rows(book["Report"])
+    assert rows["CD01"][COMMENTS].value == (
+        LONG_COMMENT + "\nCorrective action: An improvement plan is in place."
+    )
+    # Off target with neither: both said, in their row.
+    assert rows["CL02"][COMMENTS].value == "No comment given\nNo corrective action given"
+    assert rows["EN02"][COMMENTS].value == (
+        "No comment given\nCorrective action: Waste prevention campaigns."
+    )
+    # On target with no comment: nothing is missing.
+    assert rows["EN01"][COMMENTS].value is None
+
+
+def test_missing_commentary_from_the_rules_is_shown_and_counted(tmp_path):
+    report = sample_report()
+    # CD02 is AMBER with no comment: the rules' list says so; TC02 (GREEN) lacks a comment
+    # the rules asked for.
+    for index, missing in ((5, ["comment", "corrective action"]), (1, ["comment"])):
+        row = report.rows[index]
+        record = row.record.model_copy(update={"comment": ""})
+        report.rows[index] = row.model_copy(
+            update={"missing_commentary": missing, "record": record}
+        )
+    wb = load(write(report, tmp_path / "missing.xlsx"))
+    rows = table_rows(wb["Report"])
+    assert rows["CD02"][COMMENTS].value == "No comment given\nNo corrective action given"
+    assert rows["TC02"][COMMENTS].value == "No comment given"
+    assert rows["CD02"][COMMENTS].font.i is not True  # the cell's pieces carry the italics
+    quality = wb["Data quality"]
+    table = quality.tables["MissingCommentary"]
+    first, last = (quality[ref].row for ref in table.ref.split(":"))
+    listed = {
+        quality.cell(r, 1).value: quality.cell(r, 4).value for r in range(first + 1, last + 1)
+    }
+    assert listed == {
+        '% of housing repairs completed within target (TC02)': "No comment given",
+        '% of "S" calls responded to within target (CD02)':
+            "No comment given; No corrective action given",
+        '% of Stage 1 complaints closed within 15 days (TC01)': "No corrective action given",
+        "Waste per head presented to ELWA (EN02)": "No comment given",
+        "% of young people leaving care in EET at 18-21 (CL01)": "No comment given",
+        "Total no. of in-house foster carers (CL02)":
+            "No comment given; No corrective action given",
+        "% of care proceedings completed in under 26 weeks (CL05)": "No comment given",
+    }  # fmt: skip
+    assert "7 off-target indicators came without a comment" in quality["A2"].value
 
 
 def test_names_and_descriptions_stay_text(tmp_path):
@@ -460,13 +545,13 @@ def test_names_and_descriptions_stay_text(tmp_path):
         update={"rows": [row.model_copy(update={"indicator": indicator})]}
     )
     wb = load(write(report, tmp_path / "n.xlsx"))
-    cell = wb["All"]["B6"]
-    assert (cell.value, cell.data_type) == ("=1+1\n@SUM(A1)\nRef X1", "s")
+    cell = wb["Report"]["A7"]
+    assert (cell.value, cell.data_type) == ("=1+1\n@SUM(A1)\nBetter if higher. Ref X1", "s")
     assert wb["Data"]["D2"].value == "=1+1" and wb["Data"]["D2"].data_type == "s"
 
 
-def test_rows_grow_with_their_text_and_long_text_is_cut_at_excels_limit(tmp_path):
-    rows = table_rows(load(write(sample_report(), tmp_path / "h.xlsx"))["All"])
+def test_rows_grow_with_their_text_and_long_text_is_cut_at_a_screens_height(tmp_path):
+    rows = table_rows(load(write(sample_report(), tmp_path / "h.xlsx"))["Report"])
     heights = {ref: cells["Figure"].parent.row_dimensions[cells["_row"]].height
                for ref, cells in rows.items()}  # fmt: skip
     assert heights["CD01"] > heights["CD02"] >= 15
@@ -476,12 +561,16 @@ def test_rows_grow_with_their_text_and_long_text_is_cut_at_excels_limit(tmp_path
     record = first.record.model_copy(update={"comment": long})
     report.rows[0] = first.model_copy(update={"record": record})
     wb = load(write(report, tmp_path / "long.xlsx"))
-    ws = wb["All"]
-    shown = ws["O6"].value
-    assert shown.endswith(" … (continued in the Data sheet)") and shown.startswith("word0 word1")
-    assert len(shown) < len(long)
-    assert ws.row_dimensions[6].height <= 409
-    assert 36 < ws.column_dimensions["O"].width <= 61  # widened to fit more first
+    from kpi_excel.board.sections import PACK_LINES
+
+    printed = PACK_LINES * 12.75 + 3
+    for name, at, limit in (("Report", 7, printed), ("Towns and Communities", 6, 290)):
+        ws = wb[name]
+        shown = ws[f"L{at}"].value
+        assert shown.startswith("word0 word1"), name
+        assert "… (continued in the Data sheet)" in shown and len(shown) < len(long)
+        # no taller than a laptop's screen (768 pixels less Excel's bars), less in print
+        assert 150 < ws.row_dimensions[at].height <= limit, name
     data = wb["Data"]
     column = list(DATA_COLUMNS).index("comment") + 1
     assert data.cell(2, column).value == long
@@ -490,31 +579,41 @@ def test_rows_grow_with_their_text_and_long_text_is_cut_at_excels_limit(tmp_path
 def test_rag_and_trend_colours_are_conditional_rules(book):
     settings = sample_report().settings
     # Sheet: (figure, RAG, short arrow, short word, long arrow, long word) columns.
-    layouts = {"All": "FGHIKL", "Towns and Communities": "FGHIKL", "Exceptions": "EFGHJK"}
-    for name, (fig, rag, sa, sw, la, lw) in layouts.items():
+    layouts = {"Report": "DEFGIJ", "Towns and Communities": "DEFGIJ", "Exceptions": "DEFG"}
+    for name, (fig, rag, sa, sw, *long_term) in layouts.items():
         ws = book[name]
         last = max(cells["_row"] for cells in table_rows(ws).values())
         rules = {}
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
                 rules[rule.formula[0]] = (str(cf.sqref), rule)
-        assert set(rules) == {
+        expected = {
             f'${rag}6="RED"', f'${rag}6="AMBER"', f'${rag}6="GREEN"',
             f'${sw}6="better"', f'${sw}6="worse"', f'OR(${sw}6="increase",${sw}6="decrease")',
-            f'${lw}6="better"', f'${lw}6="worse"', f'OR(${lw}6="increase",${lw}6="decrease")',
-        }, name  # fmt: skip
+        }  # fmt: skip
+        if long_term:  # the Exceptions leave the long term to the Report
+            la, lw = long_term
+            expected |= {
+                f'${lw}6="better"',
+                f'${lw}6="worse"',
+                f'OR(${lw}6="increase",${lw}6="decrease")',
+            }
+            assert rules[f'${lw}6="better"'][0] == f"{la}6:{lw}{last}"
+        assert set(rules) == expected, name
         assert rules[f'${rag}6="RED"'][0] == f"{fig}6:{rag}{last}"
         assert rules[f'${sw}6="worse"'][0] == f"{sa}6:{sw}{last}"
-        assert rules[f'${lw}6="better"'][0] == f"{la}6:{lw}{last}"
         fill = rules[f'${rag}6="RED"'][1].dxf.fill
         assert fill.bgColor.rgb.endswith(settings.red_colour[1:])
+        # Told apart in black and white too: a heavy border for RED, dashed for AMBER.
+        assert rules[f'${rag}6="RED"'][1].dxf.border.left.style == "medium"
+        assert rules[f'${rag}6="AMBER"'][1].dxf.border.left.style == "dashed"
         green = rules[f'${rag}6="GREEN"'][1].dxf.fill
         assert green.bgColor.rgb.endswith(settings.green_colour[1:])
         assert rules[f'${sw}6="better"'][1].dxf.font.color.rgb.endswith(
             dark_shade(settings.green_colour)[1:]
         )
     # No static RAG fill: the RED cell's own style has no fill; the rule gives it.
-    red = table_rows(book["All"])["TC01"]["RAG"]
+    red = table_rows(book["Report"])["TC01"]["Rating"]
     assert red.fill.fgColor.rgb in (None, "00000000")
 
 
@@ -523,12 +622,25 @@ def test_exceptions_red_and_worsening_first(book):
     # RED worsening on both terms, then short term, then long term; then the rest in order.
     assert order == ["CL01", "CD01", "EN02", "CL02", "TC01", "CL05"]
     rows = table_rows(book["Exceptions"])
-    assert rows["CD01"]["Corrective action"].value == "An improvement plan is in place."
+    assert rows["CD01"][ACTION].value == "An improvement plan is in place."
+    assert rows["CD01"]["Sub-committee"].value == CRIME
 
 
 def test_exceptions_can_include_amber(tmp_path):
     wb = load(write(sample_report(exceptions_include_amber=True), tmp_path / "a.xlsx"))
     assert list(table_rows(wb["Exceptions"]))[-1] == "CD02"
+
+
+def summary_table(ws) -> dict[str, list]:
+    """The Summary's counts by sub-committee: the rows from the heading to the total."""
+    start = next(r for r in range(1, 40) if ws.cell(r, 1).value == "Sub-committee")
+    table = {}
+    for r in range(start + 2, start + 20):
+        label = ws.cell(r, 1).value
+        table[label] = [ws.cell(r, c).value for c in range(2, 16)]
+        if label == "All sub-committees":
+            return table
+    raise AssertionError("no total row")
 
 
 def test_summary_counts(book):
@@ -539,30 +651,55 @@ def test_summary_counts(book):
         "Of 10 rated indicators, 3 are GREEN, 1 AMBER and 6 RED; "
         "4 of the 14 indicators are not rated."
     )
-    table = {}
-    for r in range(8, 13):
-        table[ws.cell(r, 1).value] = [ws.cell(r, c).value for c in range(2, 16)]
-    assert table == {
+    assert ws["A4"].value.startswith("Compared with 2016/17 Q4: 3 better, 2 the same, 2 worse;")
+    assert summary_table(ws) == {
         # indicators, rated, G, A, R, not rated, short b/s/w/other, long b/s/w/other
         "Towns and Communities": [4, 2, 1, 0, 1, 2, 1, 0, 0, 3, 1, 0, 0, 3],
         CRIME: [2, 2, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1],
         "Environment": [3, 2, 1, 0, 1, 1, 1, 0, 0, 2, 1, 0, 1, 1],
         "Children and Learning": [5, 4, 1, 0, 3, 1, 1, 1, 1, 2, 1, 0, 2, 2],
-        "All sections": [14, 10, 3, 1, 6, 4, 3, 2, 2, 7, 4, 0, 3, 7],
+        "All sub-committees": [14, 10, 3, 1, 6, 4, 3, 2, 2, 7, 4, 0, 3, 7],
     }
-    links = {ws.cell(r, 1).value: ws.cell(r, 1).hyperlink.location for r in range(8, 13)}
-    assert links[CRIME] == "'Crime-Disorder- Police -ASB-'!A1"
-    assert links["All sections"] == "All!A1"
+    links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink}
+    report = table_rows(book["Report"])
+    # Each sub-committee links to its heading in the Report, the row above its first indicator
+    assert links[CRIME] == f"Report!A{report['CD01']['_row'] - 1}"
+    assert links["All sub-committees"] == "Report!A1"
+    assert links["Data quality: problems found in the returns"] == "'Data quality'!A1"
 
 
-def test_summary_chart_is_a_stacked_bar_of_rag_counts(written):
+def test_the_front_page_has_the_key_and_the_top_exceptions(book):
+    ws = book["Summary"]
+    text = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert {"GREEN", "AMBER", "RED", "Not rated", "worse*"} <= set(text)
+    start = text.index("Top exceptions (6 in all: see Exceptions)")
+    names = [t for t in text[start:] if t in {r.indicator.name for r in sample_rows()}]
+    assert names[:5] == [
+        "% of young people leaving care in EET at 18-21",
+        '% of "I" calls responded to within target',
+        "Waste per head presented to ELWA",
+        "Total no. of in-house foster carers",
+        "% of Stage 1 complaints closed within 15 days",
+    ]
+    assert "▼ worse (67.2%)" in text and "NEW" in text
+
+
+def test_summary_chart_is_a_stacked_bar_of_rag_counts_with_alt_text(written):
     with zipfile.ZipFile(written) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
     assert '<c:barDir val="bar"/>' in chart and '<c:grouping val="stacked"/>' in chart
-    # Three series (GREEN, AMBER, RED counts: columns D, E, F) over the section names in A.
-    assert re.findall(r"<c:f>Summary!\$([A-Z])\$8:", chart) == ["A", "D", "A", "E", "A", "F"]
-    assert re.findall(r"<c:tx><c:v>(\w+)</c:v>", chart) == ["GREEN", "AMBER", "RED"]
+    # Four series (GREEN, AMBER, RED and not rated: columns D to G) over the names in A.
+    columns = re.findall(r"<c:f>Summary!\$([A-Z])\$\d+:", chart)
+    assert columns == ["A", "D", "A", "E", "A", "F", "A", "G"]
+    assert re.findall(r"<c:tx><c:v>([\w ]+)</c:v>", chart) == ["GREEN", "AMBER", "RED", "Not rated"]
     assert '<a:srgbClr val="C6EFCE"/>' in chart  # the settings' green
+    # A different pattern for each rating but GREEN, so they differ without colour.
+    patterns = re.findall(r'<a:pattFill prst="(\w+)">', chart)
+    assert len(patterns) == 3 and len(set(patterns)) == 3
+    alt = re.search(r'<xdr:cNvPr id="\d+" name="[^"]*" descr="([^"]*)"', drawing).group(1)
+    assert alt.startswith("Bar chart of ratings by sub-committee, 2017/18 Q1.")
+    assert "Children and Learning: 1 GREEN, 0 AMBER, 3 RED, 1 not rated" in alt
 
 
 def test_data_table_has_every_field(book):
@@ -578,17 +715,37 @@ def test_data_table_has_every_field(book):
     assert all(re.fullmatch(r"[a-z0-9_]+", name) for name in DATA_COLUMNS)
 
 
-def test_data_quality_lists_problems_and_returns(book):
+def test_data_quality_is_in_plain_words(book):
     ws = book["Data quality"]
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "returns/TC02.xlsx" not in text and "ab" * 32 not in text
+    assert "value-text-number" not in text and "warning" not in text
     problems = ws.tables["Problems"]
-    log = ws.tables["ReturnLog"]
+    assert [c.name for c in problems.tableColumns] == [
+        "Indicator or return", "From", "Figure used?", "What was found", "What to do",
+    ]  # fmt: skip
+    first = ws[problems.ref.split(":")[0]].row + 1
+    assert [ws.cell(first, c).value for c in range(1, 4)] == [
+        "% of housing repairs completed within target (TC02)", "Service Towns", "Yes",
+    ]  # fmt: skip
+    returns = ws.tables["ReturnsReceived"]
+    start = ws[returns.ref.split(":")[0]].row
+    assert [ws.cell(start + 2, c).value for c in range(1, 4)] == [
+        "Housing", "Not received", "None",
+    ]  # fmt: skip
+
+
+def test_file_names_and_fingerprints_are_on_the_returns_data_sheet(book):
+    ws = book["Returns data"]
+    problems = ws.tables["ProblemsFound"]
     assert [c.name for c in problems.tableColumns][:3] == ["severity", "code", "file"]
     first = ws[problems.ref.split(":")[0]].row + 1
     assert [ws.cell(first, c).value for c in range(1, 6)] == [
         "warning", "value-text-number", "returns/TC02.xlsx", "Return", "E8",
     ]  # fmt: skip
-    assert ws.cell(first + 1, 2).value == "return-missing"
+    log = ws.tables["ReturnLog"]
     start = ws[log.ref.split(":")[0]].row
+    assert ws.cell(start + 1, 7).value == "ab" * 32
     assert ws.cell(start + 2, 1).value == "Housing" and ws.cell(start + 2, 2).value == "missing"
 
 
@@ -601,45 +758,151 @@ def test_key_uses_the_settings_words(tmp_path):
     assert any("within 5 of the target" in t for t in text)
 
 
-def test_print_settings(book):
-    for name in ("Towns and Communities", "All", "Exceptions", "Summary"):
+PACK = ("Summary", "Report", "Exceptions", "Trends")
+
+
+def test_the_pack_prints_at_one_scale_within_its_print_areas(book):
+    for name in PACK:
         ws = book[name]
         assert ws.page_setup.orientation == "landscape", name
         assert ws.page_setup.paperSize == 9
-        # fitToWidth is left out of the XML when it is 1, Excel's default.
-        assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # One scale for every page of the pack (fitting each sheet to the page would not be).
+        assert ws.page_setup.scale == 90, name
+        assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_area, name
         assert "page &P of &N" in ws.oddFooter.right.text
         assert "O&&S Board Performance Report: 2017/18 Q1" in ws.oddFooter.left.text
-    ws = book["All"]
-    assert ws.print_title_rows == "$4:$5"
-    assert ws.freeze_panes == "C6"
-
-
-def test_sparklines_one_group_per_sheet(written):
-    with zipfile.ZipFile(written) as z:
-        names = {n for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
-        workbook = z.read("xl/workbook.xml").decode()
-        order = re.findall(r'<sheet name="([^"]+)"', workbook)
-        sheet = {name: z.read(f"xl/worksheets/sheet{i + 1}.xml").decode()
-                 for i, name in enumerate(order)}  # fmt: skip
-    assert len(names) == len(order)
-    groups = re.findall(r"<x14:sparklineGroup .*?</x14:sparklineGroup>", sheet["All"], re.S)
-    assert len(groups) == 1
-    drawn = dict(
-        (where, what)
-        for what, where in re.findall(r"<xm:f>(.*?)</xm:f><xm:sqref>(\w+)</xm:sqref>", groups[0])
+    report = book["Report"]
+    last = max(cells["_row"] for cells in table_rows(report).values())
+    assert report.print_area == [f"'Report'!$A$1:$L${last}"] or report.print_area == (
+        f"'Report'!$A$1:$L${last}"
     )
-    rows = table_rows(load(written)["All"])
-    assert sorted(drawn) == sorted(f"N{row['_row']}" for row in rows.values())
-    # TC02 (row 7) has six points, EN01 (row 12) the last eight of ten; rows with fewer than
-    # two points draw an empty cell, which shows nothing.
-    assert drawn["N7"] == "'Trend data'!C3:H3"
-    assert drawn["N12"] == "'Trend data'!C8:J8"
-    assert drawn["N6"] == "'Trend data'!S1"
-    assert sum(1 for what in drawn.values() if what == "'Trend data'!S1") == len(drawn) - 5
-    trend = load(written)["Trend data"]
-    assert all(trend.cell(r, 19).value is None for r in range(1, trend.max_row + 1))
+    assert report.print_title_rows == "$4:$5"
+    # Frozen: the indicator's name and the two heading rows.
+    assert report.freeze_panes == "B6"
+    assert book["Towns and Communities"].freeze_panes == "B6"
+    # The sheets for the screen have no print area (and are left out of the printed pack).
+    for name in ("Towns and Communities", "Key", "Data", "Data quality", "Trend data"):
+        assert not book[name].print_area, name
+
+
+def test_the_widths_fit_the_printed_page_and_the_first_screen():
+    from kpi_excel.board.sections import (
+        BOARD_COLUMNS,
+        EXCEPTION_COLUMNS,
+        PRINTABLE_UNITS,
+        Context,
+    )
+    from kpi_excel.board.tables import column_widths
+    from kpi_excel.core.periods import Period
+
+    report = sample_report()
+    ctx = Context(report=report, period=Period.parse(PERIOD), section_sheets={})
+    rows = list(enumerate(report.rows))
+    for columns in (BOARD_COLUMNS, EXCEPTION_COLUMNS):
+        widths = column_widths(ctx, rows, columns)
+        assert sum(widths) == pytest.approx(PRINTABLE_UNITS)
+    widths = column_widths(ctx, rows, BOARD_COLUMNS)
+    # Excel draws a unit as 7 pixels and 5 of padding a column; its row numbers and scroll
+    # bar take about 60 of a 1366-pixel screen. The comments start well within it.
+    before_comments = sum(7 * w + 5 for w in widths[:-1])
+    assert before_comments + 60 + 200 < 1366
+    assert widths[-1] >= 45  # about 58 characters a line
+
+
+def test_trends_are_charts_for_every_indicator_with_an_earlier_figure(written, book):
+    with zipfile.ZipFile(written) as z:
+        order = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+        rels = z.read(f"xl/worksheets/_rels/sheet{order.index('Trends') + 1}.xml.rels").decode()
+        drawing = z.read("xl/drawings/" + re.search(r"drawings/(drawing\d+.xml)", rels).group(1))
+        charts = {
+            name: z.read(name).decode() for name in z.namelist() if name.startswith("xl/charts/")
+        }
+    drawing = drawing.decode()
+    alts = re.findall(r'descr="([^"]*)"', drawing)
+    with_history = [r for r in sample_rows() if sum(p.value is not None for p in r.history) >= 2]
+    assert len(alts) == len(with_history) == 5
+    for row, alt in zip(with_history, alts, strict=True):
+        assert f"({row.indicator.id}) by period" in alt
+    lines = [c for c in charts.values() if "<c:lineChart>" in c]
+    # Empty cells are gaps (XlsxWriter leaves out the element for its default, a gap).
+    assert len(lines) == 5 and not any("dispBlanksAs" in c for c in lines)
+    trend = {row[0].value: [c.value for c in row] for row in book["Trend data"].iter_rows()}
+    # TC02: six quarters from 2015/16 Q3, then the current one, on an axis of eight places.
+    assert trend["TC02"][1] == 6 and trend["TC02"][2:8] == [88, 89.42, 91, 90, 90.6, 99]
+    axis = trend["TC02"][18:26]
+    assert axis == ["Q3 15/16", "Q4 15/16", "Q1 16/17", "Q2 16/17", "Q3 16/17", "Q4 16/17",
+                    "Q1 17/18", None]  # fmt: skip
+    assert trend["TC02"][26:33] == [0.88, 0.894, 0.91, 0.9, 0.906, 0.99, None]
+
+
+def test_the_trend_axis_honours_missing_periods_and_draws_the_target():
+    from kpi_excel.board.sections import Context
+    from kpi_excel.board.trends import trend_axis
+    from kpi_excel.core.periods import Period
+
+    row = make_row("X1", "S", "Gaps", target=90, value=95, rag=RAG.GREEN)
+    row.history = [
+        HistoryPoint(indicator_id="X1", period="2016/17 Q1", value=80),
+        HistoryPoint(indicator_id="X1", period="2016/17", value=85),  # the year's outturn
+        HistoryPoint(indicator_id="X1", period="2017/18 Q1", value=95),
+    ]
+    report = sample_report().model_copy(update={"rows": [row]})
+    ctx = Context(report=report, period=Period.parse(PERIOD), section_sheets={})
+    axis = trend_axis(ctx, row)
+    assert axis.periods == ["Q1 16/17", "Q2 16/17", "Q3 16/17", "Q4 16/17", "Q1 17/18"]
+    assert axis.values == [80, None, None, 85, 95]
+    assert axis.targets == [90] * 5
+    cumulative = row.model_copy(
+        update={"indicator": row.indicator.model_copy(update={"basis": Basis.CUMULATIVE})}
+    )
+    # A year-to-date target changes through the year: only this quarter's is drawn.
+    assert trend_axis(ctx, cumulative).targets == [None, None, None, None, 90]
+
+
+def test_the_pack_copy_shows_only_the_pack(written, tmp_path):
+    from kpi_excel.board import write_pack_copy
+
+    copy = tmp_path / "pack.xlsx"
+    write_pack_copy(written, copy)
+    wb = load(copy)
+    shown = [ws.title for ws in wb if ws.sheet_state == "visible"]
+    assert shown == list(PACK)
+    assert wb.sheetnames == load(written).sheetnames
+
+
+# --- year-to-date comparisons ------------------------------------------------------------------
+
+
+def year_to_date_report() -> Report:
+    """EN01's short-term arrow and CL01's both compare a year-to-date figure with a different
+    length of year (as the rules mark them); CL01 would otherwise be first among the exceptions
+    and EN01 counted as better."""
+    report = sample_report()
+    for index, terms in ((6, ("short_term",)), (9, ("short_term", "long_term"))):
+        row = report.rows[index]
+        update = {t: getattr(row, t).model_copy(update={"like_for_like": False}) for t in terms}
+        report.rows[index] = row.model_copy(update=update)
+    return report
+
+
+def test_year_to_date_arrows_are_marked_and_not_counted(tmp_path):
+    wb = load(write(year_to_date_report(), tmp_path / "ytd.xlsx"))
+    rows = board_rows(wb["Report"])
+    assert _words({"EN01": rows["EN01"]})["EN01"] == ("GREEN", "▲", "better*", "▲", "better")
+    assert _words({"CL01": rows["CL01"]})["CL01"] == ("RED", "▼", "worse*", "▼", "worse*")
+    # The footnote on the page: under the table, and at the foot of every printed page.
+    text = [c.value for row in wb["Report"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("* A year-to-date figure compared with") for t in text)
+    assert "A year-to-date figure compared with" in wb["Report"].oddFooter.left.text
+    assert not board_rows(load(write(sample_report(), tmp_path / "plain.xlsx"))["Report"])["CL01"][
+        "st_word"
+    ].value.endswith("*")
+    # Not counted as better or worse, and not "worsening first".
+    table = summary_table(wb["Summary"])
+    assert table["All sub-committees"][6:] == [2, 2, 1, 9, 4, 0, 2, 8]
+    assert list(table_rows(wb["Exceptions"]))[:2] == ["CD01", "EN02"]
+    assert "CL01" in table_rows(wb["Exceptions"])
 
 
 # --- the file as a whole ----------------------------------------------------------------------
@@ -718,8 +981,6 @@ def test_adapter_raises_on_xlsxwriter_return_codes(tmp_path):
         sheet.string(2_000_000, 0, "x", "plain")
     sheet.string(0, 0, "x" * 40_000, "plain")  # over Excel's limit: cut with a marker, written
     assert book.cut == ["'S'!A1"]
-    with pytest.raises(OutputError, match="same number of location and range"):
-        sheet.sparklines(["A1", "A2"], ["B1:C1"])
     with pytest.raises(OutputError, match="no style named"):
         sheet.string(0, 0, "x", "nope")
 
@@ -767,29 +1028,9 @@ def test_the_progress_bar_counts_every_row_written_once(tmp_path):
     [bar] = bars
     exceptions = sum(1 for row in report.rows if row.rating.rag is RAG.RED)
     assert exceptions > 0
-    # sections + All + Data + Trend data, and the Exceptions rows
+    # sections + Report + Data + Trend data, and the Exceptions rows
     assert bar.total == 4 * len(report.rows) + exceptions
     assert (bar.done, bar.closed) == (bar.total, 1)
-
-
-def test_the_all_sheets_widths_from_its_sections_are_the_widths_of_all_its_rows():
-    """The All sheet takes the widest of its sections' widths instead of measuring every row
-    again; that must be what measuring every row gives."""
-    from kpi_excel.board.sections import BOARD_COLUMNS, Context, column_widths, widest
-    from kpi_excel.core.periods import Period
-
-    report = sample_report()
-    long_words = "Housing " + "x" * 70 + " repairs"  # a word wider than a line
-    rows = list(enumerate(report.rows))
-    rows[0][1].record.comment = (" ".join(["comments run on"] * 200)) + long_words
-    ctx = Context(report=report, period=Period.parse(report.period), section_sheets={})
-    sections: dict[str, list] = {}
-    for index, row in rows:
-        sections.setdefault(row.indicator.section, []).append((index, row))
-    assert len(sections) > 1
-    parts = [column_widths(ctx, part, BOARD_COLUMNS) for part in sections.values()]
-    assert widest(parts) == column_widths(ctx, rows, BOARD_COLUMNS)
-    assert widest(parts) != [c.width for c in BOARD_COLUMNS]  # some column did widen
 
 
 def test_number_formats():
@@ -813,7 +1054,7 @@ def test_bad_colour_setting_is_a_register_error(tmp_path):
 def test_empty_report(tmp_path):
     report = sample_report().model_copy(update={"rows": [], "problems": [], "return_log": []})
     wb = load(write(report, tmp_path / "empty.xlsx"))
-    assert wb.sheetnames[:3] == ["Summary", "All", "Exceptions"]
+    assert wb.sheetnames[:4] == ["Summary", "Report", "Exceptions", "Trends"]
     assert wb["Exceptions"]["A6"].value == "No indicator is RED this period."
 
 
@@ -849,13 +1090,11 @@ def test_libreoffice_prints_it(libreoffice, written, tmp_path):
     pdf = convert(written, "pdf", tmp_path / "pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert pages >= 8  # Summary, four sections, All, Exceptions, Key, Data, Data quality
 
 
 def test_libreoffice_resave_keeps_the_words(libreoffice, written, tmp_path):
     resaved = convert(written, "xlsx", tmp_path / "resaved")
-    words = _words(board_rows(load(resaved)["All"]))
+    words = _words(board_rows(load(resaved)["Report"]))
     assert {k: v[0] for k, v in words.items()} == {k: v[0] for k, v in EXPECTED.items()}
     assert {k: v[2] for k, v in words.items()} == {k: v[2] for k, v in EXPECTED.items()}
 
@@ -864,13 +1103,16 @@ def test_libreoffice_resave_keeps_the_words(libreoffice, written, tmp_path):
 
 
 def render_images(outdir: Path) -> None:
-    """Render the board workbook and keep the Summary and the first section page as PNGs.
+    """Render the board pack's PDF, as consolidate --pdf writes it, and keep its front page
+    and first Report page as PNGs.
 
     Uses the shipped samples (the example council's Q1 2017/18 returns) when they are there,
     otherwise the hand-built report above.
     """
     import glob
     import tempfile
+
+    from kpi_excel.api.run import write_pdf
 
     root = Path(__file__).resolve().parent.parent.parent
     with tempfile.TemporaryDirectory() as temp:
@@ -889,9 +1131,10 @@ def render_images(outdir: Path) -> None:
             )
         else:
             write(sample_report(), xlsx)
-        pdf = convert(xlsx, "pdf", work / "pdf")
+        pdf, _ = write_pdf(xlsx)
+        assert pdf is not None
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(work / "page")],
+            ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(work / "page")],
             check=True,
         )
         pages = sorted(work.glob("page-*.png"))
@@ -918,3 +1161,12 @@ def test_a_quiet_xlsxwriter_failure_becomes_an_output_error():
 
 if __name__ == "__main__":
     render_images(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images"))
+
+
+def test_a_long_comment_and_corrective_action_share_a_rows_lines():
+    from kpi_excel.board.sections import share_lines
+
+    assert share_lines(4, 5, 14) == (4, 5)  # both fit
+    assert share_lines(3, 30, 14) == (3, 11)  # a short comment leaves the rest to the action
+    assert share_lines(30, 4, 14) == (10, 4)
+    assert share_lines(30, 30, 14) == (7, 7)
