@@ -247,8 +247,6 @@ def consolidate_returns(
     reported. progress wraps the returns' paths as they are read; write_progress, given the
     number of rows to write, makes a bar the writer moves (tqdm fits both).
     """
-    from ..board.workbook import write_board_workbook
-
     if history is not None and store is not None:
         raise UsageError("Give a history file or a history store, not both.")
     if as_at is not None and store is None:
@@ -290,14 +288,36 @@ def consolidate_returns(
         update={"problems": [*report.problems, *history_warnings, *audit, *cut]}
     )
     outcome = Consolidation(report, collected, list(report.problems))
-    out = Path(out)
+    history_json = {"history": view.json()} if view is not None else None
+    _write_outputs(outcome, Path(out), json_path, html, pdf, write_progress, history_json)
+    if view is not None:
+        from .history import log_consolidate
+
+        outcome.as_at = view.as_at
+        log_consolidate(view, register, period, outcome.problems, outcome.written)
+    return outcome
+
+
+def _write_outputs(
+    outcome: Consolidation,
+    out: Path,
+    json_path: Path | str | None,
+    html: Path | str | None,
+    pdf: bool,
+    write_progress: Callable[[int], ProgressBar] | None,
+    history_json: dict | None,
+) -> None:
+    """The board workbook, then the JSON, the web edition and the PDF asked for, each written
+    whole or not at all; outcome.written lists them."""
+    from ..board.workbook import write_board_workbook
+
+    report = outcome.report
     make_folder(out.parent)
     with collector_paused():
         outcome.written.append(write_board_workbook(report, out, write_progress))
     if json_path is not None:
-        extra = {"history": view.json()} if view is not None else None
         make_folder(Path(json_path).parent)
-        outcome.written.append(write_json(report, Path(json_path), extra=extra))
+        outcome.written.append(write_json(report, Path(json_path), extra=history_json))
     if html is not None:
         from ..web import write_html_report
 
@@ -308,12 +328,6 @@ def consolidate_returns(
         if pdf_path:
             outcome.written.append(pdf_path)
         outcome.pdf_note = note
-    if view is not None:
-        from .history import log_consolidate
-
-        outcome.as_at = view.as_at
-        log_consolidate(view, register, period, outcome.problems, outcome.written)
-    return outcome
 
 
 def _cut_text(report: Report, collected: Collected) -> list[Problem]:

@@ -180,6 +180,7 @@ NOT_AVAILABLE_TOKENS = frozenset(
     {"n/a", "na", "-", "–", "not available", "awaited", "tbc", "not yet available", "nya"}
 )
 NOT_DUE_TOKENS = frozenset({"not due", "n/d"})
+SMALL_DENOMINATOR = 10  # counts below this are flagged: a percentage of nine leavers is shaky
 MAX_COMMENT_CHARS = 2500  # the example report's longest comment is about 1,550
 
 

@@ -504,7 +504,28 @@ def _load_register(path: Path) -> Register:
 
 
 def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator]:
-    last_row = sheet.max_row
+    positions = _header_positions(sheet, collector)
+    if collector.problems:
+        return []
+    keys = list(positions)
+    columns = [positions[key] + 1 for key in keys]
+    indicators: list[Indicator] = []
+    seen: dict[str, int] = {}  # id -> its first row
+    for row_number in sorted({row for row, _ in sheet.cells if 2 <= row <= sheet.max_row}):
+        cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        line = _IndicatorRow(row_number, cells, positions, collector)
+        fields = _indicator_fields(line)
+        first = _first_time(line, fields.get("id", ""), seen)
+        if first and line.ok and (indicator := _indicator(line, fields)) is not None:
+            indicators.append(indicator)
+    _check_targets_fit_polarity(indicators, collector)
+    return indicators
+
+
+def _header_positions(sheet: SheetData, collector: RowProblems) -> dict[str, int]:
+    """Each known column's index in the header row; a missing required column is a problem."""
     header = take_row(sheet, 1, range(1, sheet.max_col + 1))
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -518,93 +539,97 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
                 "row 1",
                 f"The column '{column.header}' is missing from the header row.",
             )
-    if collector.problems:
-        return []
-    keys = list(positions)
-    columns = [positions[key] + 1 for key in keys]
-    indicators: list[Indicator] = []
-    seen: dict[str, int] = {}
-    for row_number in sorted({row for row, _ in sheet.cells if 2 <= row <= last_row}):
-        cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+    return positions
+
+
+@dataclass
+class _IndicatorRow:
+    """One row of the Indicators sheet being read, and whether it can be used."""
+
+    number: int
+    cells: dict[str, Any]
+    positions: dict[str, int]
+    collector: RowProblems
+    ok: bool = True
+
+    def ref(self, key: str) -> str:
+        return f"{_column_letter(self.positions.get(key, 0))}{self.number}"
+
+    def refuse(self, key: str, message: str, value: Any = None, code: str = "") -> None:
+        extra = {"code": code} if code else {}
+        self.collector.add(INDICATORS_SHEET, self.ref(key), message, value=value, **extra)
+        self.ok = False
+
+
+def _indicator_fields(line: _IndicatorRow) -> dict[str, Any]:
+    """The row's cells converted, each bad one refused at its cell."""
+    fields: dict[str, Any] = {"row": line.number}
+    for key, raw in line.cells.items():
+        converter = _CONVERTERS.get(key)
+        if converter is None:  # the targets and the tolerance are read below
             continue
-        fields: dict[str, Any] = {"row": row_number}
-        ok = True
-        for key, raw in cells.items():
-            converter = _CONVERTERS.get(key)
-            if converter is None:  # the targets and the tolerance are read below
-                continue
-            try:
-                fields[key] = converter(raw)
-            except (ValueError, PeriodError) as error:
-                cell = f"{_column_letter(positions[key])}{row_number}"
-                header_text = COLUMN_BY_HEADER[key].header
-                collector.add(INDICATORS_SHEET, cell, f"{header_text}: {error}.", value=raw)
-                ok = False
-        # a blank Decimals means "as recorded", not 0 places
-        fields["decimals_given"] = cells.get("decimals") not in (None, "")
-        for required in ("id", "section", "service_area", "name"):
-            if required in positions and not fields.get(required):
-                cell = f"{_column_letter(positions[required])}{row_number}"
-                collector.add(
-                    INDICATORS_SHEET, cell, f"{COLUMN_BY_HEADER[required].header} is blank."
-                )
-                ok = False
-        quarter_targets = []
-        for quarter in range(1, 5):
-            key = f"q{quarter}_target"
-            try:
-                quarter_targets.append(parse_target(cells.get(key), blank=TargetKind.DERIVE))
-            except ValueError as error:
-                cell = f"{_column_letter(positions[key])}{row_number}"
-                collector.add(
-                    INDICATORS_SHEET, cell, f"Q{quarter} target: {error}.", value=cells.get(key)
-                )
-                ok = False
-        fields["quarter_targets"] = tuple(quarter_targets) if ok else None
         try:
-            fields["tolerance"] = parse_tolerance(
-                cells.get("tolerance"), cells.get("tolerance_amount")
-            )
+            fields[key] = converter(raw)
+        except (ValueError, PeriodError) as error:
+            line.refuse(key, f"{COLUMN_BY_HEADER[key].header}: {error}.", raw)
+    # a blank Decimals means "as recorded", not 0 places
+    fields["decimals_given"] = line.cells.get("decimals") not in (None, "")
+    for required in ("id", "section", "service_area", "name"):
+        if required in line.positions and not fields.get(required):
+            line.refuse(required, f"{COLUMN_BY_HEADER[required].header} is blank.")
+    fields["quarter_targets"] = _quarter_targets(line)
+    try:
+        fields["tolerance"] = parse_tolerance(
+            line.cells.get("tolerance"), line.cells.get("tolerance_amount")
+        )
+    except ValueError as error:
+        line.refuse("tolerance", f"Tolerance: {error}.")
+    for key, raw, points in fraction_targets(line.cells, fields.get("unit")):  # 0.95 for 95%?
+        line.refuse(key, points, raw, "target-percent-fraction")
+    return fields
+
+
+def _quarter_targets(line: _IndicatorRow) -> tuple[Target, ...] | None:
+    targets = []
+    for quarter in range(1, 5):
+        key = f"q{quarter}_target"
+        try:
+            targets.append(parse_target(line.cells.get(key), blank=TargetKind.DERIVE))
         except ValueError as error:
-            cell = f"{_column_letter(positions.get('tolerance', 0))}{row_number}"
-            collector.add(INDICATORS_SHEET, cell, f"Tolerance: {error}.")
-            ok = False
-        indicator_id = fields.get("id", "")
-        if indicator_id in seen:
-            collector.problems.append(
-                problem(
-                    "register-duplicate-id",
-                    file=collector.file,
-                    sheet=INDICATORS_SHEET,
-                    cell=f"{_column_letter(positions['id'])}{row_number}",
-                    value=indicator_id,
-                    detail=f"rows {seen[indicator_id]} and {row_number}",
-                )
+            line.refuse(key, f"Q{quarter} target: {error}.", line.cells.get(key))
+    return tuple(targets) if line.ok else None
+
+
+def _first_time(line: _IndicatorRow, indicator_id: str, seen: dict[str, int]) -> bool:
+    """An id used once; a second row with it is refused, naming both rows."""
+    if indicator_id not in seen:
+        seen[indicator_id] = line.number
+        return True
+    line.collector.problems.append(
+        problem(
+            "register-duplicate-id",
+            file=line.collector.file,
+            sheet=INDICATORS_SHEET,
+            cell=line.ref("id"),
+            value=indicator_id,
+            detail=f"rows {seen[indicator_id]} and {line.number}",
+        )
+    )
+    return False
+
+
+def _indicator(line: _IndicatorRow, fields: dict[str, Any]) -> Indicator | None:
+    """The Indicator, or None with pydantic's objections in the team's words at their cells."""
+    try:
+        return Indicator(**fields)
+    except ValidationError as error:
+        for detail in error.errors():
+            key = str(detail["loc"][0]) if detail["loc"] else "id"
+            header_text = COLUMN_BY_HEADER[key].header if key in COLUMN_BY_HEADER else key
+            line.collector.add(
+                INDICATORS_SHEET, line.ref(key), f"{header_text}: {detail['msg'].lower()}."
             )
-            ok = False
-        else:
-            seen.setdefault(indicator_id, row_number)
-        for key, raw, points in fraction_targets(cells, fields.get("unit")):  # 0.95 for 95%?
-            cell = f"{_column_letter(positions[key])}{row_number}"
-            collector.add(INDICATORS_SHEET, cell, points, "target-percent-fraction", raw)
-            ok = False
-        if not ok:
-            continue
-        try:
-            indicators.append(Indicator(**fields))
-        except ValidationError as error:
-            for detail in error.errors():
-                key = str(detail["loc"][0]) if detail["loc"] else "id"
-                column_index = positions.get(key, 0)
-                header_text = COLUMN_BY_HEADER[key].header if key in COLUMN_BY_HEADER else key
-                collector.add(
-                    INDICATORS_SHEET,
-                    f"{_column_letter(column_index)}{row_number}",
-                    f"{header_text}: {detail['msg'].lower()}.",
-                )
-    _check_targets_fit_polarity(indicators, collector)
-    return indicators
+        return None
 
 
 def _check_named_keys(

@@ -8,11 +8,13 @@ the reader adds file, sheet and cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..core.display import format_value, round_display
 from ..core.models import Indicator, Unit
 from ..core.problems import Problem, problem
-from ..core.return_spec import MAX_COMMENT_CHARS, NO, YES
+from ..core.return_spec import MAX_COMMENT_CHARS, NO, SMALL_DENOMINATOR, YES
 from ..core.values import parse_number_text, unit_matches, usable
 from ..xlsx.read import RawCell
 
@@ -206,3 +208,58 @@ def read_flag(cell: RawCell | None) -> CellReading:
     else:
         reading.problems.append(problem("flag-unknown", value=reading.text))
     return reading
+
+
+def apply_fraction(
+    indicator: Indicator,
+    value: float | None,
+    numerator: float | None,
+    denominator: float | None,
+    problems: list[Problem],
+    refs: Mapping[str, str],
+) -> float | None:
+    """Counts win over a typed percentage: rates come from numerators and denominators.
+
+    Each problem points at the cell to change: the missing count, the zero, the numerator.
+    """
+    if numerator is None and denominator is None:
+        return value
+    if numerator is None or denominator is None:
+        missing = "numerator" if numerator is None else "denominator"
+        problems.append(problem("fraction-incomplete", cell=refs.get(missing)))
+        return value
+    if denominator == 0:
+        problems.append(problem("denominator-zero", cell=refs.get("denominator")))
+        return value
+    if indicator.unit is Unit.PERCENT and numerator > denominator:
+        problems.append(
+            problem(
+                "numerator-above-denominator",
+                cell=refs.get("numerator"),
+                value=plain(numerator),
+                detail=plain(denominator),
+            )
+        )
+        return value
+    scale = 100.0 if indicator.unit is Unit.PERCENT else 1.0
+    computed = numerator / denominator * scale
+    if denominator < SMALL_DENOMINATOR:
+        problems.append(
+            problem("small-denominator", cell=refs.get("denominator"), value=plain(denominator))
+        )
+    # compared as the board shows them: 83 and 33/40 (82.5, shown 83%) agree
+    if value is not None and round_display(indicator, value) != round_display(indicator, computed):
+        problems.append(
+            problem(
+                "fraction-disagrees",
+                value=format_value(indicator, value),
+                detail=f"{plain(numerator)} / {plain(denominator)} = "
+                f"{format_value(indicator, computed)}",
+            )
+        )
+    return computed
+
+
+def plain(number: float) -> str:
+    """A number as an officer would write it: 60.9, not 60.900000000000006."""
+    return f"{number:g}"

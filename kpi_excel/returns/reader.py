@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from ..core.display import format_value, round_display
 from ..core.models import (
     DEFAULT_DUE_QUARTERS,
     Indicator,
@@ -45,9 +44,8 @@ from ..core.return_spec import (
 from ..core.values import normalise_token
 from ..xlsx.read import RawCell, SheetData, XlsxBook, open_xlsx
 from ..xlsx.safety import DEFAULT_LIMITS, not_a_file
-from .cells import CellReading, read_flag, read_number, read_text
+from .cells import CellReading, apply_fraction, plain, read_flag, read_number, read_text
 
-SMALL_DENOMINATOR = 10
 _HEADER_SEARCH_ROWS = 30
 _STATUS_WORDS = {status.value: status for status in Status} | {
     "n/a": Status.NOT_AVAILABLE,
@@ -645,7 +643,7 @@ def _read_counts(
     denominator = read_number(line.cell("denominator"), None)
     line.place(numerator, "numerator")
     line.place(denominator, "denominator")
-    value = _apply_fraction(
+    value = apply_fraction(
         indicator, value, numerator.value, denominator.value, line.problems, line.refs
     )
     return value, numerator.value, denominator.value
@@ -673,7 +671,7 @@ def _check_status(
             problem(
                 "value-with-na-status",
                 cell=refs.get("value"),
-                value=_plain(value),
+                value=plain(value),
                 detail=status.value,
             )
         )
@@ -683,7 +681,7 @@ def _check_status(
             problem("status-due", cell=refs.get("status"), detail=_due_words(indicator))
         )
     elif status is Status.NOT_DUE and value is not None:
-        problems.append(problem("value-not-due", cell=refs.get("value"), value=_plain(value)))
+        problems.append(problem("value-not-due", cell=refs.get("value"), value=plain(value)))
         status = Status.AVAILABLE
     return status, value
 
@@ -727,56 +725,6 @@ def _same_words(first: str, second: str) -> bool:
     return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
-def _apply_fraction(
-    indicator: Indicator,
-    value: float | None,
-    numerator: float | None,
-    denominator: float | None,
-    problems: list[Problem],
-    refs: Mapping[str, str],
-) -> float | None:
-    """Counts win over a typed percentage: rates come from numerators and denominators.
-
-    Each problem points at the cell to change: the missing count, the zero, the numerator.
-    """
-    if numerator is None and denominator is None:
-        return value
-    if numerator is None or denominator is None:
-        missing = "numerator" if numerator is None else "denominator"
-        problems.append(problem("fraction-incomplete", cell=refs.get(missing)))
-        return value
-    if denominator == 0:
-        problems.append(problem("denominator-zero", cell=refs.get("denominator")))
-        return value
-    if indicator.unit is Unit.PERCENT and numerator > denominator:
-        problems.append(
-            problem(
-                "numerator-above-denominator",
-                cell=refs.get("numerator"),
-                value=_plain(numerator),
-                detail=_plain(denominator),
-            )
-        )
-        return value
-    scale = 100.0 if indicator.unit is Unit.PERCENT else 1.0
-    computed = numerator / denominator * scale
-    if denominator < SMALL_DENOMINATOR:
-        problems.append(
-            problem("small-denominator", cell=refs.get("denominator"), value=_plain(denominator))
-        )
-    # compared as the board shows them: 83 and 33/40 (82.5, shown 83%) agree
-    if value is not None and round_display(indicator, value) != round_display(indicator, computed):
-        problems.append(
-            problem(
-                "fraction-disagrees",
-                value=format_value(indicator, value),
-                detail=f"{_plain(numerator)} / {_plain(denominator)} = "
-                f"{format_value(indicator, computed)}",
-            )
-        )
-    return computed
-
-
 def _due_words(indicator: Indicator) -> str:
     quarters = indicator.due_quarters or DEFAULT_DUE_QUARTERS[indicator.frequency]
     return f"reported {indicator.frequency.value}, in " + ", ".join(f"Q{q}" for q in quarters)
@@ -784,10 +732,6 @@ def _due_words(indicator: Indicator) -> str:
 
 def _has_error(problems: list[Problem]) -> bool:
     return any(p.severity is Severity.ERROR for p in problems)
-
-
-def _plain(number: float) -> str:
-    return f"{number:g}"
 
 
 def file_time(path: Path) -> str:

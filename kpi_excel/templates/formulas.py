@@ -3,7 +3,7 @@
 The reader (returns/cells.py and returns/reader.py) decides what each cell means and which
 problems a row has; the rules engine (core/rules.py) rates the figure. The guide repeats those
 decisions in formulas, one step per hidden working column, each giving the problem codes of the
-catalogue (core/problems.py), so "Check" shows the catalogue's own title for the worst problem
+catalogue (core/catalogue.py), so "Check" shows the catalogue's own title for the worst problem
 and "Rating (guide)" the rating the run will give. Where a formula cannot decide exactly what
 the reader will make of an entry (text in a number cell that starts like a number, such as
 "95%" or "1,234"), the row says "will be checked" and shows no rating, rather than guess.
@@ -36,6 +36,7 @@ from ..core.return_spec import (
     NO,
     NOT_AVAILABLE_TOKENS,
     NOT_DUE_TOKENS,
+    SMALL_DENOMINATOR,
     YES,
     column_letter,
     column_of,
@@ -457,20 +458,20 @@ def _status(due: bool, work: dict[str, str]) -> str:
 
 
 def _count_codes(indicator: Indicator, work: dict[str, str]) -> str:
-    """reader._apply_fraction: both counts or neither, a sensible pair, agreeing with the figure."""
+    """cells.apply_fraction: both counts or neither, a sensible pair, agreeing with the figure."""
     if not reads_counts(indicator):
         return '""'
     top, bottom, figure = work["numerator"], work["denominator"], work["figure"]
     percent = indicator.unit is Unit.PERCENT
     computed = f"{top}/{bottom}" + ("*100" if percent else "")
-    places = indicator.decimals
+    places = shown_places(indicator)
     # A computed figure a hair from a rounding edge may round either way in Python and Excel.
     scaled = f"{computed}*10^{places}"
     near = f"ABS(ABS({scaled}-INT({scaled}))-0.5)"
     near_edge = f"AND({near}<0.000001,{near}<>0)"
     disagrees = f"IF(ISNUMBER({figure}),ROUND({figure},{places})<>ROUND({computed},{places}))"
     checks = (
-        f'IF({bottom}<10,"{_warning("small-denominator")}","")'
+        f'IF({bottom}<{SMALL_DENOMINATOR},"{_warning("small-denominator")}","")'
         f'&IF({disagrees},"{_warning("fraction-disagrees")}","")'
         f'&IF({near_edge},"{UNDECIDED}","")'
     )
