@@ -196,3 +196,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if any(word in source for word in _LIBREOFFICE_WORDS):
             item.add_marker(pytest.mark.libreoffice)
+
+
+_MISSING_TOOL = ("not installed", "not found")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """Locally a test skips when LibreOffice, the browser or axe-core is missing; under CI
+    (CI set, as .ci/run runs) that skip is a failure, so a broken install cannot pass unseen."""
+    outcome = yield
+    report = outcome.get_result()
+    if not os.environ.get("CI") or not report.skipped or call.excinfo is None:
+        return
+    reason = str(call.excinfo.value)
+    if any(words in reason for words in _MISSING_TOOL):
+        report.outcome = "failed"
+        report.longrepr = f"CI must have every tool the tests use: {reason}"
