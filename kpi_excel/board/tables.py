@@ -18,8 +18,9 @@ from ..core.display import (
     year_to_date_marked,
 )
 from ..core.models import Direction, Indicator, Polarity, ReportRow, Settings
+from ..core.return_spec import column_letter
 from ..xlsx.styles import LINE_HEIGHT
-from ..xlsx.write import Sheet, column_letter
+from ..xlsx.write import Sheet
 from .sections import (
     BOLD_WIDTH,
     EXCEPTION_COLUMNS,

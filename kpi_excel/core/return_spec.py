@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from .models import Status
 from .periods import Period
@@ -184,8 +185,9 @@ SMALL_DENOMINATOR = 10  # counts below this are flagged: a percentage of nine le
 MAX_COMMENT_CHARS = 2500  # the example report's longest comment is about 1,550
 
 
+@lru_cache(maxsize=4096)  # the reader asks for the same few columns on every row
 def column_letter(index: int) -> str:
-    """0-based column index to Excel letters: 0 -> A, 27 -> AB."""
+    """0-based column index to Excel letters: 0 -> A, 27 -> AB (the one definition)."""
     letters = ""
     index += 1
     while index:

@@ -386,7 +386,9 @@ def _read_rows(
     seen: dict[str, str] = {}  # indicator id -> its ID cell
     # the keys are (row, column), so the largest key has the last row
     last_row = max(sheet.cells)[0] if sheet.cells else header_row
-    letters = {key: _letter(col) for key, col in columns.items()}  # once a sheet, not a cell
+    letters = {
+        key: column_letter(col - 1) for key, col in columns.items()
+    }  # once a sheet, not a cell
     period_text = str(period)
     for row_number in sorted({r for r, _ in sheet.cells if header_row < r <= last_row}):
         indicator = _row_indicator(sheet, row_number, columns, letters, indicators, seen, result)
@@ -469,11 +471,6 @@ def _check_rows_present(
                 problem("row-moved", cell=seen[found], indicator_id=found, **where)
             )
             break
-
-
-@lru_cache(maxsize=256)
-def _letter(col: int) -> str:
-    return column_letter(col - 1)
 
 
 def _first_input(sheet: SheetData, row: int, columns: dict[str, int]) -> str | None:

@@ -21,7 +21,6 @@ from .write import (
     Sheet,
     cell,
     checked,
-    column_letter,
     ref,
     warnings_as_errors,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "check_outputs",
     "check_package",
     "checked",
-    "column_letter",
     "conditional_styles",
     "is_percent_format",
     "make_folder",

@@ -24,6 +24,7 @@ from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree as ET
 
 from ..core.problems import Problem, ReturnFileError, problem
+from ..core.return_spec import column_letter
 from .outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from .safety import DEFAULT_LIMITS, GuardedStream, Limits, open_package
 
@@ -137,16 +138,6 @@ def column_index(letters: str) -> int:
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
-
-
-@lru_cache(maxsize=4096)
-def column_letter(col: int) -> str:
-    """1 -> 'A', 27 -> 'AA'."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # Excel's own limits: a file naming a cell beyond them was not saved by a spreadsheet, and
@@ -412,7 +403,7 @@ class XlsxBook:
                     col += 1
                     cell_row = row_num
                     position = (cell_row, col)
-                    ref = f"{column_letter(col)}{cell_row}"
+                    ref = f"{column_letter(col - 1)}{cell_row}"
                 if col > last_col or cell_row > last_row or (cell_row > top and col not in kept):
                     continue
                 fmt, is_date = formats.get(attrib.get("s", "0"), default_format)
@@ -691,7 +682,7 @@ def translate_formula(formula: str, rows: int, cols: int) -> str:
 
     def shift_col(absolute: str, letters: str) -> str:
         n = column_index(letters) + (0 if absolute else cols)
-        return absolute + column_letter(n) if n >= 1 else "#REF!"
+        return absolute + column_letter(n - 1) if n >= 1 else "#REF!"
 
     def shift_row(absolute: str, digits: str) -> str:
         n = int(digits) + (0 if absolute else rows)

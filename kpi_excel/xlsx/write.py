@@ -28,7 +28,6 @@ from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.format import Format
 from xlsxwriter.utility import (
     quote_sheetname,
-    xl_col_to_name,
     xl_range_abs,
     xl_rowcol_to_cell,
 )
@@ -83,10 +82,6 @@ def _fail(what: str, code: int) -> None:
 
 def cell(row: int, col: int, *, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(row, col, absolute, absolute)
-
-
-def column_letter(col: int) -> str:
-    return xl_col_to_name(col)
 
 
 def ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:

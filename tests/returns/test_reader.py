@@ -308,11 +308,12 @@ def test_each_figure_is_rated_once_by_the_rules(register, monkeypatch, tmp_path)
 def test_the_header_is_found_wherever_its_cells_are_stored():
     """The header search looks at the cells present, row by row and column by column, however
     they were stored: a header row above the real one that lacks ID or Figure is passed over."""
+    from kpi_excel.core.return_spec import column_letter
     from kpi_excel.returns.reader import _find_header
-    from kpi_excel.xlsx.read import RawCell, SheetData, column_letter
+    from kpi_excel.xlsx.read import RawCell, SheetData
 
     def text(row, col, value):
-        return RawCell(f"{column_letter(col)}{row}", row, col, "text", value, None, "General")
+        return RawCell(f"{column_letter(col - 1)}{row}", row, col, "text", value, None, "General")
 
     cells = [
         text(3, 2, "Figure"),  # a lone heading: not the header row

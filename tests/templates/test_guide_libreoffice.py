@@ -27,13 +27,12 @@ from fixtures_bad import (
 from openpyxl import load_workbook
 
 from kpi_excel.core.problems import CATALOGUE, Severity
-from kpi_excel.core.return_spec import FIRST_DATA_ROW, RETURN_SHEET, column_of
+from kpi_excel.core.return_spec import FIRST_DATA_ROW, RETURN_SHEET, column_letter, column_of
 from kpi_excel.history.files import History
 from kpi_excel.report import build_report
 from kpi_excel.returns.collect import collect_returns
 from kpi_excel.templates.build import write_return_templates
 from kpi_excel.templates.formulas import UNDECIDED, WILL_BE_CHECKED, WORK_COLUMN
-from kpi_excel.xlsx.read import column_letter
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 FILL = Path(__file__).resolve().parent.parent / "libreoffice_fill.py"
@@ -204,7 +203,7 @@ def _guide(path: Path) -> dict[str, tuple[str, str, set[str]]]:
     sheet = load_workbook(path, data_only=True)[RETURN_SHEET]
     check = column_of("live_check")
     rating = column_of("live_rating")
-    codes = column_letter(WORK_COLUMN["codes"] + 1)
+    codes = column_letter(WORK_COLUMN["codes"])
     guide = {}
     for indicator, row in _rows(path).items():
         found = str(sheet[f"{codes}{row}"].value or "")

