@@ -14,7 +14,15 @@ from pathlib import Path
 
 from ..core.models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
 from ..core.periods import Period
-from ..core.problems import HistoryError, KpiExcelError, Problem, Severity, UsageError, problem
+from ..core.problems import (
+    HistoryError,
+    KpiExcelError,
+    Problem,
+    Severity,
+    UsageError,
+    count,
+    problem,
+)
 from ..core.targets import resolve_target
 from ..core.text import cell_text, clean, csv_cell
 from ..history.files import History, load_history, parse_history_value, plain_number
@@ -93,7 +101,7 @@ def _storable(figure: Figure) -> Figure:
 
 
 def _counts(problems: Sequence[Problem]) -> tuple[int, int]:
-    errors = sum(p.severity is Severity.ERROR for p in problems)
+    errors = count(problems)
     return errors, len(problems) - errors
 
 

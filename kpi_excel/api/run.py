@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..core.gcpause import collector_paused
 from ..core.models import Register, Report
 from ..core.periods import Period
-from ..core.problems import OutputError, Problem, Severity, UsageError, problem
+from ..core.problems import OutputError, Problem, UsageError, count, problem
 from ..core.targets import previous_due_period
 from ..core.text import MAX_CELL_TEXT, clean
 from ..history.files import History, load_history
@@ -215,7 +215,7 @@ class Consolidation:
 
     @property
     def error_count(self) -> int:
-        return sum(p.severity is Severity.ERROR for p in self.problems)
+        return count(self.problems)
 
     def rag_counts(self) -> Counter:
         counts: Counter = Counter({"GREEN": 0, "AMBER": 0, "RED": 0})

@@ -21,7 +21,7 @@ import click
 
 from .. import __version__
 from ..core.periods import Period, PeriodError
-from ..core.problems import KpiExcelError, Problem, Severity, UsageError
+from ..core.problems import KpiExcelError, Problem, Severity, UsageError, count
 from ..core.text import terminal
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -325,7 +325,7 @@ def validate(
     if not quiet:
         _print_log(outcome.log)
     _print_problems(outcome.problems)
-    errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
+    errors = count(outcome.problems)
     warnings = len(outcome.problems) - errors
     click.echo(
         f"{len(outcome.collected.files)} files read: {errors} errors, {warnings} warnings.",

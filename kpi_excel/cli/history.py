@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..core.periods import Period
-from ..core.problems import Severity
+from ..core.problems import count
 from ..history.store import Figure, Run
 from .app import (
     EXISTING,
@@ -117,7 +117,7 @@ def close(
             f"{outcome.recorded} figures recorded.",
             err=True,
         )
-    errors = sum(p.severity is Severity.ERROR for p in outcome.problems)
+    errors = count(outcome.problems)
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
 

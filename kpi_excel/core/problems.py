@@ -7,6 +7,8 @@ renders the officers' guide in the docs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from . import catalogue_team  # noqa: F401  (its kinds join the catalogue, after the officers')
 from .catalogue import CATALOGUE, Audience, ProblemKind, Severity
 from .models import Model
@@ -23,6 +25,7 @@ __all__ = [
     "ReturnFileError",
     "Severity",
     "UsageError",
+    "count",
     "problem",
 ]
 
@@ -87,6 +90,11 @@ def problem(
         indicator_id=indicator_id,
         value=None if value is None else str(value),
     )
+
+
+def count(problems: Iterable[Problem], severity: Severity = Severity.ERROR) -> int:
+    """How many of the problems are errors (or, given WARNING, warnings): counted here only."""
+    return sum(p.severity is severity for p in problems)
 
 
 # --- exceptions: caught once, at the CLI boundary -------------------------------------------

@@ -13,7 +13,7 @@ from ..core.models import (
     ReturnRecord,
 )
 from ..core.periods import Period
-from ..core.problems import Problem, Severity, UsageError, problem
+from ..core.problems import Problem, UsageError, count, problem
 from .parallel import read_returns_parallel
 from .reader import ReturnFile
 
@@ -36,7 +36,7 @@ class Collected:
 
     @property
     def error_count(self) -> int:
-        return sum(p.severity is Severity.ERROR for p in self.problems)
+        return count(self.problems)
 
     def file_for(self, indicator_id: str) -> ReturnFile | None:
         """The return whose figure for this indicator was chosen, if any."""

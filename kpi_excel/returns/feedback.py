@@ -31,7 +31,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..core.models import ReturnOutcome
-from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity
+from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity, count
 from ..core.return_spec import FIELDS, HEADER_ROW
 from ..core.text import cell_text, clean
 from ..xlsx.atomic import make_folder, replace_file
@@ -148,7 +148,7 @@ def _mark_cells(workbook: Workbook, problems: Sequence[Problem]) -> None:
             notes.setdefault((item.sheet, _anchor(sheet, item.cell)), []).append(item)
     for (sheet_name, ref), items in notes.items():
         cell = workbook[sheet_name][ref]
-        errors = any(p.severity is Severity.ERROR for p in items)
+        errors = count(items) > 0
         cell.fill = ERROR_FILL if errors else WARNING_FILL
         cell.border = ERROR_BORDER if errors else WARNING_BORDER
         text = cell_text("\n\n".join(_note(p) for p in items))[0]
@@ -178,7 +178,7 @@ def _explain_beside_figures(workbook: Workbook, problems: Sequence[Problem]) -> 
             cell.value = cell_text(text)[0]  # the messages quote officers' text
             cell.font = Font(name=FONT_NAME, size=9)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            errors = any(p.severity is Severity.ERROR for p in items)
+            errors = count(items) > 0
             cell.fill = ERROR_FILL if errors else WARNING_FILL
             needed = wrapped_lines(cell.value, CHECK_WIDTH * 1.1) * 11.5 + 4
             current = sheet.row_dimensions[row].height or 0
@@ -226,7 +226,7 @@ def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> N
         other.sheet_view.tabSelected = False
     workbook.active = 0
     sheet.sheet_view.tabSelected = True
-    errors = sum(p.severity is Severity.ERROR for p in problems)
+    errors = count(problems)
     sheet["A1"] = clean(f"Problems to fix in {name}")
     sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=14)
     sheet["A2"] = (

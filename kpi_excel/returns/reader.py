@@ -26,7 +26,7 @@ from ..core.models import (
     Unit,
 )
 from ..core.periods import Period, PeriodError
-from ..core.problems import Problem, ReturnFileError, Severity, problem
+from ..core.problems import Problem, ReturnFileError, Severity, count, problem
 from ..core.return_spec import (
     FIELDS,
     HEADER_ROW,
@@ -76,11 +76,11 @@ class ReturnFile:
 
     @property
     def errors(self) -> int:
-        return sum(p.severity is Severity.ERROR for p in self.problems)
+        return count(self.problems)
 
     @property
     def warnings(self) -> int:
-        return sum(p.severity is Severity.WARNING for p in self.problems)
+        return count(self.problems, Severity.WARNING)
 
 
 def sha256_of(path: Path) -> str:
@@ -728,7 +728,7 @@ def _due_words(indicator: Indicator) -> str:
 
 
 def _has_error(problems: list[Problem]) -> bool:
-    return any(p.severity is Severity.ERROR for p in problems)
+    return count(problems) > 0
 
 
 def file_time(path: Path) -> str:
