@@ -1,6 +1,6 @@
 """History as a Python API: import, export, show, close, correct and the run log.
 
-The commands in cli_history are thin layers over these functions. consolidate_returns (api.py)
+The commands in cli/history.py are thin layers over these functions. consolidate_returns (api/run.py)
 calls read_store and log_consolidate when it is given a store.
 """
 

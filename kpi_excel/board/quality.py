@@ -28,7 +28,7 @@ RETURN_COLUMNS = ("Service area", "Return", "Problems")
 
 
 def problems_of(ctx: Context) -> list[Problem]:
-    # Report.problems is typed loosely in models.py; accept Problems or their dict form.
+    # Report.problems is typed loosely in core/models.py; accept Problems or their dict form.
     return [p if isinstance(p, Problem) else Problem.model_validate(p) for p in ctx.report.problems]
 
 

@@ -1,6 +1,6 @@
 """The history commands: close, correct, import-history, export-history, show-history, runs.
 
-Registered on kpi_excel.cli.main; each is a thin layer over one function in api_history.
+Registered on kpi_excel.cli.main; each is a thin layer over one function in api/history.py.
 """
 
 from __future__ import annotations

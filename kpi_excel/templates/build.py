@@ -1,7 +1,7 @@
 """Officers' return templates: one workbook per service area per period.
 
-The layout comes entirely from return_spec: the Return sheet (templates_return), the
-Instructions, the hidden drop-down lists and the very hidden metadata (templates_sheets).
+The layout comes entirely from core/return_spec.py: the Return sheet (return_sheet.py), the
+Instructions, the hidden drop-down lists and the very hidden metadata (sheets.py).
 Files are written to a temporary file in the destination folder and renamed only on success,
 and regenerating a template gives a byte-identical file.
 """

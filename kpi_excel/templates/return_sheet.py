@@ -255,7 +255,7 @@ _MISSING = [
     or (f.kind is FieldKind.LIVE and f.key not in _LIVE_KEYS)
 ]
 if _MISSING:
-    raise RuntimeError(f"templates_return has no writer for field(s) {_MISSING}")
+    raise RuntimeError(f"templates/return_sheet.py has no writer for field(s) {_MISSING}")
 
 
 def _write_input(sheet, row, column, field: Field, indicator: Indicator, context: Context) -> None:

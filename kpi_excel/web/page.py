@@ -231,7 +231,7 @@ def _rag_counts(line: SummaryLine) -> dict[str, int]:
 
 
 def _severity(problem: object) -> str:
-    # Report.problems holds Problems or their dict form (models.py types it loosely).
+    # Report.problems holds Problems or their dict form (core/models.py types it loosely).
     severity = getattr(problem, "severity", None)
     if severity is None and isinstance(problem, dict):
         severity = problem.get("severity")
