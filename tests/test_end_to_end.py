@@ -241,3 +241,22 @@ def test_the_published_reports_contradicted_arrows_are_found(tmp_path):
         ("CL16", "Short-term", "same"),
         ("IN02", "Long-term", "up"),
     ]
+
+
+def test_validate_and_consolidate_write_one_return_log_shape(tmp_path):
+    """The return log in the JSON is the same lines in the same shape from both commands."""
+    import json
+
+    from kpi_excel import consolidate_returns, validate_returns
+    from kpi_excel.core.periods import Period
+
+    period = Period.parse("2017/18 Q1")
+    register, returns = SAMPLES / "register.xlsx", [SAMPLES / "returns"]
+    validate_returns(register, returns, period, json_path=tmp_path / "validate.json")
+    consolidate_returns(
+        register, returns, period, tmp_path / "board.xlsx", json_path=tmp_path / "board.json"
+    )
+    checked = json.loads((tmp_path / "validate.json").read_text())["return_log"]
+    reported = json.loads((tmp_path / "board.json").read_text())["return_log"]
+    assert reported == checked and len(reported) == 6
+    assert {"expected", "saved", "late", "errors", "warnings"} <= set(reported[0])

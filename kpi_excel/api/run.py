@@ -23,6 +23,7 @@ from ..history.files import History, load_history
 from ..register import load_register_for
 from ..report.build import build_report, write_json
 from ..returns.collect import Collected, collect_returns
+from ..returns.log import log_json, return_log
 from ..xlsx.atomic import make_folder, replace_file
 from ..xlsx.outputs import check_outputs, pdf_beside, place, returns_places
 
@@ -125,7 +126,7 @@ def validate_returns(
     """Read and check every return; write nothing but the optional log, chase list, JSON and
     feedback copies (never over a return). With a history store, last period's comments are
     read from it, so a comment copied unchanged is queried."""
-    from ..returns.log import chase_list, return_log
+    from ..returns.log import chase_list
     from ..returns.logbook import write_output, write_validation_log
 
     check_outputs(
@@ -160,7 +161,7 @@ def validate_returns(
 
         payload = {
             "period": str(period),
-            "return_log": [_log_json(row) for row in outcome.log],
+            "return_log": [log_json(row) for row in outcome.log],
             "problems": [p.model_dump(mode="json") for p in collected.problems],
         }
         data = json.dumps(payload, indent=2).encode("utf-8")
@@ -187,21 +188,6 @@ def _previous_comments(store: Path, period: Period) -> dict[str, str]:
     with Store(store) as opened:
         figures = opened.figures(period=str(period.previous()))
     return {f.indicator_id: f.comment for f in figures if f.comment}
-
-
-def _log_json(row: LogRow) -> dict:
-    return {
-        "service_area": row.service_area,
-        "outcome": row.outcome.value,
-        "expected": row.expected,
-        "file": row.file,
-        "sha256": row.sha256,
-        "template_version": row.template_version,
-        "errors": row.errors,
-        "warnings": row.warnings,
-        "saved": row.saved.isoformat() if row.saved else None,
-        "late": row.late,
-    }
 
 
 @dataclass
@@ -288,8 +274,11 @@ def consolidate_returns(
         update={"problems": [*report.problems, *history_warnings, *audit, *cut]}
     )
     outcome = Consolidation(report, collected, list(report.problems))
-    history_json = {"history": view.json()} if view is not None else None
-    _write_outputs(outcome, Path(out), json_path, html, pdf, write_progress, history_json)
+    # the JSON's return log in validate's shape: expected, saved and late with each line
+    extra = {"return_log": [log_json(r) for r in return_log(collected, register, period)]}
+    if view is not None:
+        extra["history"] = view.json()
+    _write_outputs(outcome, Path(out), json_path, html, pdf, write_progress, extra)
     if view is not None:
         from .history import log_consolidate
 
@@ -305,7 +294,7 @@ def _write_outputs(
     html: Path | str | None,
     pdf: bool,
     write_progress: Callable[[int], ProgressBar] | None,
-    history_json: dict | None,
+    json_extra: dict,
 ) -> None:
     """The board workbook, then the JSON, the web edition and the PDF asked for, each written
     whole or not at all; outcome.written lists them."""
@@ -317,7 +306,7 @@ def _write_outputs(
         outcome.written.append(write_board_workbook(report, out, write_progress))
     if json_path is not None:
         make_folder(Path(json_path).parent)
-        outcome.written.append(write_json(report, Path(json_path), extra=history_json))
+        outcome.written.append(write_json(report, Path(json_path), extra=json_extra))
     if html is not None:
         from ..web import write_html_report
 

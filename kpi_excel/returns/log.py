@@ -39,6 +39,22 @@ class LogRow:
     late: bool | None = None  # None: no deadline set, or no file
 
 
+def log_json(row: LogRow) -> dict:
+    """One line of the return log as JSON: the one shape validate and consolidate write."""
+    return {
+        "service_area": row.service_area,
+        "outcome": row.outcome.value,
+        "expected": row.expected,
+        "file": row.file,
+        "sha256": row.sha256,
+        "template_version": row.template_version,
+        "errors": row.errors,
+        "warnings": row.warnings,
+        "saved": row.saved.isoformat() if row.saved else None,
+        "late": row.late,
+    }
+
+
 def deadline_of(register: Register | None, period: Period | None) -> date | None:
     """The period's own return deadline under the register's rule (core/deadlines.py)."""
     if register is None or period is None:
