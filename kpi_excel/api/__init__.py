@@ -9,7 +9,7 @@ from .history import (
     runs_json,
     show_history,
 )
-from .run import consolidate_returns, make_templates, validate_returns
+from .run import consolidate_returns, make_templates, new_year, validate_returns
 
 __all__ = [
     "close_period",
@@ -19,6 +19,7 @@ __all__ = [
     "import_history",
     "list_runs",
     "make_templates",
+    "new_year",
     "runs_json",
     "show_history",
     "validate_returns",
