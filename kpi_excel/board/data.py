@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 
-from ..core.display import YEAR_TO_DATE_NOTE, arrow_key, rag_text, trend_word
+from ..core.display import YEAR_TO_DATE_NOTE, arrow_key, rag_key, rag_text, trend_word
 from ..core.models import (
     ArrowStyle,
     HistoryPoint,
@@ -39,24 +39,9 @@ def describe_tolerance(tolerance: Tolerance) -> str:
 
 
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
-    """(symbol, style, meaning) for the Key sheet, in the words of the settings."""
-    settings = ctx.settings
-    amber_note = ""
-    if settings.default_tolerance.kind is ToleranceKind.NONE:
-        amber_note = " (no amber band this year unless an indicator has its own tolerance)"
-    rows = [
-        ("GREEN", "swatch_green", settings.green_label),
-        ("AMBER", "swatch_amber", settings.amber_label + amber_note),
-        ("RED", "swatch_red", settings.red_label),
-        (
-            "Not rated",
-            "not_rated",
-            "The reason is shown instead of a colour: for information only (neither higher nor "
-            "lower is better), no target or target TBC, data not available, or not due this "
-            "period. Not counted in the totals of GREEN, AMBER and RED.",
-        ),
-    ]
-    return rows
+    """The ratings' key, in the words the web edition prints too, with the board's styles."""
+    styles = ("swatch_green", "swatch_amber", "swatch_red", "not_rated")
+    return [(s, style, m) for (s, m), style in zip(rag_key(ctx.settings), styles, strict=True)]
 
 
 def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from ..core.display import (
     PERFORMANCE_ARROWS,
+    SUMMARY_HEADERS,
     YEAR_TO_DATE_NOTE,
     Counts,
     arrow,
     count,
+    count_values,
     overall_sentence,
     rag_text,
+    summary_headers,
     trend_word,
 )
-from ..core.models import RAG, Direction, ReportRow, Settings, Trend
+from ..core.models import RAG, Direction, ReportRow, Trend
 from ..core.periods import Period
 from ..xlsx.styles import LINE_HEIGHT, chart_fills, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref
@@ -35,38 +38,12 @@ from .sections import (
 Indexed = list[tuple[int, ReportRow]]
 
 
-SUMMARY_HEADERS = (
-    "Sub-committee",
-    "Indicators",
-    "Rated",
-    "GREEN",
-    "AMBER",
-    "RED",
-    "Not rated",
-    "Better",
-    "Same",
-    "Worse",
-    "Not compared",
-    "Better",
-    "Same",
-    "Worse",
-    "Not compared",
-)
 LAST_COL = len(SUMMARY_HEADERS) - 1
 NAME_WIDTH, COUNT_WIDTH = 31, 8.4  # 31 + 14 x 8.4: the pack's printed width
 KEY_FIRST_ROW = 5  # the key's heading; its lines below
 KEY_MEANING_LAST_COL = 7  # meanings merged across B:H, the chart beside them in I:O
 CHART_FIRST_COL = 8
 TOP_EXCEPTIONS = 5
-
-
-def _count_values(counts: Counts) -> list[int]:
-    values = [counts.indicators, counts.rated]
-    values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
-    values.append(counts.indicators - counts.rated)
-    for trend in (counts.short, counts.long):
-        values += [trend["better"], trend["same"], trend["worse"], trend["other"]]
-    return values
 
 
 def direction_sentence(ctx: Context, counts: Counts) -> str:
@@ -79,16 +56,6 @@ def direction_sentence(ctx: Context, counts: Counts) -> str:
         f"{short['other']} not compared (no earlier figure, not like for like, or for "
         "information only)."
     )
-
-
-def summary_headers(settings: Settings) -> list[str]:
-    """The Summary's headings with the arrows in the council's words ("Getting better")."""
-    headers = list(SUMMARY_HEADERS)
-    for code in ("better", "same", "worse"):
-        word = settings.direction_words.get(code, code)
-        if word != code:  # the default words keep their capital
-            headers = [word if text == code.capitalize() else text for text in headers]
-    return headers
 
 
 def _write_heading(sheet: Sheet, ctx: Context, overall: Counts) -> None:
@@ -170,7 +137,7 @@ def _write_counts_table(
             sheet.link_to_sheet(at, 0, REPORT, label, "link_box")
         else:
             sheet.link_to_cell(at, 0, REPORT, (heading_row, 0), label, "link_box")
-        for col, value in enumerate(_count_values(counts), start=1):
+        for col, value in enumerate(count_values(counts), start=1):
             sheet.number(at, col, float(value), "count_bold" if is_total else "count")
         at += 1
     return at

@@ -11,13 +11,14 @@ from collections.abc import Callable, Sequence
 from ..core.display import (
     YEAR_TO_DATE_NOTE,
     arrow,
+    better_if,
     exception_order,
     is_exception,
     rag_text,
     trend_word,
     year_to_date_marked,
 )
-from ..core.models import Direction, Indicator, Polarity, ReportRow, Settings
+from ..core.models import Direction, Indicator, ReportRow, Settings
 from ..core.return_spec import column_letter
 from ..xlsx.styles import LINE_HEIGHT
 from ..xlsx.write import Sheet
@@ -74,18 +75,6 @@ def _headers(ctx: Context, columns: Sequence[Column]) -> tuple[list[str], dict[s
 
 
 # Which way is better, in board members' words ("polarity" is the register's word).
-BETTER_IF = {
-    Polarity.BIGGER: "Better if higher",
-    Polarity.SMALLER: "Better if lower",
-    Polarity.RANGE: "Better if within the range",
-    Polarity.NONE: "For information, not rated",
-}
-
-
-def better_if(indicator: Indicator) -> str:
-    return BETTER_IF[indicator.polarity]
-
-
 def _indicator_parts(indicator: Indicator) -> list[tuple[str, str]]:
     """Name, description, and a grey line saying which way is better and the reference (in
     the cell rather than a column of their own, so the comments have the room)."""

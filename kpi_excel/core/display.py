@@ -341,6 +341,56 @@ def count(rows: Sequence[ReportRow], settings: Settings | None = None) -> Counts
     return Counts(indicators=len(rows), rag=rag, short=short, long=long)
 
 
+SUMMARY_HEADERS = (
+    "Sub-committee",
+    "Indicators",
+    "Rated",
+    "GREEN",
+    "AMBER",
+    "RED",
+    "Not rated",
+    "Better",
+    "Same",
+    "Worse",
+    "Not compared",
+    "Better",
+    "Same",
+    "Worse",
+    "Not compared",
+)
+
+BETTER_IF = {
+    Polarity.BIGGER: "Better if higher",
+    Polarity.SMALLER: "Better if lower",
+    Polarity.RANGE: "Better if within the range",
+    Polarity.NONE: "For information, not rated",
+}
+
+
+def better_if(indicator: Indicator) -> str:
+    return BETTER_IF[indicator.polarity]
+
+
+def count_values(counts: Counts) -> list[int]:
+    """A summary line's numbers, in SUMMARY_HEADERS' order after the name."""
+    values = [counts.indicators, counts.rated]
+    values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
+    values.append(counts.indicators - counts.rated)
+    for trend in (counts.short, counts.long):
+        values += [trend["better"], trend["same"], trend["worse"], trend["other"]]
+    return values
+
+
+def summary_headers(settings: Settings) -> list[str]:
+    """The Summary's headings with the arrows in the council's words ("Getting better")."""
+    headers = list(SUMMARY_HEADERS)
+    for code in ("better", "same", "worse"):
+        word = settings.direction_words.get(code, code)
+        if word != code:  # the default words keep their capital
+            headers = [word if text == code.capitalize() else text for text in headers]
+    return headers
+
+
 def overall_sentence(counts: Counts) -> str:
     not_rated = counts.indicators - counts.rated
     return (
@@ -365,8 +415,9 @@ def rag_key(settings: Settings) -> KeyLines:
         ("RED", settings.red_label),
         (
             "Not rated",
-            "The reason is shown instead of a colour: no polarity (data only), no target or "
-            "target TBC, data not available, or not due this period. Not counted in RAG totals.",
+            "The reason is shown instead of a colour: for information only (neither higher nor "
+            "lower is better), no target or target TBC, data not available, or not due this "
+            "period. Not counted in the totals of GREEN, AMBER and RED.",
         ),
     ]
 

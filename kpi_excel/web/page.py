@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 
 from ..core.display import (
     MARKS_KEY,
-    POLARITY_WORDS,
     KeyLines,
     arrow,
     arrow_key,
     arrow_style_name,
+    better_if,
     compared_text,
     comparison_key,
     count,
+    count_values,
     exception_order,
     format_target,
     is_exception,
@@ -24,9 +25,10 @@ from ..core.display import (
     rag_key,
     rag_text,
     rules_key,
+    summary_headers,
     trend_word,
 )
-from ..core.models import RAG, Direction, Report, ReportRow, Trend
+from ..core.models import Direction, Report, ReportRow, Settings, Trend
 from ..core.periods import Period
 from ..xlsx import palette
 from .charts import BarChart, Sparkline, sparkline, stacked_bars
@@ -91,6 +93,7 @@ class Page:
     previous: str
     last_year: str
     overall: str
+    summary_headers: list[str]  # after the sub-committee's, in the council's words
     summary: list[SummaryLine]
     chart: BarChart
     rag_key: KeyLines
@@ -124,7 +127,7 @@ def _anchor(prefix: str, text: str, taken: set[str]) -> str:
 def _trend(row: ReportRow, trend: Trend, expected: Period, report: Report) -> TrendView:
     return TrendView(
         arrow=arrow(row, trend, report.settings.arrow_style),
-        word=trend_word(row, trend),
+        word=trend_word(row, trend, report.settings),
         tone=TONES.get(trend.direction, "") if trend.direction else "",
         compared=compared_text(row.indicator, trend, expected),
         reason=trend.reason,
@@ -134,14 +137,14 @@ def _trend(row: ReportRow, trend: Trend, expected: Period, report: Report) -> Tr
 def row_view(row: ReportRow, report: Report, period: Period, anchor: str) -> RowView:
     indicator, record = row.indicator, row.record
     action = record.corrective_action.strip() if record else ""
-    missing = not action and is_exception(row, report.settings.exceptions_include_amber)
+    missing = not action and "corrective action" in row.missing_commentary  # the report's check
     return RowView(
         anchor=anchor,
         ref=indicator.id,
         name=indicator.name.strip() or indicator.id,
         description=indicator.description.strip(),
         section=indicator.section,
-        polarity=POLARITY_WORDS[indicator.polarity].label,
+        polarity=better_if(indicator),
         annual_target=format_target(indicator, indicator.annual_target) or "—",
         period_target=format_target(indicator, row.period_target.target) or "—",
         figure=performance_text(row),
@@ -157,14 +160,8 @@ def row_view(row: ReportRow, report: Report, period: Period, anchor: str) -> Row
     )
 
 
-def _count_values(rows: list[ReportRow]) -> list[int]:
-    counts = count(rows)
-    values = [counts.indicators, counts.rated]
-    values += [counts.rag[RAG.GREEN], counts.rag[RAG.AMBER], counts.rag[RAG.RED]]
-    values.append(counts.indicators - counts.rated)
-    for trend in (counts.short, counts.long):
-        values += [trend["better"], trend["same"], trend["worse"], trend["other"]]
-    return values
+def _count_values(rows: list[ReportRow], settings: Settings) -> list[int]:
+    return count_values(count(rows, settings))
 
 
 def build_page(report: Report) -> Page:
@@ -190,10 +187,12 @@ def build_page(report: Report) -> Page:
     include_amber = settings.exceptions_include_amber
     chosen = [(i, r) for i, r in enumerate(report.rows) if is_exception(r, include_amber)]
     summary = [
-        SummaryLine(s.title, s.anchor, _count_values([r for _, r in by_section[s.title]]))
+        SummaryLine(s.title, s.anchor, _count_values([r for _, r in by_section[s.title]], settings))
         for s in sections
     ]
-    summary.append(SummaryLine("All sections", "summary", _count_values(report.rows), True))
+    summary.append(
+        SummaryLine("All sections", "summary", _count_values(report.rows, settings), True)
+    )
     start, end = period.start_date(), period.end_date()
     own = sum(1 for row in report.rows if row.indicator.tolerance is not None)
     errors = sum(1 for p in report.problems if _severity(p) == "error")
@@ -209,7 +208,8 @@ def build_page(report: Report) -> Page:
         chart=stacked_bars([(line.label, _rag_counts(line)) for line in summary[:-1]]),
         rag_key=rag_key(settings),
         arrow_style=arrow_style_name(settings.arrow_style),
-        arrow_key=arrow_key(settings.arrow_style),
+        arrow_key=arrow_key(settings.arrow_style, settings),
+        summary_headers=summary_headers(settings)[1:],
         comparison_key=comparison_key(
             period.previous(), period.same_period_last_year(), "the note beside the word"
         ),  # fmt: skip
