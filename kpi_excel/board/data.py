@@ -5,15 +5,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 
-from ..core.display import YEAR_TO_DATE_NOTE, arrow_key, rag_key, rag_text, trend_word
+from ..core.display import (
+    YEAR_TO_DATE_NOTE,
+    arrow_key,
+    rag_key,
+    rag_text,
+    rules_key,
+    trend_word,
+)
 from ..core.models import (
     ArrowStyle,
     HistoryPoint,
     ReportRow,
     Source,
     Target,
-    Tolerance,
-    ToleranceKind,
     Trend,
 )
 from ..xlsx.write import Sheet
@@ -22,20 +27,6 @@ from .sections import DATA, SUMMARY, Context, row_height
 Value = str | float | bool | None
 
 # --- Key ---------------------------------------------------------------------------------------
-
-
-def describe_tolerance(tolerance: Tolerance) -> str:
-    amount = tolerance.amount
-    if tolerance.kind is ToleranceKind.NONE or amount is None:
-        return "No amber band: a figure is GREEN (on or better than target) or RED."
-    if tolerance.kind is ToleranceKind.RELATIVE:
-        return f"AMBER when the shortfall is within {amount:g}% of the target (inclusive)."
-    if tolerance.kind is ToleranceKind.ABSOLUTE:
-        return (
-            f"AMBER when the shortfall is within {amount:g} of the target (inclusive), in the "
-            "indicator's unit: percentage points for percentages."
-        )
-    return f"AMBER up to the amber limit of {amount:g}; beyond it RED."
 
 
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
@@ -120,38 +111,10 @@ MARK_LINES = [
 
 
 def _rules_lines(ctx: Context) -> list[tuple[str, str, str]]:
-    settings = ctx.settings
-    same = (
-        "Same means equal at the precision shown."
-        if settings.same_threshold == 0
-        else f"A difference of at most {settings.same_threshold:g} (after rounding to the "
-        "precision shown) counts as the same."
-    )
+    """The rules in force, in the words the web edition prints too."""
     own = sum(1 for row in ctx.report.rows if row.indicator.tolerance is not None)
-    tolerance = describe_tolerance(settings.default_tolerance)
-    if own:
-        tolerance += f" {own} indicator(s) have their own tolerance: see the {DATA} sheet."
-    cumulative = (
-        "Year-to-date figures are compared with the previous period anyway, marked * as not "
-        "like for like and not counted as better or worse."
-        if settings.cumulative_short_term
-        else "Year-to-date figures get no short-term arrow (not like for like)."
-    )
-    exceptions = (
-        "The Exceptions sheet lists every RED and AMBER indicator."
-        if settings.exceptions_include_amber
-        else "The Exceptions sheet lists every RED indicator."
-    )
-    return [
-        (symbol, "text_bold", meaning)
-        for symbol, meaning in (
-            ("Default tolerance", tolerance),
-            ("Same", same),
-            ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
-            ("Year-to-date indicators", cumulative),
-            ("Exceptions", exceptions),
-        )
-    ]
+    lines = rules_key(ctx.settings, own, f"the {DATA} sheet", "The Exceptions sheet")
+    return [(symbol, "text_bold", meaning) for symbol, meaning in lines]
 
 
 def write_key(sheet: Sheet, ctx: Context) -> None:

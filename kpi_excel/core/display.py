@@ -504,15 +504,16 @@ def rules_key(settings: Settings, own_tolerances: int, data_in: str, exceptions:
     if own_tolerances:
         tolerance += f" {own_tolerances} indicator(s) have their own tolerance: see {data_in}."
     cumulative = (
-        "Year-to-date figures are compared with the previous period anyway (not like-for-like)."
+        "Year-to-date figures are compared with the previous period anyway, marked * as not "
+        "like for like and not counted as better or worse."
         if settings.cumulative_short_term
-        else "Year-to-date figures get no short-term arrow (not like-for-like)."
+        else "Year-to-date figures get no short-term arrow (not like for like)."
     )
     which = "RED and AMBER" if settings.exceptions_include_amber else "RED"
     return [
         ("Default tolerance", tolerance),
         ("Same", same),
         ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
-        ("Cumulative indicators", cumulative),
+        ("Year-to-date indicators", cumulative),
         ("Exceptions", f"{exceptions} lists every {which} indicator."),
     ]
