@@ -144,6 +144,16 @@ class Indicator(Model):
         quarters = self.due_quarters or DEFAULT_DUE_QUARTERS[self.frequency]
         return quarter in quarters
 
+    def due_for(self, period: Any) -> bool:
+        """Whether a figure is due for the period (a core.periods.Period): every period for a
+        year's report; a month only for monthly indicators, or the last month of a quarter
+        the indicator is due in (a quarterly figure in a monthly report comes at M03, M06 ...)."""
+        if period.quarter is None:
+            return True
+        if period.month is not None and self.frequency is not Frequency.MONTHLY:
+            return period.ends_a_quarter and self.due_in(period.quarter)
+        return self.due_in(period.quarter)
+
 
 class RAG(StrEnum):
     """The states the board colours by; a council's own names for them are a key's band names."""

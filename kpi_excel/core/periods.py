@@ -110,6 +110,17 @@ class Period:
         return self.month is not None
 
     @property
+    def ends_a_quarter(self) -> bool:
+        """A quarter, a year, or a month that is the last of its quarter (M03, M06 ...)."""
+        return self.month is None or self.month % 3 == 0
+
+    def last_month(self) -> Period:
+        """The month a quarter or year ends with (Q1: M03, the year: M12); a month itself."""
+        if self.month is not None:
+            return self
+        return Period(self.year, month=3 * (self.quarter or 4))
+
+    @property
     def year_label(self) -> str:
         return f"{self.year}/{(self.year + 1) % 100:02d}"
 

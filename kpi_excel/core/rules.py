@@ -299,7 +299,7 @@ def _unrated_figure(
             "No return", "No return was received for this indicator", Standing.NO_DATA
         )
     # A year report covers every quarter, so only quarters can be "not due".
-    due = period.quarter is None or indicator.due_in(period.quarter)
+    due = indicator.due_for(period)
     if not due and record.value is None:
         how_often = _FREQUENCY_WORDS[indicator.frequency]
         quarters = indicator.due_quarters or DEFAULT_DUE_QUARTERS[indicator.frequency]

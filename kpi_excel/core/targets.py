@@ -52,7 +52,7 @@ def previous_due_period(indicator: Indicator, period: Period) -> Period:
         return period.previous()
     candidate = period.previous()
     for _ in range(4):
-        if candidate.quarter is None or indicator.due_in(candidate.quarter):
+        if indicator.due_for(candidate):
             return candidate
         candidate = candidate.previous()
     return period.previous()

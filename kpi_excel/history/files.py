@@ -41,7 +41,13 @@ class History:
             self._points[(point.indicator_id, point.period)] = point
 
     def get(self, indicator_id: str, period: Period) -> HistoryPoint | None:
-        return self._points.get((indicator_id, str(period)))
+        """The figure for the period; for a quarter with none, a monthly indicator's figure for
+        the quarter's last month, which is the quarter's by every basis (a snapshot at the
+        quarter's end, the year to date, or the twelve months to it). Its period says which."""
+        point = self._points.get((indicator_id, str(period)))
+        if point is None and period.quarter is not None and period.month is None:
+            point = self._points.get((indicator_id, str(period.last_month())))
+        return point
 
     def series(self, indicator_id: str, up_to: Period, count: int = 8) -> list[HistoryPoint]:
         """Up to `count` quarters ending at up_to, oldest first, skipping missing ones."""

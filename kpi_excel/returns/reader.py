@@ -563,7 +563,7 @@ def _read_row(
     value, status = _read_figure(line, indicator, status)
     value, numerator, denominator = _read_counts(line, indicator, value)
     words = {key: _read_words(line, key) for key in _WORD_KEYS}
-    due = period.quarter is None or indicator.due_in(period.quarter)
+    due = indicator.due_for(period)
     status, value = _check_status(line, indicator, status, value, due)
     if line.problems:
         result.problems.extend(_placed(line, indicator, result))

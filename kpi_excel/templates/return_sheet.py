@@ -136,7 +136,7 @@ def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Contex
     period = context.period
     guide = RowGuide(
         indicator=indicator,
-        due=period.quarter is None or indicator.due_in(period.quarter),
+        due=indicator.due_for(period),
         bands=rating_bands(indicator, resolve_target(indicator, period), context.settings, period),
         previous_comment=(
             previous_comment_ref(row - (spec.FIRST_DATA_ROW - 1))
@@ -297,7 +297,7 @@ def _input_number_format(field: Field, indicator: Indicator) -> str:
 
 def _prefill(field: Field, indicator: Indicator, period: Period) -> str:
     if field.key == "status":
-        due = period.quarter is None or indicator.due_in(period.quarter)
+        due = indicator.due_for(period)
         return (Status.AVAILABLE if due else Status.NOT_DUE).value
     return PREFILLED_NO.get(field.key, "")
 
@@ -349,7 +349,7 @@ def _add_status_validations(
     due_options = dict(options, source="=" + list_ranges[DUE_STATUSES])
     due_options["error_message"] = "Choose one of: " + ", ".join(DUE_STATUSES) + "."
     for offset, indicator in enumerate(indicators):
-        if period.quarter is None or indicator.due_in(period.quarter):
+        if indicator.due_for(period):
             row = first + offset
             call(sheet, "data_validation", row, column, row, column, dict(due_options))
 
