@@ -136,6 +136,8 @@ class Indicator(Model):
     min_value: float | None = None  # plausible range; outside it is a warning
     max_value: float | None = None
     definition_changed: str | None = None  # period from which the definition changed
+    # a known change to the process: SPC limits are worked out afresh from this period
+    process_change: str | None = None
     rag_key: str = ""  # a named key from the Settings sheet; "": the register's key
     target_review: str = ""  # "carried from 2017/18: review", until the team clears it
     row: int | None = None  # register row, for messages
@@ -275,6 +277,8 @@ class Settings(Model):
     # count a data-only indicator's increase as better and its decrease as worse in summaries
     # ("up / no change / down" councils); else they count as "no arrow"
     count_data_only_moves: bool = False
+    # SPC: points in a row on one side of the mean that make a shift (NHS England's v2.6: 6)
+    spc_shift_length: int = Field(default=6, ge=6, le=8)
     rag_key: RagKey = TOLERANCE_KEY
     # named keys an indicator may choose instead, in its 'RAG key' column
     rag_keys: dict[str, RagKey] = {}

@@ -257,6 +257,14 @@ COLUMNS: tuple[Column, ...] = (
         "",
     ),
     Column(
+        "process_change",
+        "Process change",
+        False,
+        "Period from which a known change to the process starts: the SPC chart's mean and "
+        "limits are worked out afresh from it. Never worked out on their own.",
+        "",
+    ),
+    Column(
         "rag_key",
         "RAG key",
         False,
@@ -379,6 +387,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "min_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "max_value": lambda raw: None if raw in (None, "") else parse_number(raw),
     "definition_changed": _period_text,
+    "process_change": _period_text,
     "rag_key": lambda raw: cell_text(raw).lower(),
     "target_review": cell_text,
 }
@@ -675,7 +684,7 @@ def _check_targets_fit_polarity(indicators: list[Indicator], collector: RowProbl
 # Fields added after registers were first fingerprinted, with the value that changes nothing:
 # left out while they hold it, so returns stamped before stay current. A target review note
 # changes no template or rating.
-_LATER_FIELDS = {"rag_key": "", "decimals_given": True}
+_LATER_FIELDS = {"rag_key": "", "decimals_given": True, "process_change": None}
 
 
 def indicator_for_fingerprint(indicator: Indicator) -> dict[str, Any]:

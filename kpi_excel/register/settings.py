@@ -92,7 +92,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Count data-only rises and falls",
         "no",
         "yes: in the Summary a data-only indicator's increase counts with the better arrows "
-        "and its decrease with the worse ones (as 'up' and 'down'); no: under 'No arrow'.",
+        "and its decrease with the worse ones (as 'up' and 'down'); no: under 'Not compared'.",
+    ),
+    SettingSpec(
+        "spc_shift_length",
+        "SPC shift length",
+        "6",
+        "Points in a row on one side of the mean that make a shift on an SPC chart: 6 (NHS "
+        "England's SPC rules, v2.6), or 7 or 8 as older guidance has it.",
     ),
     SettingSpec("exceptions_include_amber", "Exceptions include AMBER", "no", ""),
     SettingSpec(
@@ -212,6 +219,11 @@ def _setting_value(key: str, raw: Any) -> Any:
         return parse_rag_key(str(raw))
     if key == "same_threshold":
         return parse_number(raw)
+    if key == "spc_shift_length":
+        length = parse_number(raw)
+        if length not in (6, 7, 8):
+            raise ValueError(f"'{raw}' is not 6, 7 or 8 points")
+        return int(length)
     if key in ("cumulative_short_term", "exceptions_include_amber", "count_data_only_moves"):
         return parse_yes_no(raw)
     if key == "return_deadline":
@@ -229,7 +241,13 @@ def _setting_value(key: str, raw: Any) -> Any:
 # Settings added after registers were first fingerprinted: left out of the fingerprint while
 # they hold their defaults, so a register that does not use them keeps its fingerprint (and
 # the returns stamped with it stay current).
-LATER_SETTINGS = ("rag_key", "rag_keys", "direction_words", "count_data_only_moves")
+LATER_SETTINGS = (
+    "rag_key",
+    "rag_keys",
+    "direction_words",
+    "count_data_only_moves",
+    "spc_shift_length",
+)
 
 
 def settings_for_fingerprint(settings: Settings) -> dict[str, Any]:

@@ -93,6 +93,7 @@ def indicator_row(indicator: Indicator, review: str = "") -> dict[str, Any]:
         "min_value": indicator.min_value,
         "max_value": indicator.max_value,
         "definition_changed": indicator.definition_changed,
+        "process_change": indicator.process_change,
         "rag_key": indicator.rag_key,
         "target_review": review,
     }

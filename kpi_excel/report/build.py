@@ -82,7 +82,14 @@ def build_report(
                 short_term=short_term,
                 long_term=long_term,
                 history=_series(indicator, record, history, period),
-                spc=_spc(indicator, record, earlier_figures.get(indicator.id, []), period, target),
+                spc=_spc(
+                    indicator,
+                    record,
+                    earlier_figures.get(indicator.id, []),
+                    period,
+                    target,
+                    settings.spc_shift_length,
+                ),
             )
         )
     rows = [row.model_copy(update={"missing_commentary": missing_commentary(row)}) for row in rows]
@@ -142,6 +149,7 @@ def _spc(
     earlier: list[HistoryPoint],
     period: Period,
     target: ResolvedTarget,
+    shift_length: int,
 ) -> SpcResult | None:
     """The XmR chart of the history and this period's figure. Year-to-date figures restart
     every April, a saw-tooth no chart of one process can read, so they get none."""
@@ -153,11 +161,18 @@ def _spc(
         periods.append(str(period))
         values.append(record.value)
     goal = target.target.value if target.target.kind is TargetKind.VALUE else None
-    # a changed definition is a known process change: the limits start again from it
-    changes = (
-        [str(Period.parse(indicator.definition_changed))] if indicator.definition_changed else []
+    # a changed definition and a process change named in the register are known changes:
+    # the limits start again from them, and never on their own
+    named = (indicator.definition_changed, indicator.process_change)
+    changes = [str(Period.parse(text)) for text in named if text]
+    return xmr(
+        periods,
+        values,
+        polarity=indicator.polarity,
+        target=goal,
+        recalculate_from=changes,
+        shift_length=shift_length,
     )
-    return xmr(periods, values, polarity=indicator.polarity, target=goal, recalculate_from=changes)
 
 
 def report_json(report: Report) -> dict:

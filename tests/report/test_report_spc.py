@@ -85,3 +85,39 @@ def test_a_changed_definition_restarts_the_limits():
     [row] = _report(changed, [10.0, 12.0] * 7 + [60.0, 62.0] * 7, 61.0).rows
     assert row.spc.mean == 61.0
     assert row.spc.points[0].mean == 11.0
+
+
+def _report_with(indicator, history_values, figure, **settings):
+    months = PERIOD.recent(len(history_values) + 1)[:-1]
+    points = [
+        HistoryPoint(indicator_id=indicator.id, period=str(m), value=v)
+        for m, v in zip(months, history_values, strict=True)
+    ]
+    record = ReturnRecord(
+        indicator_id=indicator.id, period=str(PERIOD), status=Status.AVAILABLE, value=figure
+    )
+    collected = Collected([], {indicator.id: record}, set(), [], [])
+    register = Register(indicators=[indicator])
+    register = register.model_copy(
+        update={"settings": register.settings.model_copy(update=settings)}
+    )
+    return build_report(register, PERIOD, collected, History(points))
+
+
+def test_the_registers_shift_length_decides_a_shift():
+    """Six points above the mean, the last this month's: a shift at 6, common cause at 7."""
+    values = [50.0, 54.0, 46.0, 53.0, 47.0, 52.0, 48.0, 50.0, 49.0, 51.0, 50.0, 49.0]
+    values += [52.0, 53.0, 52.5, 53.5, 52.0]
+    [at_six] = _report_with(CALLS, values, 53.0).rows
+    [at_seven] = _report_with(CALLS, values, 53.0, spc_shift_length=7).rows
+    assert (at_six.spc.rule, at_six.spc.variation) == ("shift", "improvement")
+    assert at_seven.spc.variation == "common_cause" and at_seven.spc.shift_length == 7
+
+
+def test_a_process_change_in_the_register_starts_the_limits_again():
+    changed = CALLS.model_copy(update={"process_change": "2018/19 M04"})
+    values = [20.0, 21.0, 19.0, 20.5, 19.5] * 3 + [60.0, 61.0, 59.0, 60.5, 59.5] * 3
+    [before] = _report_with(CALLS, values, 60.0).rows
+    [after] = _report_with(changed, values, 60.0).rows
+    assert before.spc.mean < 50 < after.spc.mean  # the new stretch's mean, not the whole's
+    assert after.spc.points[-1].mean == after.spc.mean
