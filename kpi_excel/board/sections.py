@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from ..core.display import (  # the words both editions print, defined once
+from ..core.display import (
     compared_marks,
+    display_places,
     figure_marks,
     format_target,
     format_value,
+    places_shown,  # the words both editions print, defined once
     round_display,
 )
 from ..core.models import (
@@ -217,20 +219,25 @@ def as_written(indicator: Indicator, value: float) -> float:
     shown = round_display(indicator, value)
     if indicator.unit is Unit.PERCENT:
         # round again: 90.6 / 100 is 0.9059999999999999 in binary, which Excel shows as typed
-        return round(shown / 100, indicator.decimals + 2)
+        return round(shown / 100, display_places(indicator) + 2)
     return shown
+
+
+def _figure(indicator: Indicator, value: float, marks: str = "") -> Figure:
+    """A figure as a number cell shown as format_value prints it: at the register's Decimals,
+    or when it gives none at the places the figure was recorded with (72.4, 660)."""
+    return Figure(
+        shown=format_value(indicator, value) + marks,
+        number=as_written(indicator, value),
+        num_format=number_format(indicator, marks=marks, places=places_shown(indicator, value)),
+    )
 
 
 def performance_cell(row: ReportRow) -> Figure:
     record = row.record
     if record is not None and _finite(record.value):
         assert record.value is not None
-        indicator, marks = row.indicator, figure_marks(row)
-        return Figure(
-            shown=format_value(indicator, record.value) + marks,
-            number=as_written(indicator, record.value),
-            num_format=number_format(indicator, marks=marks),
-        )
+        return _figure(row.indicator, record.value, figure_marks(row))
     if record is not None and record.status is Status.NOT_DUE:
         return Figure("Not due")
     return Figure("N/A")
@@ -239,11 +246,7 @@ def performance_cell(row: ReportRow) -> Figure:
 def target_cell(indicator: Indicator, target: Target) -> Figure:
     if target.kind is TargetKind.VALUE and _finite(target.value):
         assert target.value is not None
-        return Figure(
-            shown=format_value(indicator, target.value),
-            number=as_written(indicator, target.value),
-            num_format=number_format(indicator),
-        )
+        return _figure(indicator, target.value)
     return Figure(format_target(indicator, target))
 
 
@@ -277,12 +280,7 @@ def compared_cell(indicator: Indicator, trend: Trend, expected: Period) -> Figur
         # The word column already carries the token ("NEW", "N/A"): no need to say it twice.
         return Figure("—")
     assert point.value is not None
-    marks = compared_marks(trend, expected)
-    return Figure(
-        shown=format_value(indicator, point.value) + marks,
-        number=as_written(indicator, point.value),
-        num_format=number_format(indicator, marks=marks),
-    )
+    return _figure(indicator, point.value, compared_marks(trend, expected))
 
 
 # --- row heights -----------------------------------------------------------------------------

@@ -240,13 +240,15 @@ def _literal(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def number_format(indicator: Indicator, *, marks: str = "") -> str:
+def number_format(indicator: Indicator, *, marks: str = "", places: int | None = None) -> str:
     """The Excel number format showing a value as display.format_value prints it.
 
     Percentages are written as fractions (value / 100) under a % format. marks is text shown
     after the figure, such as " (Provisional)" or " (16-17)", so the cell stays a number.
+    places: the figure's own (display.places_shown), else the register's Decimals.
     """
-    digits = "0" if indicator.decimals == 0 else "0." + "0" * indicator.decimals
+    places = indicator.decimals if places is None else places
+    digits = "0" if places == 0 else "0." + "0" * places
     if indicator.unit is Unit.PERCENT:
         code = f"{digits}%"
     else:

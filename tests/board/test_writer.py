@@ -1170,3 +1170,19 @@ def test_a_long_comment_and_corrective_action_share_a_rows_lines():
     assert share_lines(3, 30, 14) == (3, 11)  # a short comment leaves the rest to the action
     assert share_lines(30, 4, 14) == (10, 4)
     assert share_lines(30, 30, 14) == (7, 7)
+
+
+def test_a_blank_decimals_shows_each_figure_as_recorded():
+    """With no Decimals in the register the board's number cells show the places the figure
+    was recorded with: 72.4% stays 72.4%, 660 gains no '.0'."""
+    from kpi_excel.board.sections import performance_cell
+
+    for value, shown, excel_format in ((72.4, "72.4%", "0.0%"), (66.0, "66%", "0%")):
+        row = make_row("P1", "Place", "P", value=value, rag=RAG.GREEN)
+        loose = row.indicator.model_copy(update={"decimals_given": False})
+        figure = performance_cell(row.model_copy(update={"indicator": loose}))
+        assert (figure.shown, figure.num_format) == (shown, excel_format)
+    count = make_row("C1", "Place", "C", unit=Unit.NUMBER, value=660.0, rag=RAG.GREEN)
+    loose = count.indicator.model_copy(update={"decimals_given": False})
+    figure = performance_cell(count.model_copy(update={"indicator": loose}))
+    assert (figure.shown, figure.num_format) == ("660", "#,##0")
