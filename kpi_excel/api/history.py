@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from ..core.display import plural
 from ..core.models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
 from ..core.periods import Period
 from ..core.problems import (
@@ -182,8 +183,8 @@ def import_history(
             for new, held in change.conflicts
         ]
         raise HistoryError(
-            f"Nothing was imported: {len(problems)} rows of {file.name} differ from figures "
-            f"already in {path.name}.",
+            f"Nothing was imported: {plural(len(problems), 'row')} of {file.name} "
+            f"{'differs' if len(problems) == 1 else 'differ'} from figures already in {path.name}.",
             problems,
         )
     return Imported(path, change.version, len(change.added), change.unchanged, periods, warnings)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.display import plural
 from ..core.gcpause import collector_paused
 from ..core.models import Register, Report
 from ..core.periods import Period
@@ -70,6 +71,7 @@ def make_templates(
         place("--out", out_dir, folder=True),
     )
     register = load_register_for(Path(register_path), period)
+    _warn_of_targets_to_review(register, on_warning)
     comments = None
     if store is not None:
         from ..history.store import Store
@@ -179,6 +181,21 @@ def validate_returns(
         outcome.feedback = write_feedback(collected, Path(feedback_dir))
         outcome.written += [f.written for f in outcome.feedback if f.written is not None]
     return outcome
+
+
+def _warn_of_targets_to_review(
+    register: Register, on_warning: Callable[[str], None] | None
+) -> None:
+    """new-year marks carried targets for review: templates made before they are reviewed
+    would send officers last year's targets."""
+    marked = [i.id for i in register.indicators if i.target_review.strip()]
+    if marked and on_warning is not None:
+        shown = ", ".join(marked[:8]) + (" ..." if len(marked) > 8 else "")
+        on_warning(
+            f"{plural(len(marked), 'indicator')} still marked for target review in the "
+            f"register ({shown}): the templates carry those targets. Set this year's targets "
+            "and clear the Target review column, then make the templates again."
+        )
 
 
 def _previous_comments(store: Path, period: Period) -> dict[str, str]:

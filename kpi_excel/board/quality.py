@@ -7,7 +7,7 @@ codes and SHA-256 fingerprints are kept on the Returns data sheet, beside the Da
 
 from __future__ import annotations
 
-from ..core.display import rag_text
+from ..core.display import plural, rag_text
 from ..core.models import ReportRow, ReturnOutcome
 from ..core.problems import Problem, Severity
 from ..xlsx.write import Sheet
@@ -63,18 +63,14 @@ def _problem_rows(ctx: Context, problems: list[Problem]) -> list[list[Value]]:
     return rows
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _return_rows(ctx: Context) -> list[list[Value]]:
     rows: list[list[Value]] = []
     for entry in ctx.report.return_log:
         found = []
         if entry.errors:
-            found.append(f"{_plural(entry.errors, 'figure')} not used until corrected")
+            found.append(f"{plural(entry.errors, 'figure')} not used until corrected")
         if entry.warnings:
-            found.append(f"{_plural(entry.warnings, 'point')} to check")
+            found.append(f"{plural(entry.warnings, 'point')} to check")
         rows.append([entry.service_area, OUTCOME_WORDS[entry.outcome], "; ".join(found) or "None"])
     return rows
 
@@ -85,8 +81,8 @@ def summary_sentence(ctx: Context, problems: list[Problem], missing: int) -> str
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     returns = f"{received} of {len(log)} returns were used. " if log else ""
     return (
-        f"{returns}{_plural(errors, 'figure')} could not be used because of errors, and "
-        f"{_plural(missing, 'off-target indicator')} came without a comment or corrective action."
+        f"{returns}{plural(errors, 'figure')} could not be used because of errors, and "
+        f"{plural(missing, 'off-target indicator')} came without a comment or corrective action."
     )
 
 

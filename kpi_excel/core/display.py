@@ -49,6 +49,11 @@ POLARITY_WORDS = {
 MAX_RECORDED_PLACES = 6
 
 
+def plural(count: int, word: str) -> str:
+    """ "1 row", "2 rows": no "1 rows" in a message."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def recorded_places(value: float) -> int:
     """Decimal places the figure was recorded with: 72.4 -> 1, 660.0 -> 0, 0.125 -> 3."""
     rounded = Decimal(repr(_rounded(float(value), MAX_RECORDED_PLACES)))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..core.display import plural
 from ..core.gcpause import collector_paused
 from ..core.models import HistoryPoint, Indicator, Source, Unit
 from ..core.periods import Period, PeriodError
@@ -162,7 +163,9 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
         )
         first_rows[key] = row_number
     if errors:
-        raise HistoryError(f"The history file {path.name} has {len(errors)} rows to fix.", errors)
+        raise HistoryError(
+            f"The history file {path.name} has {plural(len(errors), 'row')} to fix.", errors
+        )
     return History(points.values()), warnings
 
 

@@ -108,3 +108,22 @@ def test_q1_compares_with_last_years_q4_across_registers(tmp_path) -> None:
     assert row.short_term.direction.value == "better"
     assert row.long_term.compared_with.period == "2017/18 Q1"
     assert row.long_term.direction.value == "worse"
+
+
+def test_templates_warn_while_targets_are_marked_for_review(tmp_path) -> None:
+    """Templates made from next year's register before its targets are reviewed would send
+    officers last year's targets: the team is told which indicators, and how to clear them."""
+    from kpi_excel.api import make_templates
+
+    next_year = tmp_path / "register-2018-19.xlsx"
+    new_year(REGISTER, next_year)
+    heard: list[str] = []
+    made = make_templates(
+        next_year, Period.parse("2018/19 Q1"), tmp_path / "to-send", on_warning=heard.append
+    )
+    assert len(made) == 6
+    [warning] = [text for text in heard if "target review" in text]
+    assert warning.startswith("34 indicators still marked for target review")
+    heard.clear()
+    make_templates(REGISTER, Period.parse("2017/18 Q1"), tmp_path / "q1", on_warning=heard.append)
+    assert not [text for text in heard if "target review" in text]
