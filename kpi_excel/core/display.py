@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -17,6 +17,7 @@ from .models import (
     Polarity,
     ReportRow,
     Settings,
+    Standing,
     Status,
     Target,
     TargetKind,
@@ -311,6 +312,7 @@ class Counts:
     rag: Counter[RAG]
     short: Counter[str]  # better / same / worse / other, short term
     long: Counter[str]
+    unrated: Counter[Standing] = field(default_factory=Counter)  # why the others are not rated
 
     @property
     def rated(self) -> int:
@@ -343,7 +345,8 @@ def count(rows: Sequence[ReportRow], settings: Settings | None = None) -> Counts
     rag: Counter[RAG] = Counter(row.rating.rag for row in rows if row.rating.rag is not None)
     short = Counter(_judgement(row.short_term, settings) for row in rows)
     long = Counter(_judgement(row.long_term, settings) for row in rows)
-    return Counts(indicators=len(rows), rag=rag, short=short, long=long)
+    unrated = Counter(row.rating.standing for row in rows if row.rating.rag is None)
+    return Counts(indicators=len(rows), rag=rag, short=short, long=long, unrated=unrated)
 
 
 SUMMARY_HEADERS = (
@@ -396,12 +399,28 @@ def summary_headers(settings: Settings) -> list[str]:
     return headers
 
 
+# Why an indicator is not rated, as a council's summary counts them apart from the targetable
+UNRATED_WORDS = {
+    Standing.NO_TARGET: "with no target",
+    Standing.NOT_DUE: "not due",
+    Standing.NO_DATA: "with no figure",
+}
+
+
 def overall_sentence(counts: Counts) -> str:
+    """ "Of 22 rated indicators, 7 are GREEN, 0 AMBER and 15 RED; 12 of the 34 indicators are
+    not rated (6 with no target, 3 not due, 3 with no figure)." """
     not_rated = counts.indicators - counts.rated
+    why = [
+        f"{counts.unrated[standing]} {words}"
+        for standing, words in UNRATED_WORDS.items()
+        if counts.unrated[standing]
+    ]
     return (
         f"Of {counts.rated} rated indicators, {counts.rag[RAG.GREEN]} are GREEN, "
         f"{counts.rag[RAG.AMBER]} AMBER and {counts.rag[RAG.RED]} RED; "
-        f"{not_rated} of the {counts.indicators} indicators are not rated."
+        f"{not_rated} of the {counts.indicators} indicators are not rated"
+        + (f" ({', '.join(why)})." if why and not_rated else ".")
     )
 
 

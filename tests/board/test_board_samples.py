@@ -292,3 +292,13 @@ def test_every_indicator_with_an_earlier_figure_has_a_trend_chart(board):
         alts = re.findall(r'descr="([^"]*)"', archive.read(f"xl/drawings/{drawing}").decode())
     charted = [re.search(r"\((\w+)\) by period", alt).group(1) for alt in alts]
     assert len(with_history) == 18 and charted == with_history
+
+
+def test_the_front_page_says_why_indicators_are_not_rated(board):
+    """A council counts "6 targetable KPIs" apart from those with no target, not due and with no
+    figure: the front page says how many of each."""
+    sentence = load_workbook(board)["Summary"]["A3"].value
+    assert sentence == (
+        "Of 22 rated indicators, 7 are GREEN, 0 AMBER and 15 RED; 12 of the 34 indicators are "
+        "not rated (5 with no target, 2 not due, 5 with no figure)."
+    )
