@@ -101,6 +101,16 @@ define(
     "Remove the rows, or add the indicator to the register.",
 )
 define(
+    "indicator-retired",
+    W,
+    TEAM,
+    "Indicator no longer in the register",
+    "'{value}' has a figure for {detail} in the history but is not in this register, so the "
+    "board leaves it out.",
+    "If it was retired, nothing to do. If it was renamed, give it back its id: an indicator's "
+    "id must not change between years, or its arrows and history are lost.",
+)
+define(
     "closed-period-differs",
     W,
     TEAM,

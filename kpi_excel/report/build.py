@@ -93,6 +93,7 @@ def build_report(
             )
         )
     rows = [row.model_copy(update={"missing_commentary": missing_commentary(row)}) for row in rows]
+    found += _retired(register, history, period)
     collected.add_problems([*found, *commentary_problems(rows, collected)])
     return Report(
         period=str(period),
@@ -102,6 +103,21 @@ def build_report(
         return_log=collected.log,
         register_fingerprint=register.fingerprint,
     )
+
+
+def _retired(register: Register, history: History, period: Period) -> list[Problem]:
+    """Indicators with a figure for the period before or a year before that the register no
+    longer has: retired, or renamed (which loses their history)."""
+    known = {indicator.id for indicator in register.indicators}
+    compared = {str(period.previous()), str(period.same_period_last_year())}
+    gone: dict[str, str] = {}
+    for point in history.points():
+        if point.indicator_id not in known and point.period in compared:
+            gone.setdefault(point.indicator_id, point.period)
+    return [
+        problem("indicator-retired", indicator_id=indicator_id, value=indicator_id, detail=when)
+        for indicator_id, when in gone.items()
+    ]
 
 
 def _precision_warnings(
