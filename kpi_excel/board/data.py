@@ -29,10 +29,18 @@ Value = str | float | bool | None
 # --- Key ---------------------------------------------------------------------------------------
 
 
+# The key's swatches by state; a BLUE band (no swatch of its own) is written plain.
+RAG_KEY_STYLES = {
+    "GREEN": "swatch_green",
+    "AMBER": "swatch_amber",
+    "RED": "swatch_red",
+    "Not rated": "not_rated",
+}
+
+
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:
     """The ratings' key, in the words the web edition prints too, with the board's styles."""
-    styles = ("swatch_green", "swatch_amber", "swatch_red", "not_rated")
-    return [(s, style, m) for (s, m), style in zip(rag_key(ctx.settings), styles, strict=True)]
+    return [(s, RAG_KEY_STYLES.get(s, "text_centre"), m) for s, m in rag_key(ctx.settings)]
 
 
 def _arrow_rows(ctx: Context) -> list[tuple[str, str, str]]:

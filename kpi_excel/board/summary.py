@@ -12,14 +12,16 @@ from ..core.display import (
     count,
     count_values,
     overall_sentence,
+    rag_key,
     rag_text,
     summary_headers,
     trend_word,
 )
-from ..core.models import RAG, Direction, ReportRow, Trend
+from ..core.models import RAG, TOLERANCE_KEY, Direction, ReportRow, Trend
 from ..core.periods import Period
 from ..xlsx.styles import LINE_HEIGHT, chart_fills, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref
+from .data import RAG_KEY_STYLES
 from .sections import (
     DATA,
     EXCEPTIONS,
@@ -74,10 +76,15 @@ def key_lines(ctx: Context) -> list[tuple[str, str, str]]:
     """(symbol, style, meaning): the key printed on the front page."""
     settings = ctx.settings
     arrows = PERFORMANCE_ARROWS
+    # the register's key; the default's amber note is on the Key sheet (a second line here
+    # would push the front page's exceptions onto another page)
+    lines = rag_key(settings)[:-1]
+    if settings.rag_key == TOLERANCE_KEY:
+        lines = [("GREEN", settings.green_label), ("AMBER", settings.amber_label)]
+        lines.append(("RED", settings.red_label))
+    ratings = [(s, RAG_KEY_STYLES.get(s, "text_centre"), m) for s, m in lines]
     return [
-        ("GREEN", "swatch_green", settings.green_label),
-        ("AMBER", "swatch_amber", settings.amber_label),
-        ("RED", "swatch_red", settings.red_label),
+        *ratings,
         (
             "Not rated",
             "not_rated",

@@ -11,7 +11,11 @@ from functools import lru_cache
 
 from .models import (
     RAG,
+    TOLERANCE_KEY,
     ArrowStyle,
+    Band,
+    BandCondition,
+    BandEdge,
     Direction,
     Indicator,
     Polarity,
@@ -429,7 +433,49 @@ def overall_sentence(counts: Counts) -> str:
 KeyLines = list[tuple[str, str]]
 
 
+NOT_RATED_LINE = (
+    "Not rated",
+    "The reason is shown instead of a colour: for information only (neither higher nor lower "
+    "is better), no target or target TBC, data not available, or not due this period. Not "
+    "counted in the totals of GREEN, AMBER and RED.",
+)
+
+
+def _band_reach(band: Band) -> str:
+    """How far a band of a council's key reaches, in words."""
+    amount = f"{band.amount:g}" if band.amount is not None else ""
+    words = {
+        BandEdge.ON_TARGET: "on or better than target",
+        BandEdge.RELATIVE: f"on target or short of it by {amount}% of the target or less",
+        BandEdge.ABSOLUTE: f"on target or short of it by {amount} or less (in its unit)",
+        BandEdge.AHEAD_RELATIVE: f"better than target by {amount}% of it or more",
+        BandEdge.AHEAD_ABSOLUTE: f"better than target by {amount} or more",
+        BandEdge.TOLERANCE: "short of target by no more than the indicator's tolerance",
+        BandEdge.OTHERWISE: "any other figure",
+        BandEdge.NO_TARGET: "indicators with no target",
+        BandEdge.DATA_ONLY: "indicators for information only",
+    }[band.edge]
+    if band.when is BandCondition.IMPROVED:
+        words += ", if better than a year ago"
+    elif band.when is BandCondition.NOT_IMPROVED:
+        words += ", if not better than a year ago"
+    return words
+
+
 def rag_key(settings: Settings) -> KeyLines:
+    """The ratings' key: the register's own RAG key band by band when it gives one (in the
+    council's names), else the GREEN / AMBER / RED meanings of its Settings."""
+    if settings.rag_key != TOLERANCE_KEY:
+        lines = [
+            (
+                band.state.value,
+                f"{band.name}: {_band_reach(band)}"
+                if band.name.upper() != band.state.value
+                else _band_reach(band).capitalize(),
+            )
+            for band in settings.rag_key.bands
+        ]
+        return [*lines, NOT_RATED_LINE]
     amber_note = ""
     if settings.default_tolerance.kind is ToleranceKind.NONE:
         amber_note = " (no amber band this year unless an indicator has its own tolerance)"
@@ -437,13 +483,19 @@ def rag_key(settings: Settings) -> KeyLines:
         ("GREEN", settings.green_label),
         ("AMBER", settings.amber_label + amber_note),
         ("RED", settings.red_label),
-        (
-            "Not rated",
-            "The reason is shown instead of a colour: for information only (neither higher nor "
-            "lower is better), no target or target TBC, data not available, or not due this "
-            "period. Not counted in the totals of GREEN, AMBER and RED.",
-        ),
+        NOT_RATED_LINE,
     ]
+
+
+def rag_key_sentence(settings: Settings) -> str:
+    """The key in one line, for a template's heading: "GREEN on or better than target; ..."."""
+    return (
+        "; ".join(
+            f"{state} {meaning[0].lower()}{meaning[1:]}"
+            for state, meaning in rag_key(settings)[:-1]
+        )
+        + "."
+    )
 
 
 def arrow_style_name(style: ArrowStyle) -> str:
@@ -525,6 +577,8 @@ def rules_key(settings: Settings, own_tolerances: int, data_in: str, exceptions:
         "precision shown) counts as the same."
     )
     tolerance = describe_tolerance(settings.default_tolerance)
+    if settings.rag_key != TOLERANCE_KEY:
+        tolerance = f"The register's RAG key decides: {settings.rag_key.text}"
     if own_tolerances:
         tolerance += f" {own_tolerances} indicator(s) have their own tolerance: see {data_in}."
     cumulative = (
@@ -535,7 +589,7 @@ def rules_key(settings: Settings, own_tolerances: int, data_in: str, exceptions:
     )
     which = "RED and AMBER" if settings.exceptions_include_amber else "RED"
     return [
-        ("Default tolerance", tolerance),
+        ("Default tolerance" if settings.rag_key == TOLERANCE_KEY else "RAG key", tolerance),
         ("Same", same),
         ("Ratings and arrows", "Worked out on figures rounded to the precision shown."),
         ("Year-to-date indicators", cumulative),

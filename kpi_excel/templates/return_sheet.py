@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core import return_spec as spec
 from ..core.deadlines import deadline_for
-from ..core.display import POLARITY_WORDS, format_target
+from ..core.display import POLARITY_WORDS, format_target, rag_key_sentence
 from ..core.models import (
     HistoryPoint,
     Indicator,
@@ -117,8 +117,7 @@ def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> Non
             formats.get("note"),
         ),
         (
-            f"Rating (guide): GREEN {settings.green_label.lower()}; "
-            f"AMBER {settings.amber_label.lower()}; RED {settings.red_label.lower()}.",
+            f"Rating (guide): {rag_key_sentence(settings)}",
             formats.get("note"),
         ),
     ]

@@ -14,6 +14,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..core import return_spec as spec
+from ..core.display import rag_key
 from ..core.models import Settings, Status
 from ..core.return_spec import FIELDS, FieldKind, column_letter
 from .formulas import GUIDE_MESSAGES, messages, same_words
@@ -279,11 +280,10 @@ def _write_number_notes(sheet: Worksheet, formats: Formats, row: int) -> int:
 def _write_rating_key(sheet: Worksheet, formats: Formats, settings: Settings, row: int) -> int:
     """What the guide's ratings and Check words mean."""
     call(sheet, "write_string", row, 0, "Rating (guide) and Check", formats.get("subtitle"))
-    for word, label, fill in (
-        ("GREEN", settings.green_label, settings.green_colour),
-        ("AMBER", settings.amber_label, settings.amber_colour),
-        ("RED", settings.red_label, settings.red_colour),
-    ):
+    fills = {"GREEN": settings.green_colour, "AMBER": settings.amber_colour}
+    fills["RED"] = settings.red_colour
+    for word, label in rag_key(settings)[:-1]:  # the register's key, as the board prints it
+        fill = fills.get(word, "#FFFFFF")
         row += 1
         style = formats.get("table_cell", bold=True, bg_color=fill, align="center")
         call(sheet, "write_string", row, 1, word, style)

@@ -302,3 +302,45 @@ def test_the_front_page_says_why_indicators_are_not_rated(board):
         "Of 22 rated indicators, 7 are GREEN, 0 AMBER and 15 RED; 12 of the 34 indicators are "
         "not rated (5 with no target, 2 not due, 5 with no figure)."
     )
+
+
+def test_the_key_is_the_registers_own(tmp_path):
+    """A council's key with a green band prints as that key, in its own names, on the board's
+    Key, the front page, the web edition and the return template; never 'no amber band'."""
+    from kpi_excel.board import write_board_workbook
+    from kpi_excel.core.periods import Period
+    from kpi_excel.history.files import History
+    from kpi_excel.register.keys import parse_rag_key
+    from kpi_excel.register.loader import load_register
+    from kpi_excel.report.build import build_report
+    from kpi_excel.returns.collect import collect_returns
+    from kpi_excel.templates.build import write_return_templates
+    from kpi_excel.web import render_html
+
+    text = (
+        'GREEN "On target or within 5%": within 5%; AMBER "5 to 10% short": within 10%; '
+        'RED "More than 10% short": otherwise'
+    )
+    register = load_register(SAMPLES / "register.xlsx")
+    keyed = register.model_copy(
+        update={"settings": register.settings.model_copy(update={"rag_key": parse_rag_key(text)})}
+    )
+    period = Period.parse("2017/18 Q1")
+    collected = collect_returns([SAMPLES / "returns"], keyed, period)
+    report = build_report(keyed, period, collected, History())
+    book = load_workbook(write_board_workbook(report, tmp_path / "board.xlsx"))
+    key_text = " ".join(str(c.value) for row in book["Key"].iter_rows() for c in row if c.value)
+    front = " ".join(str(c.value) for row in book["Summary"].iter_rows() for c in row if c.value)
+    page = render_html(report)
+    for shown in (key_text, front, page):
+        assert "5 to 10% short: on target or short of it by 10% of the target or less" in shown
+        assert "no amber band" not in shown.lower()
+    assert "The register's RAG key decides" in key_text
+    [template, *_] = write_return_templates(keyed, period, tmp_path / "to-send")
+    legend = " ".join(
+        str(c.value)
+        for row in load_workbook(template)["Return"].iter_rows(max_row=8)
+        for c in row
+        if c.value
+    )
+    assert "AMBER 5 to 10% short: on target or short of it by 10%" in legend
