@@ -277,8 +277,9 @@ def _returns_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option(
     "--store",
-    type=_EXISTING,
-    help="History store, for last period's comments: a comment copied unchanged is queried.",
+    type=_STORE,
+    help="History store, for last period's comments: a comment copied unchanged is queried "
+    "(none yet: the first quarter).",
 )
 @_handle_errors
 def validate(
@@ -320,7 +321,7 @@ def validate(
         log_path=log_path,
         chase_path=chase_path,
         feedback_dir=feedback_dir,
-        store=store,
+        store=_store_or_none(store),
     )
     if not quiet:
         _print_log(outcome.log)

@@ -72,7 +72,7 @@ define(
     E,
     TEAM,
     "Register is for another year",
-    "The register is for {detail}",
+    "The register is for {detail}.",
     "Give the register for the period's year, or make next year's register with "
     "'kpi-excel new-year' and review its targets.",
 )

@@ -30,13 +30,13 @@ def check_reporting_year(register: Register, period: Period) -> None:
     if Period.parse(period).year_label == year:
         return
     detail = (
-        f"{year}, but the period is {period}. Targets, tolerances and the key change every "
-        "April: use the register for that year"
+        f"{year}, but the period is {period}. Targets, tolerances and the key change every April"
     )
     if Period.parse(period).year == Period.parse(year).year + 1:
-        detail += f", or make it with: kpi-excel new-year {register.source or 'register.xlsx'}"
+        detail += f": make next year's with kpi-excel new-year {register.source or 'register.xlsx'}"
+    # the message says what is wrong; the problem beneath it says what to do, once
     raise RegisterError(
-        f"The register {register.source} is for {year}, not {period}.",
+        f"The register {register.source} is not for {period}.",
         [problem("register-wrong-year", file=register.source, sheet=SETTINGS_SHEET, detail=detail)],
     )
 

@@ -23,7 +23,8 @@ class ArrowCounts(Model):
 class SummaryCounts(Model):
     indicators: int = 0
     targetable: int = 0  # rated against a target: due, with a figure, and with a target
-    achieved: int = 0  # targetable and GREEN
+    achieved: int = 0  # targetable and GREEN, as the council's key defines GREEN (a green band
+    # counts a small shortfall as achieved, as councils who use one count it)
     states: dict[str, int] = {}  # targetable ratings by state: GREEN, AMBER, RED, BLUE
     bands: dict[str, int] = {}  # every rating by the council's band name
     no_target: int = 0  # data only, no target, TBC (including those a key rates BLUE)
