@@ -75,7 +75,7 @@ def _write_heading(sheet: Sheet, ctx: Context, overall: Counts) -> None:
 def key_lines(ctx: Context) -> list[tuple[str, str, str]]:
     """(symbol, style, meaning): the key printed on the front page."""
     settings = ctx.settings
-    arrows = PERFORMANCE_ARROWS
+    arrows, word = PERFORMANCE_ARROWS, settings.word_for  # in the council's words
     # the register's key; the default's amber note is on the Key sheet (a second line here
     # would push the front page's exceptions onto another page)
     lines = rag_key(settings)[:-1]
@@ -92,14 +92,15 @@ def key_lines(ctx: Context) -> list[tuple[str, str, str]]:
             "available, or not due.",
         ),
         (
-            f"{arrows[Direction.BETTER]} better  {arrows[Direction.SAME]} same  "
-            f"{arrows[Direction.WORSE]} worse",
+            f"{arrows[Direction.BETTER]} {word(Direction.BETTER)}  "
+            f"{arrows[Direction.SAME]} {word(Direction.SAME)}  "
+            f"{arrows[Direction.WORSE]} {word(Direction.WORSE)}",
             "text_centre",
             "Than the figure compared with, whether higher or lower is better; "
             f"{arrows[Direction.INCREASE]} {arrows[Direction.DECREASE]} rose or fell "
             "(not rated).",
         ),
-        ("worse*", "text_centre", YEAR_TO_DATE_NOTE[2:]),
+        (f"{word(Direction.WORSE)}*", "text_centre", YEAR_TO_DATE_NOTE[2:]),
     ]
 
 
