@@ -640,7 +640,7 @@ def read_store(
             return StoreView(path, version, None, history, collected)
         figures = {f.indicator_id: f for f in opened.figures(as_at=version, period=str(period))}
         records = {i: f.to_record(opened.name) for i, f in figures.items()}
-    problems = []
+        problems = _closed_under(opened.runs(), closed, register)
     for indicator_id, record in collected.records.items():
         held = figures.get(indicator_id)
         new = Figure.from_record(record)
@@ -653,6 +653,16 @@ def read_store(
         rejected_ids=collected.rejected_ids - records.keys(),
     )
     return StoreView(path, version, closed, history, overlaid, problems)
+
+
+def _closed_under(runs: Sequence[Run], closed: ClosedPeriod, register: Register) -> list[Problem]:
+    """A warning when the register differs from the one the period was closed with: each
+    year's rules stay with its own register, and a run under another rates differently."""
+    closes = [run for run in runs if run.command == "close" and run.period == closed.period]
+    held = closes[-1].register_fingerprint if closes else ""
+    if not held or held == register.fingerprint:
+        return []
+    return [problem("closed-under-another-register", detail=closed.period)]
 
 
 def _in_register_order(register: Register, records: dict[str, ReturnRecord]) -> dict:

@@ -111,6 +111,16 @@ define(
     "id must not change between years, or its arrows and history are lost.",
 )
 define(
+    "closed-under-another-register",
+    W,
+    TEAM,
+    "Closed under another register",
+    "{detail} was closed with a register whose indicators, targets or key differ from this "
+    "one: its figures are as closed, but the ratings and arrows follow this register.",
+    "To see the board as it was, run again with the register the period was closed with "
+    "(keep each year's register: new-year writes a new file).",
+)
+define(
     "closed-period-differs",
     W,
     TEAM,

@@ -441,3 +441,26 @@ def test_templates_take_last_periods_figures_from_the_store(tmp_path):
     sheet = load_workbook(tmp_path / "t" / "2017-18-Q1-adult-social-care.xlsx")["Return"]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=9, max_row=10)]
     assert values[0][0] == "IN01" and values[0][5] == 33.3 and values[0][6] == 33.8
+
+
+def test_a_closed_period_run_with_another_register_says_so(quarters, tmp_path):
+    """Each year's rules stay with its register: re-running a closed quarter under a register
+    whose targets have changed warns that the ratings follow the register given."""
+    store = quarters / "history.sqlite"
+    same = run("consolidate", REGISTER, SAMPLES / "returns", "-p", Q1, "--store", store,
+               "--out", tmp_path / "same.xlsx", "--quiet", code=None)  # fmt: skip
+    assert "closed-under-another-register" not in same
+    book = load_workbook(REGISTER)
+    sheet = book["Indicators"]
+    column = next(c.column for c in sheet[1] if c.value == "Annual target")
+    row = next(
+        r
+        for r in range(2, sheet.max_row + 1)
+        if isinstance(sheet.cell(r, column).value, int | float)
+    )
+    sheet.cell(row, column).value += 1  # one target changed since the quarter was closed
+    changed = tmp_path / "changed.xlsx"
+    book.save(changed)
+    said = run("consolidate", changed, SAMPLES / "returns", "-p", Q1, "--store", store,
+               "--out", tmp_path / "changed-board.xlsx", code=None)  # fmt: skip
+    assert "closed-under-another-register" in said and "2017/18 Q1 was closed with" in said
