@@ -21,6 +21,7 @@ from functools import cache
 
 from ..core.display import display_places
 from ..core.models import (
+    BandCondition,
     Indicator,
     ResolvedTarget,
     ReturnRecord,
@@ -313,6 +314,10 @@ def rating_bands(
     indicator is never rated. Between the target's edges and either end of the grid a rating
     only moves one way (nearer the target is never rated worse), so a bisection between two
     figures rated differently finds each change exactly, whatever bands the key has."""
+    if any(band.when is not BandCondition.ANY for band in settings.key_for(indicator).bands):
+        # a composite key also asks whether the figure beat last year's, which the guide
+        # cannot know as the officer types: no provisional rating rather than a wrong one
+        return None
     places = shown_places(indicator)
     step = Decimal(1).scaleb(-places)
     reach = 10**15  # grid points: figures of up to 15 significant digits convert exactly

@@ -720,3 +720,30 @@ def test_templates_from_a_store_know_last_periods_comments(tmp_path):
     codes_column = spec.column_letter(WORK_COLUMN["codes"])
     codes = sheet[f"{codes_column}{data_row(sheet, 'CL02')}"].value
     assert "comment-repeated" in codes and spec.LISTS_SHEET in codes
+
+
+def test_a_composite_key_gives_no_provisional_rating():
+    """A key that asks whether the figure beat last year's cannot be decided as the officer
+    types: the guide gives no rating rather than a wrong one."""
+    from conftest import SAMPLES
+
+    from kpi_excel.core.models import ResolvedTarget
+    from kpi_excel.core.periods import Period
+    from kpi_excel.register.keys import parse_rag_key
+    from kpi_excel.register.loader import load_register
+    from kpi_excel.templates.formulas import rating_bands
+
+    register = load_register(SAMPLES / "register.xlsx")
+    indicator = next(i for i in register.indicators if i.annual_target.value)
+    target = ResolvedTarget(target=indicator.annual_target, how="annual target applies")
+    period = Period.parse("2017/18 Q1")
+    plain = register.settings
+    composite = plain.model_copy(
+        update={
+            "rag_key": parse_rag_key(
+                "GREEN: within 10%; AMBER: otherwise, if improved; RED: otherwise"
+            )
+        }
+    )
+    assert rating_bands(indicator, target, plain, period) is not None
+    assert rating_bands(indicator, target, composite, period) is None
