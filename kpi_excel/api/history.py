@@ -57,7 +57,7 @@ Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
 EXPORT_MARK = "history export"
 EXPORT_COLUMNS = (
-    "indicator_id", "period", "value", "label", "status", "provisional", "average", "time_lag",
+    "indicator_id", "period", "value", "label", "status", "provisional", "average",
     "numerator", "denominator", "target", "target_how", "comment", "corrective_action",
     "version", "recorded_at", "recorded_by", "why", "source_file", "source_sha256",
     "source_sheet", "source_cell", "source_template_version", "source_read_at",
@@ -307,7 +307,6 @@ def _export_row(figure: Figure) -> list[object]:
         figure.status.value,
         figure.provisional,
         figure.average,
-        figure.time_lag or "",
         figure.numerator,
         figure.denominator,
         target_text(figure.target),

@@ -171,7 +171,7 @@ def _finite(value: float | None) -> bool:
 
 
 def figure_marks(row: ReportRow) -> str:
-    """ " (Provisional) (avg.) (Q3 time lag)" after a figure, or ""."""
+    """ " (Provisional) (avg.)" after a figure, or ""."""
     record = row.record
     if record is None:
         return ""
@@ -180,8 +180,6 @@ def figure_marks(row: ReportRow) -> str:
         marks.append("(Provisional)")
     if record.average:
         marks.append("(avg.)")
-    if record.time_lag:
-        marks.append(f"({record.time_lag})")
     return " " + " ".join(marks) if marks else ""
 
 

@@ -362,7 +362,6 @@ class ReturnRecord(Model):
     denominator: float | None = None
     provisional: bool = False
     average: bool = False  # an average over the period, printed "(avg.)"
-    time_lag: str | None = None  # e.g. "Q3 time lag"
     comment: str = ""
     corrective_action: str = ""
     source: Source | None = None

@@ -140,7 +140,6 @@ class Figure:
     denominator: float | None = None
     provisional: bool = False
     average: bool = False
-    time_lag: str | None = None
     target: Target | None = None  # the period target in force when it was recorded
     target_how: str = ""
     comment: str = ""
@@ -167,7 +166,6 @@ class Figure:
             denominator=record.denominator,
             provisional=record.provisional,
             average=record.average,
-            time_lag=record.time_lag,
             target=target.target if target else None,
             target_how=target.how if target else "",
             comment=record.comment,
@@ -202,7 +200,7 @@ class Figure:
             self.denominator,
             self.provisional,
             self.average,
-            self.time_lag or None,
+            None,  # time lag, never set: kept so figures keep their fingerprints
             self.comment,
             self.corrective_action,
         )
@@ -259,7 +257,6 @@ class Figure:
             denominator=self.denominator,
             provisional=self.provisional,
             average=self.average,
-            time_lag=self.time_lag,
             comment=self.comment,
             corrective_action=self.corrective_action,
             source=source,
@@ -677,7 +674,7 @@ def _figure_row(figure: Figure) -> tuple[Any, ...]:
         figure.denominator,
         int(figure.provisional),
         int(figure.average),
-        figure.time_lag,
+        None,  # the time_lag column, never set: kept so older stores open unchanged
         figure.target.model_dump_json() if figure.target else None,
         figure.target_how,
         figure.comment,
@@ -711,7 +708,6 @@ def _figure(row: sqlite3.Row) -> Figure:
         denominator=row["denominator"],
         provisional=bool(row["provisional"]),
         average=bool(row["average"]),
-        time_lag=row["time_lag"],
         target=Target.model_validate_json(row["target"]) if row["target"] else None,
         target_how=row["target_how"],
         comment=row["comment"],

@@ -183,7 +183,7 @@ def test_targets_keep_the_period_they_took_effect(path):
 def test_a_figure_goes_in_and_comes_out_as_the_same_record():
     record = ReturnRecord(
         indicator_id="A1", period=Q1, status=Status.AVAILABLE, value=60.9, numerator=14,
-        denominator=23, provisional=True, average=True, time_lag="Q3 time lag",
+        denominator=23, provisional=True, average=True,
         comment="Up.", corrective_action="More.",
         source=Source(file="r.xlsx", sha256="ab" * 32, sheet="Return", cell="H9",
                       template_version="1.0", read_at="2017-07-20T10:00:00"),
