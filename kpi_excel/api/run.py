@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..core.display import plural
 from ..core.gcpause import collector_paused
-from ..core.models import Register, Report
+from ..core.models import Register, Report, ReturnLogEntry
 from ..core.periods import Period
 from ..core.problems import OutputError, Problem, UsageError, count, problem
 from ..core.targets import previous_due_period
@@ -31,7 +31,6 @@ from ..xlsx.outputs import check_outputs, pdf_beside, place, returns_places
 if TYPE_CHECKING:
     from ..board.sections import ProgressBar
     from ..returns.feedback import Feedback
-    from ..returns.log import LogRow
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
@@ -108,7 +107,7 @@ class Validation:
     register: Register
     collected: Collected
     problems: list[Problem]
-    log: list[LogRow] = field(default_factory=list)  # per file and per missing service area
+    log: list[ReturnLogEntry] = field(default_factory=list)  # per file and per missing service area
     written: list[Path] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
 
@@ -291,10 +290,7 @@ def consolidate_returns(
         update={"problems": [*report.problems, *history_warnings, *audit, *cut]}
     )
     outcome = Consolidation(report, collected, list(report.problems))
-    # the JSON's return log in validate's shape: expected, saved and late with each line
-    extra = {"return_log": [log_json(r) for r in return_log(collected, register, period)]}
-    if view is not None:
-        extra["history"] = view.json()
+    extra = {"history": view.json()} if view is not None else {}
     _write_outputs(outcome, Path(out), json_path, html, pdf, write_progress, extra)
     if view is not None:
         from .history import log_consolidate

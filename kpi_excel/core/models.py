@@ -6,6 +6,7 @@ indicator's own unit: a percentage is held as percentage points (83.0 means 83%)
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -432,13 +433,18 @@ class ReturnOutcome(StrEnum):
 
 
 class ReturnLogEntry(Model):
+    """One line of the return log: a file received, or a service area with none."""
+
     service_area: str
     outcome: ReturnOutcome
+    expected: bool = True  # the register has indicators for this service area
     file: str | None = None
     sha256: str = ""
     template_version: str = ""
     errors: int = 0
     warnings: int = 0
+    saved: date | None = None  # when the file was last saved (returns/log.saved_on)
+    late: bool | None = None  # None: no deadline, or no file
 
 
 class Report(Model):

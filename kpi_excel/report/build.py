@@ -27,6 +27,7 @@ from ..core.targets import previous_due_period, resolve_target
 from ..history.files import History
 from ..register.loader import settings_fingerprint
 from ..returns.collect import Collected
+from ..returns.log import return_log
 from ..xlsx.atomic import write_bytes
 from .commentary import commentary_problems, missing_commentary
 from .summary import summarise
@@ -100,7 +101,7 @@ def build_report(
         settings=settings,
         rows=rows,
         problems=list(collected.problems),
-        return_log=collected.log,
+        return_log=return_log(collected, register, period),  # with saved and late
         register_fingerprint=register.fingerprint,
     )
 

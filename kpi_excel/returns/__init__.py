@@ -3,7 +3,7 @@ the validation log and feedback copies."""
 
 from .collect import Collected, collect_returns, find_return_files
 from .feedback import Feedback, write_feedback
-from .log import LogRow, chase_list, return_log
+from .log import chase_list, return_log
 from .logbook import write_output, write_validation_log
 from .parallel import read_returns_parallel
 from .reader import ReturnFile, file_time, read_return, sha256_of
@@ -11,7 +11,6 @@ from .reader import ReturnFile, file_time, read_return, sha256_of
 __all__ = [
     "Collected",
     "Feedback",
-    "LogRow",
     "ReturnFile",
     "chase_list",
     "collect_returns",

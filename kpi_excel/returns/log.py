@@ -10,11 +10,10 @@ an email.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.deadlines import deadline_for
-from ..core.models import Register, ReturnOutcome
+from ..core.models import Register, ReturnLogEntry, ReturnOutcome
 from ..core.periods import Period
 from ..core.problems import CATALOGUE, Audience, Problem, Severity
 from .collect import Collected
@@ -23,36 +22,9 @@ from .reader import ReturnFile
 UNKNOWN_AREA = "(unknown)"  # a file too broken to say whose it is
 
 
-@dataclass(frozen=True)
-class LogRow:
-    """One line of the return log: a file received, or a service area with none."""
-
-    service_area: str
-    outcome: ReturnOutcome
-    expected: bool  # the register has indicators for this service area
-    file: str | None = None
-    sha256: str = ""
-    template_version: str = ""
-    errors: int = 0
-    warnings: int = 0
-    saved: date | None = None  # the file's modification date
-    late: bool | None = None  # None: no deadline set, or no file
-
-
-def log_json(row: LogRow) -> dict:
+def log_json(row: ReturnLogEntry) -> dict:
     """One line of the return log as JSON: the one shape validate and consolidate write."""
-    return {
-        "service_area": row.service_area,
-        "outcome": row.outcome.value,
-        "expected": row.expected,
-        "file": row.file,
-        "sha256": row.sha256,
-        "template_version": row.template_version,
-        "errors": row.errors,
-        "warnings": row.warnings,
-        "saved": row.saved.isoformat() if row.saved else None,
-        "late": row.late,
-    }
+    return row.model_dump(mode="json")
 
 
 def deadline_of(register: Register | None, period: Period | None) -> date | None:
@@ -80,7 +52,7 @@ def saved_on(found: ReturnFile) -> date | None:
 
 def return_log(
     collected: Collected, register: Register | None = None, period: Period | None = None
-) -> list[LogRow]:
+) -> list[ReturnLogEntry]:
     """The log: the collected entries with each file's date and lateness, expected areas first.
 
     Without a register, every named service area counts as expected; without a period, no
@@ -97,20 +69,7 @@ def return_log(
         expected = entry.service_area != UNKNOWN_AREA and (
             areas is None or entry.service_area in areas
         )
-        rows.append(
-            LogRow(
-                service_area=entry.service_area,
-                outcome=entry.outcome,
-                expected=expected,
-                file=entry.file,
-                sha256=entry.sha256,
-                template_version=entry.template_version,
-                errors=entry.errors,
-                warnings=entry.warnings,
-                saved=saved,
-                late=late,
-            )
-        )
+        rows.append(entry.model_copy(update={"expected": expected, "saved": saved, "late": late}))
     return sorted(rows, key=lambda r: (not r.expected, r.service_area, _ORDER[r.outcome]))
 
 
@@ -123,7 +82,7 @@ _ORDER = {
 }
 
 
-def counts(rows: Iterable[LogRow]) -> dict[str, int]:
+def counts(rows: Iterable[ReturnLogEntry]) -> dict[str, int]:
     """How many service areas are expected, received, missing and late, and how many files
     were superseded, rejected or failed validation."""
     rows = list(rows)
@@ -178,7 +137,7 @@ def chase_list(collected: Collected, period: Period, register: Register | None =
     return f"{head}\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def _areas(rows: Sequence[LogRow]) -> list[str]:
+def _areas(rows: Sequence[ReturnLogEntry]) -> list[str]:
     seen: dict[str, None] = {}
     for row in rows:
         if row.expected:
@@ -188,7 +147,7 @@ def _areas(rows: Sequence[LogRow]) -> list[str]:
 
 def _area_paragraph(
     area: str,
-    rows: Sequence[LogRow],
+    rows: Sequence[ReturnLogEntry],
     files: dict[tuple[str, str], ReturnFile],
     period: Period,
     deadline: date | None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ..core.models import Register, Settings
+from ..core.models import Register, ReturnLogEntry, Settings
 from ..core.periods import Period
 from ..core.problems import CATALOGUE
 from ..xlsx.atomic import make_folder, write_bytes
@@ -17,7 +17,7 @@ from ..xlsx.styles import LINE_HEIGHT, cell_styles, palette
 from ..xlsx.write import Book, PrintSetup, Sheet, warnings_as_errors
 from .collect import Collected
 from .feedback import wrapped_lines
-from .log import LogRow, chase_list, counts, return_log
+from .log import chase_list, counts, return_log
 
 LOG_SHEET, PROBLEMS_SHEET, CHASE_SHEET = "Return log", "Problems", "Chase list"
 
@@ -78,7 +78,7 @@ def _headings(sheet: Sheet, columns: tuple[tuple[str, float], ...], row: int) ->
     sheet.row_height(row, LINE_HEIGHT * lines + 6)
 
 
-def _log_sheet(sheet: Sheet, rows: list[LogRow], period: Period) -> None:
+def _log_sheet(sheet: Sheet, rows: list[ReturnLogEntry], period: Period) -> None:
     summary = counts(rows)
     sheet.string(0, 0, f"Return log for {period}", "title")
     sheet.string(
