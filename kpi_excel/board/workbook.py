@@ -20,8 +20,6 @@ from typing import IO
 
 from ..core.display import is_exception
 from ..core.models import Report, ReportRow
-from ..core.periods import Period, PeriodError
-from ..core.problems import OutputError
 from ..xlsx.atomic import replace_file
 from ..xlsx.styles import cell_styles, conditional_styles, palette
 from ..xlsx.write import Book, warnings_as_errors
@@ -86,13 +84,6 @@ def sections_in_order(report: Report) -> list[str]:
 # --- the workbook ----------------------------------------------------------------------------
 
 
-def _period(report: Report) -> Period:
-    try:
-        return Period.parse(report.period)
-    except PeriodError as error:
-        raise OutputError(f"Cannot write the board workbook: {error}") from error
-
-
 # Given the number of rows to write, a progress bar for them (tqdm's signature fits).
 ProgressFactory = Callable[[int], ProgressBar]
 
@@ -115,7 +106,7 @@ def build_workbook(
 def _build(
     report: Report, target: str | Path | IO[bytes], progress: ProgressFactory | None
 ) -> None:
-    period = _period(report)
+    period = report.period  # a Period, parsed where the report was made
     settings = report.settings
     colours = palette(settings)
     book = Book(target, {**cell_styles(colours), **conditional_styles(colours), **SPC_STYLES})

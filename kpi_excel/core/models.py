@@ -8,9 +8,24 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+)
+
+from .periods import Period
+
+# A Period in a model: text such as "2017/18 Q1" is parsed once, at the boundary, and the
+# JSON writes it back as that text.
+PeriodValue = Annotated[
+    Period, BeforeValidator(Period.parse), PlainSerializer(str, return_type=str)
+]
 
 
 class Model(BaseModel):
@@ -450,7 +465,7 @@ class ReturnLogEntry(Model):
 class Report(Model):
     """Everything the board workbook and the JSON output are written from."""
 
-    period: str  # "2017/18 Q1"
+    period: PeriodValue  # a Period; "2017/18 Q1" is read as one, and written as that text
     settings: Settings
     rows: list[ReportRow]  # register order
     problems: list = []  # list[Problem]; typed loosely to keep models free of problems.py

@@ -97,7 +97,7 @@ def build_report(
     found += _retired(register, history, period)
     collected.add_problems([*found, *commentary_problems(rows, collected)])
     return Report(
-        period=str(period),
+        period=period,
         settings=settings,
         rows=rows,
         problems=list(collected.problems),
@@ -234,7 +234,7 @@ def report_json(report: Report) -> dict:
             }
         )
     return {
-        "period": report.period,
+        "period": str(report.period),
         "register_fingerprint": report.register_fingerprint,
         "settings_fingerprint": settings_fingerprint(report.settings),
         "indicators": indicators,

@@ -12,8 +12,6 @@ from pathlib import Path
 import jinja2
 
 from ..core.models import Report
-from ..core.periods import PeriodError
-from ..core.problems import OutputError
 from ..xlsx import write_bytes
 from .page import build_page
 
@@ -33,10 +31,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(report: Report) -> str:
     """The web edition of report, as one HTML page (styles and charts inline, no scripts)."""
-    try:
-        page = build_page(report)
-    except PeriodError as error:
-        raise OutputError(f"Cannot write the web edition: {error}") from error
+    page = build_page(report)
     return _environment().get_template("report.html.j2").render(page=page)
 
 

@@ -163,8 +163,11 @@ def test_a_report_with_no_indicators_still_reads(sample_report: Report) -> None:
     assert not page.all("svg")  # no chart of nothing
 
 
-def test_a_period_it_cannot_read_is_an_output_error(sample_report: Report) -> None:
-    from kpi_excel.core.problems import OutputError
+def test_a_period_it_cannot_read_never_reaches_the_page(sample_report: Report) -> None:
+    """The report's period is a Period, parsed where the report is made: text that is not a
+    period is refused there, so no edition has to guess at it."""
+    from pydantic import ValidationError
 
-    with pytest.raises(OutputError, match="web edition"):
-        render_html(sample_report.model_copy(update={"period": "sometime"}))
+    with pytest.raises(ValidationError):
+        Report.model_validate({**sample_report.model_dump(), "period": "sometime"})
+    assert str(Report.model_validate(sample_report.model_dump()).period) == "2017/18 Q1"
