@@ -171,7 +171,7 @@ def _python_start() -> float:
 def import_costs(top: int = 12) -> dict:
     """Cumulative import time of the CLI's imports, grouped by top-level package."""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", CLI, "--help"],
+        [sys.executable, "-X", "importtime", "-c", CLI, os.devnull, "--help"],
         capture_output=True,
         text=True,
         env=_env(),
