@@ -439,23 +439,26 @@ NOT_RATED_LINE = (
 )
 
 
-def _band_reach(band: Band) -> str:
-    """How far a band of a council's key reaches, in words."""
-    amount = f"{band.amount:g}" if band.amount is not None else ""
+def band_reach(band: Band, absolute: str | None = None, *, condition: bool = True) -> str:
+    """How far a band of a council's key reaches, in the words the key and the ratings'
+    reasons share. absolute: an absolute amount in the indicator's unit ("2 days"), where
+    one is known; the key, which serves every indicator, gives the bare number."""
+    amount = abs(band.amount) if band.amount is not None else 0.0
+    absolute = absolute or f"{amount:g}"
     words = {
         BandEdge.ON_TARGET: "on or better than target",
-        BandEdge.RELATIVE: f"on target or short of it by {amount}% of the target or less",
-        BandEdge.ABSOLUTE: f"on target or short of it by {amount} or less (in its unit)",
-        BandEdge.AHEAD_RELATIVE: f"better than target by {amount}% of it or more",
-        BandEdge.AHEAD_ABSOLUTE: f"better than target by {amount} or more",
-        BandEdge.TOLERANCE: "short of target by no more than the indicator's tolerance",
-        BandEdge.OTHERWISE: "any other figure",
-        BandEdge.NO_TARGET: "indicators with no target",
-        BandEdge.DATA_ONLY: "indicators for information only",
+        BandEdge.RELATIVE: f"within {amount:g}% of the target",
+        BandEdge.ABSOLUTE: f"within {absolute} of the target",
+        BandEdge.AHEAD_RELATIVE: f"better than target by {amount:g}% of it or more",
+        BandEdge.AHEAD_ABSOLUTE: f"better than target by {absolute} or more",
+        BandEdge.TOLERANCE: "within the indicator's tolerance",
+        BandEdge.OTHERWISE: "otherwise",
+        BandEdge.NO_TARGET: "no target",
+        BandEdge.DATA_ONLY: "for information only",
     }[band.edge]
-    if band.when is BandCondition.IMPROVED:
+    if condition and band.when is BandCondition.IMPROVED:
         words += ", if better than a year ago"
-    elif band.when is BandCondition.NOT_IMPROVED:
+    elif condition and band.when is BandCondition.NOT_IMPROVED:
         words += ", if not better than a year ago"
     return words
 
@@ -467,9 +470,9 @@ def rag_key(settings: Settings) -> KeyLines:
         lines = [
             (
                 band.state.value,
-                f"{band.name}: {_band_reach(band)}"
+                f"{band.name}: {band_reach(band)}"
                 if band.name.upper() != band.state.value
-                else _band_reach(band).capitalize(),
+                else band_reach(band).capitalize(),
             )
             for band in settings.rag_key.bands
         ]

@@ -15,6 +15,7 @@ from .display import (
     NO_ARROW,
     POLARITY_WORDS,
     arrow_code,
+    band_reach,
     format_target,
     format_value,
     round_display,
@@ -193,24 +194,18 @@ def _band_fits(band: Band, gap: _Gap) -> bool:
 
 
 def _inside_words(band: Band, gap: _Gap) -> str:
-    """Where the figure is, in words, when it fell in this band."""
-    amount = abs(band.amount) if band.amount is not None else 0.0
+    """Where the figure is, in words, when it fell in this band: the key's words for the band
+    (display.band_reach), with the range, the tolerance and the unit this figure has."""
     on_target = "inside the target range" if gap.is_range else "on or better than target"
     if band.edge is BandEdge.ON_TARGET:
         return on_target
-    if band.edge is BandEdge.RELATIVE:
-        return f"within {amount:g}% of the target"
-    if band.edge is BandEdge.ABSOLUTE:
-        return f"within {_amount_words(gap.indicator, amount)} of the target"
-    if band.edge is BandEdge.AHEAD_RELATIVE:
-        return f"better than target by {amount:g}% of it or more"
-    if band.edge is BandEdge.AHEAD_ABSOLUTE:
-        return f"better than target by {_amount_words(gap.indicator, amount)} or more"
     if band.edge is BandEdge.TOLERANCE:
         if gap.shortfall <= 0:
             return on_target
         return f"within {_band_words(gap.indicator, gap.tolerance)}"
-    return "otherwise"
+    amount = abs(band.amount) if band.amount is not None else 0.0
+    # the band's condition is said apart, with the direction it turned on
+    return band_reach(band, _amount_words(gap.indicator, amount), condition=False)
 
 
 def _beyond_words(band: Band, gap: _Gap) -> str:
