@@ -539,6 +539,17 @@ class Book:
         checked("place the chart's legend", chart.set_legend, {"position": "bottom", "font": font})
         return chart
 
+    def _lines(self, series: Sequence[LineSeries], categories: str) -> Any:
+        """A line chart holding the series, each over the same categories."""
+        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
+        for one in series:
+            checked(
+                f"add the {one.name} series to the chart",
+                chart.add_series,
+                {"name": one.name, "categories": categories, **_line_options(one)},
+            )
+        return chart
+
     def line_chart(
         self,
         series: Sequence[LineSeries],
@@ -551,13 +562,7 @@ class Book:
         """A line chart over categories; blank cells leave gaps, so a markers-only series
         marks just the points it has values for. value_range fixes the value axis, which
         otherwise starts at zero and flattens a series far from it."""
-        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
-        for one in series:
-            checked(
-                f"add the {one.name} series to the chart",
-                chart.add_series,
-                {"name": one.name, "categories": categories, **_line_options(one)},
-            )
+        chart = self._lines(series, categories)
         checked("title the chart", chart.set_title, {"name": title, "name_font": {"size": 11}})
         checked("leave gaps for blanks", chart.show_blanks_as, "gap")
         checked(
@@ -618,13 +623,7 @@ class Book:
     ) -> Any:
         """A small line chart for the board pack's Trends page: blank cells leave gaps, so a
         missing period shows as one; no legend (the page says what the lines are)."""
-        chart = checked("make a chart", self._wb.add_chart, {"type": "line"})
-        for one in series:
-            checked(
-                f"add the {one.name} series to the chart",
-                chart.add_series,
-                {"name": one.name, "categories": categories, **_line_options(one)},
-            )
+        chart = self._lines(series, categories)
         # 11 pt, printed at the pack's 90%: LibreOffice shrinks the text of a small chart to
         # fit it, to about 8 pt (measured); larger would only take the plot's room
         font = {"size": 11, "color": "#000000"}
