@@ -129,6 +129,19 @@ class Context:
     text_lines: int = 0  # lines of comment a row of the sheet being written may hold
     progress: ProgressBar | None = None
     _unreported: int = 0  # rows written since the progress bar last moved
+    # Each figure cell, by column key, then by the row's index in report.rows
+    _figures: dict[str, list[Figure | None]] = field(default_factory=dict)
+
+    def figure(self, index: int, row: ReportRow, key: str) -> Figure:
+        """Figure column key of report.rows[index], worked out once: the column widths, the
+        Report, the row's section sheet and the Exceptions all show the same cell."""
+        column = self._figures.get(key)
+        if column is None:
+            column = self._figures[key] = [None] * len(self.report.rows)
+        figure = column[index]
+        if figure is None:
+            figure = column[index] = figure_for(self, row, key)
+        return figure
 
     def row_done(self) -> None:
         """Count a written row; the bar moves every PROGRESS_STEP rows, so it costs nothing."""
@@ -201,7 +214,7 @@ def _footer_text(text: str, limit: int) -> str:
 # --- what a cell says ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A cell's content: a number under a number format, or text; shown is what Excel shows."""
 
@@ -267,10 +280,6 @@ def figure_for(ctx: Context, row: ReportRow, key: str) -> Figure:
     if key == "lt_value":
         return compared_cell(indicator, row.long_term, ctx.last_year)
     raise ValueError(f"{key!r} is not a figure column")
-
-
-def _needed(figure: Figure) -> float:
-    return len(figure.shown) + 2.0
 
 
 def compared_cell(indicator: Indicator, trend: Trend, expected: Period) -> Figure:

@@ -18,7 +18,6 @@ from ..core.display import (
     trend_word,
 )
 from ..core.models import RAG, TOLERANCE_KEY, Direction, ReportRow, Trend
-from ..core.periods import Period
 from ..xlsx.styles import LINE_HEIGHT, chart_fills, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref
 from .data import RAG_KEY_STYLES
@@ -31,10 +30,7 @@ from .sections import (
     SUMMARY,
     TRENDS,
     Context,
-    compared_cell,
     lines_needed,
-    performance_cell,
-    target_cell,
 )
 
 Indexed = list[tuple[int, ReportRow]]
@@ -151,13 +147,13 @@ def _write_counts_table(
     return at
 
 
-def _exception_line(ctx: Context, row: ReportRow) -> list[tuple[int, int, str, str]]:
-    """(first column, last column, text, style) of one top exception."""
+def _exception_line(ctx: Context, index: int, row: ReportRow) -> list[tuple[int, int, str, str]]:
+    """(first column, last column, text, style) of one top exception: report.rows[index]."""
     indicator = row.indicator
 
-    def then(trend: Trend, expected: Period) -> str:
+    def then(trend: Trend, key: str) -> str:
         word = trend_word(row, trend, ctx.settings)
-        shown = compared_cell(indicator, trend, expected).shown
+        shown = ctx.figure(index, row, key).shown
         mark = arrow(row, trend, ctx.settings.arrow_style)
         then = f" ({shown})" if shown != "—" else ""
         return f"{mark} {word}{then}".strip()
@@ -166,11 +162,11 @@ def _exception_line(ctx: Context, row: ReportRow) -> list[tuple[int, int, str, s
     return [
         (0, 2, indicator.name.strip() or indicator.id, "text_bold"),
         (3, 4, indicator.section, "text"),
-        (5, 6, performance_cell(row).shown, "figure"),
+        (5, 6, ctx.figure(index, row, "performance").shown, "figure"),
         (7, 7, rag_text(row), f"swatch_{rag.value.lower()}" if rag else "not_rated"),
-        (8, 9, target_cell(indicator, row.period_target.target).shown, "figure"),
-        (10, 12, then(row.short_term, ctx.previous), "text_centre"),
-        (13, 14, then(row.long_term, ctx.last_year), "text_centre"),
+        (8, 9, ctx.figure(index, row, "period_target").shown, "figure"),
+        (10, 12, then(row.short_term, "st_value"), "text_centre"),
+        (13, 14, then(row.long_term, "lt_value"), "text_centre"),
     ]
 
 
@@ -203,8 +199,8 @@ def _write_top_exceptions(sheet: Sheet, ctx: Context, top: int, ordered: Indexed
     if not shown:
         sheet.string(at, 0, "No indicator is off target this period.", "note")
         return at + 1
-    for _, row in shown:
-        cells = _exception_line(ctx, row)
+    for index, row in shown:
+        cells = _exception_line(ctx, index, row)
         widest = max(lines_needed(text, _span_width(first, last)) for first, last, text, _ in cells)
         sheet.row_height(at, widest * LINE_HEIGHT + 3)
         for first, last, text, style in cells:

@@ -44,7 +44,6 @@ from .sections import (
     Context,
     Figure,
     commentary_parts,
-    figure_for,
     fit_text,
     lines_needed,
     long_text,
@@ -110,11 +109,18 @@ def _write_parts(sheet: Sheet, at: int, col: int, parts: list[tuple[str, str]]) 
 
 
 def _write_cell(
-    sheet: Sheet, ctx: Context, at: int, col: int, row: ReportRow, key: str, width: float
+    sheet: Sheet,
+    ctx: Context,
+    at: int,
+    col: int,
+    indexed: tuple[int, ReportRow],
+    key: str,
+    width: float,
 ) -> str:
     """Write one cell of an indicator's row; return the text it shows (for the row height)."""
+    index, row = indexed
     if key in FIGURE_KEYS:
-        figure = figure_for(ctx, row, key)
+        figure = ctx.figure(index, row, key)
         _write_figure(sheet, at, col, figure, width)
         return figure.shown
     writer = _CELL_WRITERS.get(key)
@@ -202,16 +208,16 @@ def write_row(
     sheet: Sheet,
     ctx: Context,
     at: int,
-    row: ReportRow,
+    indexed: tuple[int, ReportRow],
     columns: Sequence[Column],
     widths: Sequence[float],
 ) -> None:
-    """One indicator's cells, and a height for the row from the text of its wrapped cells
+    """One indicator's cells (indexed: its index in report.rows, and the row), and a height for the row from the text of its wrapped cells
     (worked out once per cell: on a large board this is most of the writer's own time)."""
     lines = 1
     most = ctx.text_lines or MAX_LINES
     for col, column in enumerate(columns):
-        shown = _write_cell(sheet, ctx, at, col, row, column.key, widths[col])
+        shown = _write_cell(sheet, ctx, at, col, indexed, column.key, widths[col])
         if column.wrap_text and shown:
             needed = _lines(column.key, shown, widths[col])
             # Long text was cut to fit `most` lines; the rest is never cut, so never clipped.
@@ -290,7 +296,7 @@ def column_widths(ctx: Context, rows: Rows, columns: Sequence[Column]) -> list[f
         if column.key in FIGURE_KEYS and spare > 0:
             # Only numbers need the room (Excel shows ### when one does not fit); text wraps.
             # and only those that would fit the widest figure column.
-            figures = (figure_for(ctx, row, column.key) for _, row in rows)
+            figures = (ctx.figure(index, row, column.key) for index, row in rows)
             needs = (_needed(f) for f in figures if f.number is not None)
             need = max((n for n in needs if n <= MAX_FIGURE_WIDTH), default=0)
             grow = min(max(0.0, need - widths[col]), spare)
@@ -358,14 +364,14 @@ def _write_body(
     """The indicators' rows, each section under a heading row when section_headings; returns
     the next free row and the row of each section's heading."""
     at, current, headings = FIRST_ROW, None, {}
-    for _, row in rows:
+    for index, row in rows:
         section = row.indicator.section
         if section_headings and section != current:
             current, headings[section] = section, at
             sheet.row_height(at, LINE_HEIGHT + 8)
             sheet.merged_string(at, 0, at, len(columns) - 1, section, "section_heading")
             at += 1
-        write_row(sheet, ctx, at, row, columns, widths)
+        write_row(sheet, ctx, at, (index, row), columns, widths)
         ctx.row_done()
         at += 1
     return at, headings

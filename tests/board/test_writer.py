@@ -1186,3 +1186,28 @@ def test_a_blank_decimals_shows_each_figure_as_recorded():
     loose = count.indicator.model_copy(update={"decimals_given": False})
     figure = performance_cell(count.model_copy(update={"indicator": loose}))
     assert (figure.shown, figure.num_format) == ("660", "#,##0")
+
+
+def test_each_figure_cell_is_worked_out_once(monkeypatch, tmp_path):
+    """The widths pass, the Report, the section sheets, the Exceptions and the Summary's top
+    exceptions show the same figure cells: each is worked out once and read back the same."""
+    from kpi_excel.board import sections
+    from kpi_excel.board.sections import FIGURE_KEYS
+
+    made: list[tuple[str, str]] = []
+    real = sections.figure_for
+
+    def counted(ctx, row, key):
+        made.append((row.indicator.id, key))
+        return real(ctx, row, key)
+
+    monkeypatch.setattr(sections, "figure_for", counted)
+    report = sample_report()
+    path = write_board_workbook(report, tmp_path / "board.xlsx")
+    assert len(made) == len(set(made)) == len(report.rows) * len(FIGURE_KEYS)
+    book = openpyxl.load_workbook(path)
+    row = next(r for r in book["Report"].iter_rows(values_only=True) if r[0] and "Ref TC02" in r[0])
+    # TC02's figure, on the Report and on its section sheet: 99% written once as 0.99
+    section = book[sheet_names(["Towns and Communities"])["Towns and Communities"]]
+    again = next(r for r in section.iter_rows(values_only=True) if r[0] and "Ref TC02" in r[0])
+    assert row[3] == again[3] == pytest.approx(0.99)
