@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Protocol
 
 from ..core.display import (
@@ -35,7 +34,7 @@ from ..core.models import (
     Unit,
 )
 from ..core.periods import Period
-from ..xlsx.styles import LINE_HEIGHT, number_format
+from ..xlsx.styles import LINE_HEIGHT, lines_needed, number_format
 from ..xlsx.write import PrintSetup
 
 # Fixed sheet names; section sheets must not take them.
@@ -293,45 +292,6 @@ def compared_cell(indicator: Indicator, trend: Trend, expected: Period) -> Figur
 
 
 # --- row heights -----------------------------------------------------------------------------
-
-# Characters of FONT_SIZE prose per unit of column width. Arial 10 prose (or Liberation Sans,
-# its metric twin) wraps at 1.17 to 1.3 characters a unit in LibreOffice's printed pack
-# (measured: the fewer in wide columns); 1.2 and a character's margin per line err on the tall
-# side, as clipped text is worse than space. Bold text takes BOLD_WIDTH of the width.
-CHARS_PER_UNIT = 1.2
-BOLD_WIDTH = 0.9
-
-
-@lru_cache(maxsize=4096)
-def lines_needed(text: str, width: float) -> int:
-    """Lines text takes wrapped at width: each paragraph filled word by word, a word longer
-    than a line broken across lines (as textwrap does, at a fraction of its cost)."""
-    per_line = max(1, int(width * CHARS_PER_UNIT) - 1)
-    lines = 0
-    for paragraph in text.split("\n"):
-        if len(paragraph) <= per_line:
-            lines += 1  # most cells are short
-        else:
-            lines += _wrapped_lines(paragraph.split(), per_line)
-    return lines
-
-
-def _wrapped_lines(words: list[str], per_line: int) -> int:
-    lines, used = 1, 0  # used: characters on the current line
-    for word in words:
-        size = len(word)
-        if used:
-            if used + 1 + size <= per_line:
-                used += 1 + size
-                continue
-            lines, used = lines + 1, 0
-        # The word starts a line; one longer than a line runs on over the next ones.
-        full, used = divmod(size, per_line)
-        if used == 0:
-            full, used = full - 1, per_line
-        lines += full
-    return lines
-
 
 # Rows no taller than a laptop screen shows below the frozen headings: of 768 pixels, Excel's
 # bars and the taskbar leave about 540 for cells, the title and heading rows take about 140;

@@ -18,7 +18,7 @@ from ..core.display import (
     trend_word,
 )
 from ..core.models import RAG, TOLERANCE_KEY, Direction, ReportRow, Trend
-from ..xlsx.styles import LINE_HEIGHT, chart_fills, palette
+from ..xlsx.styles import LINE_HEIGHT, chart_fills, lines_needed, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref
 from .data import RAG_KEY_STYLES
 from .sections import (
@@ -30,7 +30,6 @@ from .sections import (
     SUMMARY,
     TRENDS,
     Context,
-    lines_needed,
 )
 
 Indexed = list[tuple[int, ReportRow]]

@@ -20,10 +20,9 @@ from ..core.display import (
 )
 from ..core.models import Direction, Indicator, ReportRow, Settings
 from ..core.return_spec import column_letter
-from ..xlsx.styles import LINE_HEIGHT
+from ..xlsx.styles import BOLD_WIDTH, LINE_HEIGHT, lines_needed
 from ..xlsx.write import Sheet
 from .sections import (
-    BOLD_WIDTH,
     EXCEPTION_COLUMNS,
     FIGURE_KEYS,
     FIRST_ROW,
@@ -45,7 +44,6 @@ from .sections import (
     Figure,
     commentary_parts,
     fit_text,
-    lines_needed,
     long_text,
     missing_words,
 )

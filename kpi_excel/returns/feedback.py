@@ -16,7 +16,6 @@ chase list tells their officers what to do.
 from __future__ import annotations
 
 import os
-import textwrap
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from ..core.models import ReturnOutcome
+from ..core.models import ReturnOutcome, Settings
 from ..core.problems import CATALOGUE, Problem, ReturnFileError, Severity, count
 from ..core.return_spec import FIELDS, HEADER_ROW
 from ..core.text import cell_text, clean
@@ -38,6 +37,7 @@ from ..xlsx.atomic import make_folder, replace_file
 from ..xlsx.outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from ..xlsx.read import merged_area, open_xlsx
 from ..xlsx.safety import check_package
+from ..xlsx.styles import FONT_NAME, FONT_SIZE, LINE_HEIGHT, LINK_COLOUR, lines_needed
 from .collect import Collected
 from .reader import ReturnFile
 
@@ -48,12 +48,10 @@ SUFFIX = "-feedback"
 # grey levels about 240 (input), 190 (warning) and 145 (error).
 ERROR_FILL = PatternFill("solid", fgColor="E06C6C")
 WARNING_FILL = PatternFill("solid", fgColor="FFC000")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FILL = PatternFill("solid", fgColor=Settings().header_colour.lstrip("#"))
 ERROR_BORDER = Border(*(Side("thick", color="000000"),) * 4)
 WARNING_BORDER = Border(*(Side("mediumDashed", color="000000"),) * 4)
-FONT_NAME = "Arial"  # as in the template: Calc and print servers have its metric twin
-FONT = Font(name=FONT_NAME, size=10)
-LINE_HEIGHT = 12.75  # points per line of 10pt Arial
+FONT = Font(name=FONT_NAME, size=FONT_SIZE)
 AUTHOR = "kpi-excel"
 COLUMNS = (("Severity", 10), ("Sheet", 12), ("Cell", 10), ("Indicator", 11),
            ("Problem", 55), ("How to fix it", 55))  # fmt: skip
@@ -180,7 +178,7 @@ def _explain_beside_figures(workbook: Workbook, problems: Sequence[Problem]) -> 
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             errors = count(items) > 0
             cell.fill = ERROR_FILL if errors else WARNING_FILL
-            needed = wrapped_lines(cell.value, CHECK_WIDTH * 1.1) * 11.5 + 4
+            needed = lines_needed(cell.value, CHECK_WIDTH * 1.1) * 11.5 + 4
             current = sheet.row_dimensions[row].height or 0
             sheet.row_dimensions[row].height = min(409, max(current, needed))
 
@@ -194,12 +192,6 @@ def _header_column(sheet: Any, header: str) -> int | None:
 
 def _word(item: Problem) -> str:
     return "Error" if item.severity is Severity.ERROR else "Check"
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """Roughly how many lines text wraps to in a column this wide (in '0' characters)."""
-    per_line = max(1, int(width * 1.15))
-    return max(1, sum(len(textwrap.wrap(part, per_line)) or 1 for part in text.split("\n")))
 
 
 def _anchor(sheet: Any, ref: str) -> str:
@@ -239,7 +231,7 @@ def _list_sheet(workbook: Workbook, problems: Sequence[Problem], name: str) -> N
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
     sheet["A2"].font = FONT
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[2].height = wrapped_lines(str(sheet["A2"].value), width) * LINE_HEIGHT + 4
+    sheet.row_dimensions[2].height = lines_needed(str(sheet["A2"].value), width) * LINE_HEIGHT + 4
     header = 4
     for col, (heading, column_width) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(header, col, heading)
@@ -274,12 +266,12 @@ def _list_row(workbook: Workbook, sheet: Any, row: int, item: Problem) -> None:
         cell = sheet.cell(row, col, value)
         cell.font = FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = max(lines, wrapped_lines(value, width))
+        lines = max(lines, lines_needed(value, width))
     sheet.row_dimensions[row].height = lines * LINE_HEIGHT + 4
     if item.sheet in workbook.sheetnames and item.cell and item.sheet != sheet.title:
         link = sheet.cell(row, 3)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=_location(item))
-        link.font = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
+        link.font = Font(name=FONT_NAME, size=10, color=LINK_COLOUR.lstrip("#"), underline="single")
     error = item.severity is Severity.ERROR
     sheet.cell(row, 1).fill = ERROR_FILL if error else WARNING_FILL
     sheet.cell(row, 1).border = ERROR_BORDER if error else WARNING_BORDER

@@ -13,10 +13,9 @@ from ..core.models import Register, ReturnLogEntry, Settings
 from ..core.periods import Period
 from ..core.problems import CATALOGUE
 from ..xlsx.atomic import make_folder, write_bytes
-from ..xlsx.styles import LINE_HEIGHT, cell_styles, palette
+from ..xlsx.styles import LINE_HEIGHT, cell_styles, lines_needed, palette
 from ..xlsx.write import Book, PrintSetup, Sheet, warnings_as_errors
 from .collect import Collected
-from .feedback import wrapped_lines
 from .log import chase_list, counts, return_log
 
 LOG_SHEET, PROBLEMS_SHEET, CHASE_SHEET = "Return log", "Problems", "Chase list"
@@ -74,7 +73,7 @@ def _headings(sheet: Sheet, columns: tuple[tuple[str, float], ...], row: int) ->
     for col, (heading, width) in enumerate(columns):
         sheet.string(row, col, heading, "header")
         sheet.column_width(col, col, width)
-        lines = max(lines, wrapped_lines(heading, width * 0.85))  # bold, and a filter button
+        lines = max(lines, lines_needed(heading, width * 0.85))  # bold, and a filter button
     sheet.row_height(row, LINE_HEIGHT * lines + 6)
 
 
@@ -138,7 +137,7 @@ def _problems_sheet(sheet: Sheet, collected: Collected) -> None:
         lines = 1
         for col, value in enumerate(values):
             sheet.string(offset, col, value, "text")
-            lines = max(lines, wrapped_lines(value, PROBLEM_COLUMNS[col][1]))
+            lines = max(lines, lines_needed(value, PROBLEM_COLUMNS[col][1]))
         sheet.row_height(offset, LINE_HEIGHT * lines + 4)
     last = header + max(len(collected.problems), 1)
     if not collected.problems:
@@ -155,6 +154,6 @@ def _chase_sheet(sheet: Sheet, text: str) -> None:
     paragraphs = text.strip().split("\n\n")
     for row, paragraph in enumerate(paragraphs):
         sheet.string(row, 0, paragraph, "subtitle" if row == 0 else "plain_wrap")
-        lines = wrapped_lines(paragraph, width)
+        lines = lines_needed(paragraph, width)
         sheet.row_height(row, min(409.0, LINE_HEIGHT * lines + 6))
     sheet.print_setup(PrintSetup())

@@ -12,16 +12,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from xlsxwriter.exceptions import XlsxWriterException
-from xlsxwriter.workbook import Workbook
-
 from ..core import return_spec as spec
 from ..core.deadlines import deadline_for
-from ..core.models import HistoryPoint, Indicator, Register
+from ..core.models import HistoryPoint, Indicator, Register, Settings
 from ..core.periods import Period
 from ..core.problems import OutputError, RegisterError, UsageError
 from ..xlsx.atomic import replace_file
-from ..xlsx.write import warnings_as_errors
+from ..xlsx.styles import cell_styles, conditional_styles, palette, return_styles
+from ..xlsx.write import Book, lock_structure, warnings_as_errors
 from .return_sheet import Context, write_return_sheet
 from .sheets import (
     choice_lists,
@@ -29,7 +27,6 @@ from .sheets import (
     write_lists_sheet,
     write_meta_sheet,
 )
-from .xlsx import FONT, Formats, call, lock_structure
 
 template_file_name = spec.template_file_name  # part of this module's API, defined with the layout
 
@@ -84,42 +81,37 @@ def write_return_template(
         "generated_by": f"kpi-excel {_version()}",
     }
 
-    def build(workbook: Workbook) -> None:
+    def build(book: Book) -> None:
         settings = register.settings
-        formats = Formats(workbook, settings)
-        call(
-            workbook,
-            "set_properties",
-            {
-                "title": f"Performance return {period}: {service_area}",
-                "subject": "Quarterly performance return",
-                "company": settings.organisation,
-                "comments": f"kpi-excel return template version {spec.TEMPLATE_VERSION}",
-                # A fixed date (not now) so regenerating a template gives an identical file.
-                "created": datetime.combine(period.start_date(), datetime.min.time()),
-            },
+        book.set_properties(
+            title=f"Performance return {period}: {service_area}",
+            subject="Performance return",
+            author=settings.organisation,
+            comments=f"kpi-excel return template version {spec.TEMPLATE_VERSION}",
+            # A fixed date (not now) so regenerating a template gives an identical file.
+            created=datetime.combine(period.start_date(), datetime.min.time()),
+            keywords="KPI, performance return",
         )
         # Sheets appear in the order added: the Return first and active, hidden ones last.
-        return_sheet = call(workbook, "add_worksheet", spec.RETURN_SHEET)
-        instructions = call(workbook, "add_worksheet", spec.INSTRUCTIONS_SHEET)
-        meta_sheet = call(workbook, "add_worksheet", spec.META_SHEET)
-        lists_sheet = call(workbook, "add_worksheet", spec.LISTS_SHEET)
+        return_sheet = book.sheet(spec.RETURN_SHEET)
+        instructions = book.sheet(spec.INSTRUCTIONS_SHEET)
+        meta_sheet = book.sheet(spec.META_SHEET)
+        lists_sheet = book.sheet(spec.LISTS_SHEET)
         context = Context(
             settings=settings,
             period=period,
             previous=previous or {},
             last_year=last_year or {},
-            formats=formats,
             list_ranges={lst.choices: lst.range for lst in choice_lists()},
             previous_comments=previous_comments or {},
         )
         write_return_sheet(return_sheet, indicators, service_area, context)
-        write_instructions_sheet(instructions, formats, settings, service_area, str(period))
+        write_instructions_sheet(instructions, settings, service_area, str(period))
         write_meta_sheet(meta_sheet, meta)
         comments = [(previous_comments or {}).get(i.id) for i in indicators]
-        write_lists_sheet(workbook, lists_sheet, formats, comments)
+        write_lists_sheet(book, lists_sheet, comments)
 
-    _write_atomically(Path(path), build)
+    _write_atomically(Path(path), register.settings, build)
     return Path(path)
 
 
@@ -207,16 +199,16 @@ def _version() -> str:
     return __version__
 
 
-def _write_atomically(path: Path, build: Callable[[Workbook], None]) -> None:
+def _write_atomically(path: Path, settings: Settings, build: Callable[[Book], None]) -> None:
+    colours = palette(settings)
+    styles = {**cell_styles(colours), **conditional_styles(colours), **return_styles(colours)}
+
     def write(temp: Path) -> None:
-        try:
-            workbook = Workbook(str(temp), {"default_format_properties": FONT})
-            # Not closed when build fails: closing would only write a half-built file.
-            with warnings_as_errors():
-                build(workbook)
-                call(workbook, "close")
-            lock_structure(temp)
-        except XlsxWriterException as error:
-            raise OutputError(f"Cannot write {path}: {error}.") from None
+        # A small book whose cells are not written in row order: built in memory.
+        book = Book(temp, styles, row_by_row=False)
+        with warnings_as_errors():
+            build(book)
+            book.close()  # not reached when build fails: it would only write a half-built file
+        lock_structure(temp)
 
     replace_file(path, write)

@@ -8,10 +8,8 @@ per field in FIELDS order (return_spec.column_of gives the letter).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
-
-from xlsxwriter.worksheet import Worksheet
 
 from ..core import return_spec as spec
 from ..core.deadlines import deadline_for
@@ -27,9 +25,10 @@ from ..core.models import (
 from ..core.periods import Period
 from ..core.return_spec import FIELDS, Field, FieldKind
 from ..core.targets import resolve_target
+from ..xlsx.styles import BOLD_WIDTH, LINE_HEIGHT, lines_needed, number_format
+from ..xlsx.write import PrintSetup, Sheet, Validation
 from .formulas import WORK_COLUMN, RowGuide, rating_bands, row_formulas
 from .sheets import DUE_STATUSES, previous_comment_ref
-from .xlsx import LINE_HEIGHT, MUTED_FONT, Formats, call, number_format, wrapped_lines
 
 # What an officer sees before touching a row. The reader treats these like typed values.
 PREFILLED_NO = {"provisional": spec.NO, "average": spec.NO}
@@ -46,7 +45,6 @@ class Context:
     period: Period
     previous: Mapping[str, HistoryPoint]
     last_year: Mapping[str, HistoryPoint]
-    formats: Formats
     list_ranges: Mapping[tuple[str, ...], str]  # choices -> absolute range on the lists sheet
     previous_comments: Mapping[str, str] = dataclass_field(
         default_factory=dict
@@ -77,17 +75,16 @@ def cell(key: str, row: int) -> str:
 
 
 def write_return_sheet(
-    sheet: Worksheet, indicators: list[Indicator], service_area: str, context: Context
+    sheet: Sheet, indicators: list[Indicator], service_area: str, context: Context
 ) -> None:
-    formats = context.formats
     _write_heading(sheet, service_area, context)
     header_row = spec.HEADER_ROW - 1
     header_lines = 1
     for column, field in enumerate(FIELDS):
-        call(sheet, "set_column", column, column, field.width)
-        call(sheet, "write_string", header_row, column, field.header, formats.get("header"))
-        header_lines = max(header_lines, wrapped_lines(field.header, field.width, bold=True))
-    call(sheet, "set_row", header_row, LINE_HEIGHT * header_lines + 4)
+        sheet.column_width(column, column, field.width)
+        sheet.string(header_row, column, field.header, "header")
+        header_lines = max(header_lines, lines_needed(field.header, field.width * BOLD_WIDTH))
+    sheet.row_height(header_row, LINE_HEIGHT * header_lines + 4)
 
     first = spec.FIRST_DATA_ROW - 1
     for offset, indicator in enumerate(indicators):
@@ -98,40 +95,36 @@ def write_return_sheet(
     _set_up_sheet(sheet, service_area, context)
 
 
-def _write_heading(sheet: Worksheet, service_area: str, context: Context) -> None:
-    formats, settings, period = context.formats, context.settings, context.period
+def _write_heading(sheet: Sheet, service_area: str, context: Context) -> None:
+    settings, period = context.settings, context.period
     previous, last_year = period.previous(), period.same_period_last_year()
     lines = [
-        (f"{settings.organisation}: Performance return", formats.get("title")),
-        (f"Service area: {service_area}", formats.get("subtitle")),
-        (period_text(period), formats.get("subtitle")),
-        (deadline_text(settings, period), formats.get("subtitle")),
+        (f"{settings.organisation}: Performance return", "title"),
+        (f"Service area: {service_area}", "subtitle"),
+        (period_text(period), "subtitle"),
+        (deadline_text(settings, period), "subtitle"),
         (
             "Fill in the yellow cells on each row; grey cells are filled in for you. "
             "Select a cell for help, or see the Instructions sheet.",
-            formats.get("note_bold"),
+            "bold",
         ),
         (
             f"Percentages: type 83 for 83%. 'Last period' is {previous}; "
             f"'Same period last year' is {last_year}.",
-            formats.get("note"),
+            "note",
         ),
-        (
-            f"Rating (guide): {rag_key_sentence(settings)}",
-            formats.get("note"),
-        ),
+        (f"Rating (guide): {rag_key_sentence(settings)}", "note"),
     ]
     # The heading block must fit above the header row the reader looks for.
     for row, (text, style) in enumerate(lines[: spec.HEADER_ROW - 1]):
-        call(sheet, "write_string", row, 0, text, style)
-    call(sheet, "set_row", 0, 20)
+        sheet.string(row, 0, text, style)
+    sheet.row_height(0, 20)
 
 
 # --- one indicator row --------------------------------------------------------------------
 
 
-def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Context) -> None:
-    formats = context.formats
+def _write_row(sheet: Sheet, row: int, indicator: Indicator, context: Context) -> None:
     period = context.period
     guide = RowGuide(
         indicator=indicator,
@@ -151,69 +144,55 @@ def _write_row(sheet: Worksheet, row: int, indicator: Indicator, context: Contex
                 height, _LOCKED_WRITERS[field.key](sheet, row, column, field, indicator, context)
             )
         elif field.kind is FieldKind.LIVE:
-            _write_live(sheet, row, column, field, formulas[field.key], formats)
+            _write_live(sheet, row, column, field, formulas[field.key])
         else:
             _write_input(sheet, row, column, field, indicator, context)
     for key, column in WORK_COLUMN.items():
         # The cached result "" keeps a file never opened in Excel free of stale guesses.
-        call(sheet, "write_formula", row, column, formulas[key], formats.get("live"), "")
+        sheet.formula(row, column, formulas[key], "live")
     # Room for two lines at least, so a typed comment shows without resizing the row.
-    call(sheet, "set_row", row, max(LINE_HEIGHT * 2, height) + 3)
+    sheet.row_height(row, max(LINE_HEIGHT * 2, height) + 3)
 
 
 def _write_id(sheet, row, column, field, indicator, context) -> float:
-    call(sheet, "write_string", row, column, indicator.id, context.formats.get("locked"))
-    return wrapped_lines(indicator.id, field.width) * LINE_HEIGHT
+    sheet.string(row, column, indicator.id, "locked")
+    return lines_needed(indicator.id, field.width) * LINE_HEIGHT
 
 
 def _write_name(sheet, row, column, field, indicator, context) -> float:
-    formats = context.formats
-    cell_format = formats.get("locked")
-    height = wrapped_lines(indicator.name, field.width, bold=True) * LINE_HEIGHT
+    height = lines_needed(indicator.name, field.width * BOLD_WIDTH) * LINE_HEIGHT
     if not indicator.description:
-        call(sheet, "write_string", row, column, indicator.name, formats.get("locked", bold=True))
+        sheet.string(row, column, indicator.name, "locked_bold")
         return height
-    small = formats.get(font_size=8, font_color="#404040")
-    call(
-        sheet,
-        "write_rich_string",
-        row,
-        column,
-        formats.get(bold=True),
-        indicator.name,
-        small,
-        "\n" + indicator.description,
-        cell_format,
-    )
-    return height + wrapped_lines(indicator.description, field.width * 1.2) * SMALL_LINE_HEIGHT
+    parts = [("piece_name", indicator.name), ("piece_small", "\n" + indicator.description)]
+    sheet.rich_string(row, column, parts, "locked")
+    # 8 pt text: a fifth more characters to a line than 10 pt
+    small_lines = lines_needed(indicator.description, field.width * 1.2)
+    return height + small_lines * SMALL_LINE_HEIGHT
 
 
 def _write_polarity(sheet, row, column, field, indicator, context) -> float:
-    label = POLARITY_WORDS[indicator.polarity].short
-    call(sheet, "write_string", row, column, label, context.formats.get("locked", align="center"))
+    sheet.string(row, column, POLARITY_WORDS[indicator.polarity].short, "locked_centre")
     return LINE_HEIGHT
 
 
 def _write_unit(sheet, row, column, field, indicator, context) -> float:
     label = unit_label(indicator)
-    call(sheet, "write_string", row, column, label, context.formats.get("locked", align="center"))
-    return wrapped_lines(label, field.width) * LINE_HEIGHT
+    sheet.string(row, column, label, "locked_centre")
+    return lines_needed(label, field.width) * LINE_HEIGHT
 
 
 def _write_figure(sheet, row, column, field, indicator, context, value, text) -> float:
     """A locked figure: the number under the indicator's format, or else the text (centred;
     blank when there is none). Returns the row height it needs."""
-    formats = context.formats
     if value is not None:
-        style = formats.get("locked", num_format=number_format(indicator))
-        call(sheet, "write_number", row, column, value, style)
+        sheet.number(row, column, value, "locked", number_format(indicator, typed=True))
         return LINE_HEIGHT
-    style = formats.get("locked", align="center")
     if not text:
-        call(sheet, "write_blank", row, column, None, style)
+        sheet.blank(row, column, "locked_centre")
         return LINE_HEIGHT
-    call(sheet, "write_string", row, column, text, style)
-    return wrapped_lines(text, field.width) * LINE_HEIGHT
+    sheet.string(row, column, text, "locked_centre")
+    return lines_needed(text, field.width) * LINE_HEIGHT
 
 
 def _write_target(sheet, row, column, field, indicator, context) -> float:
@@ -258,37 +237,26 @@ if _MISSING:
 
 
 def _write_input(sheet, row, column, field: Field, indicator: Indicator, context: Context) -> None:
-    formats = context.formats
     if field.key in ("numerator", "denominator") and not indicator.uses_fraction:
-        call(sheet, "write_blank", row, column, None, formats.get("not_applicable"))
+        sheet.blank(row, column, "not_applicable")
         return
     if field.kind is FieldKind.NUMBER:
-        call(
-            sheet,
-            "write_blank",
-            row,
-            column,
-            None,
-            formats.get("input", num_format=_input_number_format(field, indicator)),
-        )
+        sheet.blank(row, column, "input", _input_number_format(field, indicator))
         return
     if field.kind is FieldKind.TEXT:
-        call(sheet, "write_blank", row, column, None, formats.get("input", text_wrap=True))
+        sheet.blank(row, column, "input_text")
         return
     text = _prefill(field, indicator, context.period)
-    style = formats.get("input", align="center")
+    style = "input_centre"
     if field.key == "status" and text == Status.NOT_DUE.value:
         # Not due: nothing to choose. A figure typed anyway is still read (and queried).
-        style = formats.get("locked", align="center")
-    if text:
-        call(sheet, "write_string", row, column, text, style)
-    else:
-        call(sheet, "write_blank", row, column, None, style)
+        style = "locked_centre"
+    sheet.string(row, column, text, style)  # blank when there is no text
 
 
 def _input_number_format(field: Field, indicator: Indicator) -> str:
     if field.key == "value":
-        return number_format(indicator)
+        return number_format(indicator, typed=True)
     # Counts may be fractional (bed-days, tonnes). Not General: the guide's formulas ask the
     # cell's format class, and Excel calls General "G", as Calc calls its date formats.
     return "0.##########"
@@ -301,165 +269,117 @@ def _prefill(field: Field, indicator: Indicator, period: Period) -> str:
     return PREFILLED_NO.get(field.key, "")
 
 
-def _write_live(
-    sheet: Worksheet, row: int, column: int, field: Field, formula: str, formats: Formats
-) -> None:
-    if field.key == "live_rating":
-        style = formats.get("live", align="center")
-    else:
-        style = formats.get("live")
+def _write_live(sheet: Sheet, row: int, column: int, field: Field, formula: str) -> None:
     # The cached result "" keeps a file never opened in Excel free of stale guesses.
-    call(sheet, "write_formula", row, column, formula, style, "")
+    sheet.formula(row, column, formula, "live_centre" if field.key == "live_rating" else "live")
 
 
 # --- validation, colours, protection ------------------------------------------------------
 
 
 def _add_validations(
-    sheet: Worksheet, indicators: list[Indicator], first: int, last: int, context: Context
+    sheet: Sheet, indicators: list[Indicator], first: int, last: int, context: Context
 ) -> None:
     for column, field in enumerate(FIELDS):
         if field.kind not in (FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.TEXT):
             continue
-        options = _validation(field, context)
+        rule = _validation(field, context)
         if field.key == "status":
-            _add_status_validations(
-                sheet, indicators, first, column, options, context.period, context.list_ranges
-            )
+            _add_status_validations(sheet, indicators, first, column, rule, context)
         elif field.key in ("numerator", "denominator"):
             rows = [first + i for i, ind in enumerate(indicators) if ind.uses_fraction]
             for row in rows:
-                call(sheet, "data_validation", row, column, row, column, dict(options))
+                sheet.validate(row, column, row, column, rule)
         else:
-            call(sheet, "data_validation", first, column, last, column, options)
+            sheet.validate(first, column, last, column, rule)
 
 
 def _add_status_validations(
-    sheet: Worksheet,
+    sheet: Sheet,
     indicators: list[Indicator],
     first: int,
     column: int,
-    options: dict,
-    period: Period,
-    list_ranges: Mapping[tuple[str, ...], str],
+    rule: Validation,
+    context: Context,
 ) -> None:
     """Due rows choose between the statuses that fit a due indicator ("not due" would be an
     error); not-due rows are locked at "not due"."""
-    due_options = dict(options, source="=" + list_ranges[DUE_STATUSES])
-    due_options["error_message"] = "Choose one of: " + ", ".join(DUE_STATUSES) + "."
+    due_rule = replace(
+        rule,
+        source="=" + context.list_ranges[DUE_STATUSES],
+        error="Choose one of: " + ", ".join(DUE_STATUSES) + ".",
+    )
     for offset, indicator in enumerate(indicators):
-        if indicator.due_for(period):
+        if indicator.due_for(context.period):
             row = first + offset
-            call(sheet, "data_validation", row, column, row, column, dict(due_options))
+            sheet.validate(row, column, row, column, due_rule)
 
 
-def _validation(field: Field, context: Context) -> dict:
-    prompt = {"input_title": field.header[:32], "input_message": field.help}
+def _validation(field: Field, context: Context) -> Validation:
+    help_words = {"help_title": field.header, "help": field.help}
     if field.kind is FieldKind.NUMBER:
-        # Any number; a word such as "N/A" is questioned, not refused (error_type warning),
-        # since the reader understands the words listed on the Instructions sheet.
-        return {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": -1e15,
-            "maximum": 1e15,
-            "error_type": "warning",
-            "error_title": "Not a number",
-            "error_message": "This cell expects a number. Keep it only if it is one of the "
-            "words on the Instructions sheet (such as N/A); otherwise retype.",
-            **prompt,
-        }
-    if field.kind is FieldKind.CHOICE:
-        return {
-            "validate": "list",
-            "source": "=" + context.list_ranges[field.choices],
-            "error_type": "stop",
-            "error_title": "Choose from the list",
-            "error_message": "Choose one of: " + ", ".join(field.choices) + ".",
-            **prompt,
-        }
-    return {
-        "validate": "length",
-        "criteria": "<=",
-        "value": spec.MAX_COMMENT_CHARS,
-        "error_type": "warning",
-        "error_title": "Long text",
-        "error_message": f"The board report shows at most {spec.MAX_COMMENT_CHARS} characters; "
-        "please shorten it.",
-        **prompt,
-    }
-
-
-def _add_live_colours(sheet: Worksheet, first: int, last: int, context: Context) -> None:
-    settings, formats = context.settings, context.formats
-    column = COLUMN["live_rating"]
-    for word, fill, font in (
-        ("GREEN", settings.green_colour, "#006100"),
-        ("AMBER", settings.amber_colour, "#9C5700"),
-        ("RED", settings.red_colour, "#9C0006"),
-    ):
-        call(
-            sheet,
-            "conditional_format",
-            first,
-            column,
-            last,
-            column,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": f'"{word}"',
-                "format": formats.get(bg_color=fill, font_color=font),
-            },
+        # Any number; a word such as "N/A" is questioned, not refused (a warning), since the
+        # reader understands the words listed on the Instructions sheet.
+        return Validation(
+            "decimal",
+            minimum=-1e15,
+            maximum=1e15,
+            error_title="Not a number",
+            error="This cell expects a number. Keep it only if it is one of the words on the "
+            "Instructions sheet (such as N/A); otherwise retype.",
+            **help_words,
         )
+    if field.kind is FieldKind.CHOICE:
+        return Validation(
+            "list",
+            source="=" + context.list_ranges[field.choices],
+            stop=True,
+            error_title="Choose from the list",
+            error="Choose one of: " + ", ".join(field.choices) + ".",
+            **help_words,
+        )
+    return Validation(
+        "length",
+        most=spec.MAX_COMMENT_CHARS,
+        error_title="Long text",
+        error=f"The board report shows at most {spec.MAX_COMMENT_CHARS} characters; "
+        "please shorten it.",
+        **help_words,
+    )
+
+
+# The guide's live rating, coloured as the board colours it; the Check column's verdicts.
+RATING_STYLES = {"GREEN": "cf_green", "AMBER": "cf_amber", "RED": "cf_red"}
+CHECK_STYLES = {"OK": "cf_ok", "Error": "cf_error", "Check": "cf_check", "Will": "cf_pending"}
+
+
+def _add_live_colours(sheet: Sheet, first: int, last: int, context: Context) -> None:
+    column = COLUMN["live_rating"]
+    top = cell("live_rating", first)
+    for word, style in RATING_STYLES.items():
+        sheet.conditional_formula(first, column, last, column, f'={top}="{word}"', style)
     column = COLUMN["live_check"]
     top = cell("live_check", first)
     # Text, not colour alone, carries the verdict; the colours only help it stand out.
-    for start, props in (
-        ("OK", {"font_color": "#006100"}),
-        ("Error", {"font_color": "#9C0006", "bg_color": settings.red_colour}),
-        ("Check", {"font_color": "#9C5700", "bg_color": settings.amber_colour}),
-        ("Will", {"font_color": MUTED_FONT, "italic": True}),
-    ):
-        call(
-            sheet,
-            "conditional_format",
-            first,
-            column,
-            last,
-            column,
-            {
-                "type": "formula",
-                "criteria": f'=LEFT({top},{len(start)})="{start}"',
-                "format": formats.get(**props),
-            },
-        )
+    for start, style in CHECK_STYLES.items():
+        rule = f'=LEFT({top},{len(start)})="{start}"'
+        sheet.conditional_formula(first, column, last, column, rule, style)
     # The guide's working columns: needed by the formulas, of no interest to the officer.
     columns = sorted(WORK_COLUMN.values())
-    call(sheet, "set_column", columns[0], columns[-1], 4, None, {"hidden": True})
+    sheet.column_width(columns[0], columns[-1], 4, hidden=True)
 
 
-def _set_up_sheet(sheet: Worksheet, service_area: str, context: Context) -> None:
-    call(sheet, "freeze_panes", spec.HEADER_ROW, COLUMN["name"] + 1)
-    call(sheet, "set_landscape")
-    call(sheet, "set_paper", 9)  # A4
-    call(sheet, "fit_to_pages", 1, 0)
-    call(sheet, "set_margins", 0.4, 0.4, 0.6, 0.6)
-    call(sheet, "repeat_rows", spec.HEADER_ROW - 1)
+def _set_up_sheet(sheet: Sheet, service_area: str, context: Context) -> None:
+    sheet.freeze(spec.HEADER_ROW, COLUMN["name"] + 1)
     footer_area = service_area.replace("&", "&&")
-    call(sheet, "set_footer", f"&L{footer_area}&C{context.period}&RPage &P of &N")
-    call(sheet, "hide_gridlines", 2)
-    # A little smaller than 100%, so the guide beside the inputs fits the first screen.
-    call(sheet, "set_zoom", 85)
-    call(
-        sheet,
-        "protect",
-        "",
-        {
-            "format_columns": True,
-            "format_rows": True,
-            "select_locked_cells": True,
-            "select_unlocked_cells": True,
-        },
+    sheet.print_setup(
+        PrintSetup(
+            repeat_rows=(spec.HEADER_ROW - 1, spec.HEADER_ROW - 1),
+            footer=f"&L{footer_area}&C{context.period}&RPage &P of &N",
+        )
     )
-    call(sheet, "activate")
+    sheet.hide_gridlines()
+    # A little smaller than 100%, so the guide beside the inputs fits the first screen.
+    sheet.zoom(85)
+    sheet.protect()
+    sheet.activate()

@@ -10,8 +10,10 @@ from .styles import (
     cell_styles,
     chart_fills,
     conditional_styles,
+    lines_needed,
     number_format,
     palette,
+    return_styles,
 )
 from .write import (
     BarSeries,
@@ -19,8 +21,10 @@ from .write import (
     LineSeries,
     PrintSetup,
     Sheet,
+    Validation,
     cell,
     checked,
+    lock_structure,
     ref,
     warnings_as_errors,
 )
@@ -40,6 +44,7 @@ __all__ = [
     "PrintSetup",
     "RawCell",
     "Sheet",
+    "Validation",
     "SheetData",
     "XlsxBook",
     "cell",
@@ -50,6 +55,8 @@ __all__ = [
     "checked",
     "conditional_styles",
     "is_percent_format",
+    "lines_needed",
+    "lock_structure",
     "make_folder",
     "not_a_file",
     "number_format",
@@ -59,6 +66,7 @@ __all__ = [
     "place",
     "ref",
     "replace_file",
+    "return_styles",
     "warnings_as_errors",
     "write_bytes",
 ]

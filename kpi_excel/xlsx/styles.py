@@ -1,6 +1,8 @@
-"""Every cell style kpi-excel writes, as named data, defined once.
+"""Every cell style kpi-excel writes, as named data, defined once, and the one estimate of how
+many lines a cell's text wraps to.
 
-The board workbook and the return templates both draw on these names. Nothing here imports
+The board workbook, the return templates, the register, the return log and the feedback
+copies (colours, font and line heights) all draw on these names. Nothing here imports
 XlsxWriter: a style is a plain dictionary of XlsxWriter format properties, so it can be
 inspected, tested and reused; the adapter turns it into a format object when a sheet needs it.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import colorsys
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..core.models import Indicator, Settings, Unit
 from ..core.problems import RegisterError, problem
@@ -21,12 +24,58 @@ FONT_SIZE = 10
 LINE_HEIGHT = 12.75  # points per wrapped line of FONT_SIZE text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
+# Characters of FONT_SIZE prose per unit of column width. Arial 10 prose (or Liberation Sans,
+# its metric twin) wraps at 1.17 to 1.3 characters a unit in LibreOffice's printed pack
+# (measured: the fewer in wide columns); 1.2 and a character's margin per line err on the tall
+# side, as clipped text is worse than space. Bold text takes BOLD_WIDTH of the width.
+CHARS_PER_UNIT = 1.2
+BOLD_WIDTH = 0.9
+
 NEUTRAL_FONT = "#595959"  # not-rated reasons and missing text: grey, legible when printed
 BORDER_COLOUR = "#A6A6A6"
 LINK_COLOUR = "#0563C1"
 TREND_COLOUR = "#404040"  # the trend charts' line: dark grey survives a black-and-white printer
 
+# The officer's return: yellow is for you, grey is filled in for you.
+INPUT_FILL = "#FFF2CC"
+LOCKED_FILL = "#F2F2F2"
+NOT_APPLICABLE_FILL = "#D9D9D9"
+SMALL_FONT = "#404040"  # the 8 pt description under an indicator's name
+
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@lru_cache(maxsize=4096)
+def lines_needed(text: str, width: float) -> int:
+    """Lines text takes wrapped at width (Excel's units): each paragraph filled word by word,
+    a word longer than a line broken across lines (as textwrap does, at a fraction of its
+    cost). XlsxWriter cannot measure text and LibreOffice does not grow rows on opening, so
+    every writer sets its row heights from this, at LINE_HEIGHT a line."""
+    per_line = max(1, int(width * CHARS_PER_UNIT) - 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= per_line:
+            lines += 1  # most cells are short
+        else:
+            lines += _wrapped_lines(paragraph.split(), per_line)
+    return lines
+
+
+def _wrapped_lines(words: list[str], per_line: int) -> int:
+    lines, used = 1, 0  # used: characters on the current line
+    for word in words:
+        size = len(word)
+        if used:
+            if used + 1 + size <= per_line:
+                used += 1 + size
+                continue
+            lines, used = lines + 1, 0
+        # The word starts a line; one longer than a line runs on over the next ones.
+        full, used = divmod(size, per_line)
+        if used == 0:
+            full, used = full - 1, per_line
+        lines += full
+    return lines
 
 
 @dataclass(frozen=True)
@@ -206,6 +255,33 @@ def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
     }
 
 
+def return_styles(colours: Palette) -> dict[str, dict[str, object]]:
+    """The officer's return template: yellow cells to fill in, grey ones filled in and
+    locked, the guide's live cells bold; conditional ones for its Check words. Used with
+    cell_styles and conditional_styles (the RAG fills, headings and notes are those)."""
+    locked = {**_BOX, "locked": True, "bg_color": LOCKED_FILL, "text_wrap": True}
+    typed = {**_BOX, "locked": False, "bg_color": INPUT_FILL}
+    live = {**_BOX, "locked": True, "text_wrap": True, "bold": True}
+    return {
+        "locked": locked,
+        "locked_bold": {**locked, "bold": True},
+        "locked_centre": {**locked, "align": "center"},
+        "not_applicable": {**_BOX, "locked": True, "bg_color": NOT_APPLICABLE_FILL},
+        "input": typed,
+        "input_centre": {**typed, "align": "center"},
+        "input_text": {**typed, "text_wrap": True},
+        "live": live,
+        "live_centre": {**live, "align": "center"},
+        "table_header": {**_BOX, "bold": True, "bg_color": LOCKED_FILL, "text_wrap": True},
+        "piece_small": {**_BODY, "font_size": 8, "font_color": SMALL_FONT},
+        # The Check column's verdicts: the words carry them, the colours help them stand out.
+        "cf_ok": {"font_color": colours.green_font},
+        "cf_error": {"bg_color": colours.red_fill, "font_color": colours.red_font},
+        "cf_check": {"bg_color": colours.amber_fill, "font_color": colours.amber_font},
+        "cf_pending": {"font_color": NEUTRAL_FONT, "italic": True},
+    }
+
+
 def chart_fills(colours: Palette) -> dict[str, dict[str, object]]:
     """Chart series fills: the RAG colours with a different pattern each (solid, horizontal
     lines, a grid, dots), so the bars differ in greyscale and to colour-blind readers."""
@@ -240,15 +316,22 @@ def _literal(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def number_format(indicator: Indicator, *, marks: str = "", places: int | None = None) -> str:
+def number_format(
+    indicator: Indicator, *, marks: str = "", places: int | None = None, typed: bool = False
+) -> str:
     """The Excel number format showing a value as display.format_value prints it.
 
     Percentages are written as fractions (value / 100) under a % format. marks is text shown
     after the figure, such as " (Provisional)" or " (16-17)", so the cell stays a number.
     places: the figure's own (display.places_shown), else the register's Decimals.
+    typed: a cell of the return, as the officer types it: a percentage in points under a
+    literal % (83 shows as 83%, never 8300%), no suffix (the Unit column says it).
     """
     places = indicator.decimals if places is None else places
     digits = "0" if places == 0 else "0." + "0" * places
+    if typed:
+        money = _literal("£") if indicator.unit is Unit.MONEY else ""
+        return money + "#,##" + digits + (_literal("%") if indicator.unit is Unit.PERCENT else "")
     if indicator.unit is Unit.PERCENT:
         code = f"{digits}%"
     else:

@@ -16,11 +16,13 @@ before the next row is started, and a merge may span one row only (see merged_st
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike, fspath
+from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
@@ -123,6 +125,61 @@ class LineSeries:
     marker: str | None = None  # "circle", "square", "diamond", "triangle"; None for none
     marker_size: int = 6
     in_legend: bool = True
+
+
+# Excel's limits on a validation's words; longer ones make the file one Excel repairs.
+_TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A data-validation rule for a range, and the help shown when one of its cells is chosen.
+
+    kind is XlsxWriter's: "decimal" (between minimum and maximum), "list" (source, a range
+    with its "="), "length" (at most `most` characters) or "any" (the help alone). stop
+    refuses a wrong entry; otherwise the officer is warned and may keep it.
+    """
+
+    kind: str
+    help_title: str = ""
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    source: str = ""
+    most: int | None = None
+    stop: bool = False
+    error_title: str = ""
+    error: str = ""
+
+    def options(self) -> dict[str, object]:
+        """XlsxWriter's options, the words cut to Excel's limits."""
+        options: dict[str, object] = {"validate": self.kind}
+        if self.kind == "decimal":
+            options.update(criteria="between", minimum=self.minimum, maximum=self.maximum)
+        elif self.kind == "list":
+            options["source"] = self.source
+        elif self.kind == "length":
+            options.update(criteria="<=", value=self.most)
+        words = {
+            "input_title": self.help_title[:_TITLE_LIMIT],
+            "input_message": self.help[:_MESSAGE_LIMIT],
+            "error_title": self.error_title[:_TITLE_LIMIT],
+            "error_message": self.error[:_MESSAGE_LIMIT],
+        }
+        options.update({key: text for key, text in words.items() if text})
+        if self.kind != "any":
+            options["error_type"] = "stop" if self.stop else "warning"
+        return options
+
+
+# Protection without a password: the layout is safe from accidents; rows and columns may be
+# resized, so a long comment can be read.
+_PROTECTION = {
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
 
 
 def _line_options(one: LineSeries) -> dict[str, object]:
@@ -244,10 +301,44 @@ class Sheet:
         if code:
             self._cell_failed("write TRUE/FALSE to", row, col, code)
 
-    def blank(self, row: int, col: int, style: str) -> None:
-        code = self._ws.write_blank(row, col, None, self._book.style(style))
+    def blank(self, row: int, col: int, style: str, num_format: str | None = None) -> None:
+        code = self._ws.write_blank(row, col, None, self._book.style(style, num_format))
         if code:
             self._cell_failed("format", row, col, code)
+
+    def formula(self, row: int, col: int, formula: str, style: str, cached: str = "") -> None:
+        """A formula; cached is the result a reader sees before any program recalculates (""
+        keeps a file never opened in Excel free of stale results)."""
+        code = self._ws.write_formula(row, col, formula, self._book.style(style), cached)
+        if code:
+            self._cell_failed("write a formula to", row, col, code)
+
+    def validate(
+        self, first_row: int, first_col: int, last_row: int, last_col: int, rule: Validation
+    ) -> None:
+        checked(
+            f"add a validation to {self._at(first_row, first_col)}",
+            self._ws.data_validation,
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+            rule.options(),
+        )
+
+    def autofilter(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        checked(
+            f"add a filter to '{self.name}'",
+            self._ws.autofilter,
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+        )
+
+    def protect(self) -> None:
+        """Locked cells stay as written (no password); unlocked ones may be typed in."""
+        checked(f"protect '{self.name}'", self._ws.protect, "", dict(_PROTECTION))
 
     def link_to_sheet(self, row: int, col: int, sheet: str, text: str, style: str) -> None:
         code = self._ws.write_url(
@@ -420,6 +511,17 @@ class Sheet:
     def hide(self) -> None:
         checked(f"hide '{self.name}'", self._ws.hide)
 
+    def hide_from_menus(self) -> None:
+        """Very hidden: not even listed by Excel's Unhide (only code can show it)."""
+        checked(f"hide '{self.name}'", self._ws.very_hidden)
+
+    def zoom(self, percent: int) -> None:
+        checked(f"zoom '{self.name}'", self._ws.set_zoom, percent)
+
+    def activate(self) -> None:
+        """The sheet the workbook opens on."""
+        checked(f"activate '{self.name}'", self._ws.activate)
+
     def hide_gridlines(self) -> None:
         checked(f"hide gridlines on '{self.name}'", self._ws.hide_gridlines, 2)
 
@@ -448,14 +550,21 @@ class Book:
     """The workbook, its formats (made once per style and number format) and its sheets."""
 
     def __init__(
-        self, target: str | PathLike[str] | IO[bytes], styles: Mapping[str, Mapping[str, object]]
+        self,
+        target: str | PathLike[str] | IO[bytes],
+        styles: Mapping[str, Mapping[str, object]],
+        *,
+        row_by_row: bool | None = None,
     ):
-        """target: a file path (written in constant_memory mode, row by row) or a file-like
-        object (built in memory, for small books)."""
+        """target: a file path or a file-like object. row_by_row (constant_memory mode) is
+        the default for a path: a large board then needs megabytes; a small book whose cells
+        are not written in row order (a template, a register) passes False."""
         self._styles = dict(styles)
         self.cut: list[str] = []  # cells whose text was over Excel's limit, cut with a marker
         self._formats: dict[tuple[str, str | None], Format] = {}
-        self.constant_memory = isinstance(target, str | PathLike)
+        if row_by_row is None:
+            row_by_row = isinstance(target, str | PathLike)
+        self.constant_memory = row_by_row
         self._wb = checked(
             "create the workbook",
             xlsxwriter.Workbook,
@@ -490,6 +599,10 @@ class Book:
 
     def sheet(self, name: str) -> Sheet:
         return Sheet(self, checked(f"add the sheet '{name}'", self._wb.add_worksheet, name))
+
+    def define_name(self, name: str, formula: str) -> None:
+        """A workbook-level name, such as a drop-down's list of choices."""
+        checked(f"define the name {name}", self._wb.define_name, name, formula)
 
     def stacked_bar_chart(
         self,
@@ -587,7 +700,14 @@ class Book:
         return chart
 
     def set_properties(
-        self, *, title: str, subject: str, author: str, comments: str, created: datetime
+        self,
+        *,
+        title: str,
+        subject: str,
+        author: str,
+        comments: str,
+        created: datetime,
+        keywords: str = "KPI, performance report",
     ) -> None:
         checked(
             "set the document properties",
@@ -598,7 +718,7 @@ class Book:
                 "author": clean(author),
                 "company": clean(author),
                 "comments": clean(comments),
-                "keywords": "KPI, performance report",
+                "keywords": keywords,
                 "created": created,
             },
         )
@@ -642,3 +762,30 @@ class Book:
         checked("set the chart's category axis", chart.set_x_axis, x_axis)
         checked("leave out the chart's legend", chart.set_legend, {"none": True})
         return chart
+
+
+def lock_structure(path: Path) -> None:
+    """Protect a closed workbook's structure (no password): its sheets cannot be renamed,
+    deleted, moved, added or unhidden. XlsxWriter cannot write workbookProtection, so it is
+    put into the saved workbook part, before bookViews as the schema orders it; every other
+    part is copied as it is, so the file stays byte-identical from one run to the next."""
+    temp = path.with_name(path.name + ".lock")
+    try:
+        _copy_with_protection(path, temp)
+        temp.replace(path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _copy_with_protection(path: Path, temp: Path) -> None:
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temp, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                if "<workbookProtection" not in text:
+                    text = text.replace(
+                        "<bookViews>", '<workbookProtection lockStructure="1"/><bookViews>', 1
+                    )
+                data = text.encode("utf-8")
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)

@@ -22,7 +22,7 @@ from kpi_excel.returns.feedback import (
     write_feedback,
 )
 from kpi_excel.returns.reader import read_return
-from kpi_excel.templates.xlsx import INPUT_FILL
+from kpi_excel.xlsx.styles import INPUT_FILL
 
 REGISTER = bad_inputs_register()
 

@@ -461,13 +461,20 @@ def test_live_cells_are_formulas_with_colour_rules(adults):
     assert rating.startswith("=IF(") and '"AMBER"' in rating  # AS1 has a 2-point band
     assert at(sheet, "live_rating", "AS3").value == '=""'  # TBC: never rated
     assert at(sheet, "live_check", "AS3").value.startswith("=IF(")
+    letter = column_of("live_rating")
     rules = {
-        rule.formula[0]
+        rule.formula[0]: rule.dxf.fill.bgColor.rgb
         for cf in sheet.conditional_formatting
         for rule in cf.rules
-        if str(cf.sqref).startswith(column_of("live_rating"))
+        if str(cf.sqref).startswith(letter)
     }
-    assert rules == {'"GREEN"', '"AMBER"', '"RED"'}
+    # the board's fills, from the register's colours (the default ones here)
+    first = spec.FIRST_DATA_ROW
+    assert rules == {
+        f'{letter}{first}="GREEN"': "FFC6EFCE",
+        f'{letter}{first}="AMBER"': "FFFFEB9C",
+        f'{letter}{first}="RED"': "FFFFC7CE",
+    }
 
 
 def test_instructions_cover_every_field_status_and_word(adults):
