@@ -161,7 +161,7 @@ def _point_fields(trend: Trend) -> tuple[Value, ...]:
     point: HistoryPoint | None = trend.compared_with
     if point is None:
         return ("", None, "", "", "")
-    return (point.period, _number(point.value), point.token or "", point.label, "")
+    return (str(point.period), _number(point.value), point.token or "", point.label, "")
 
 
 def _source(row: ReportRow) -> Source:

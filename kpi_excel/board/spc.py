@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..core.display import format_target, format_value
 from ..core.models import RAG, Report, ReportRow, Unit
-from ..core.periods import Period, PeriodError
+from ..core.periods import Period
 from ..core.spc import Assurance, Side, SpcResult, SpcRule, Variation
 from ..xlsx.write import Book, LineSeries, Sheet, ref
 from .sections import Context
@@ -145,7 +145,7 @@ def write_spc(sheets: SpcSheets | None, ctx: Context) -> None:
         "note",
     )
     at = _write_key(sheet, 3)
-    at = _write_table(sheet, rows, at + 1, str(ctx.period))
+    at = _write_table(sheet, rows, at + 1, ctx.period)
     _place_charts(sheets.book, sheet, rows, ranges, at + 1)
     sheet.print_setup(ctx.print_setup("SPC", repeat=None))
 
@@ -158,7 +158,7 @@ def _write_key(sheet: Sheet, top: int) -> int:
     return top + len(KEY) + 1
 
 
-def _write_table(sheet: Sheet, rows: list[ReportRow], top: int, period: str) -> int:
+def _write_table(sheet: Sheet, rows: list[ReportRow], top: int, period: Period) -> int:
     for col, (header, _) in enumerate(HEADERS):
         sheet.string(top, col, header, "header")
     for offset, row in enumerate(rows, start=1):
@@ -201,12 +201,8 @@ DATA_HEADERS = ("id", "period", "value", "mean", "upper limit", "lower limit", "
 DATA_FLAGS = (("improvement", Variation.IMPROVEMENT), ("concern", Variation.CONCERN))
 
 
-def _label(period: str) -> str:
-    try:
-        parsed = Period.parse(period)
-    except PeriodError:
-        return period
-    return parsed.month_label or str(parsed)
+def _label(period: Period) -> str:
+    return period.month_label or str(period)
 
 
 def _write_data(sheet: Sheet, rows: list[ReportRow]) -> list[tuple[int, int]]:

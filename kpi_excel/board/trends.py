@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..core.display import format_value
 from ..core.models import Basis, HistoryPoint, ReportRow, TargetKind, Unit
-from ..core.periods import Period, PeriodError
+from ..core.periods import Period
 from ..xlsx.styles import TREND_COLOUR
 from ..xlsx.write import Book, LineSeries, Sheet, ref
 from .sections import TRENDS, Context, as_written
@@ -51,10 +51,7 @@ def trend_axis(ctx: Context, row: ReportRow) -> Axis | None:
     quarterly = ctx.period.quarter is not None
     known: dict[Period, float] = {}
     for point in row.history:
-        try:
-            place = _on_axis(Period.parse(point.period), quarterly)
-        except PeriodError:
-            continue
+        place = _on_axis(point.period, quarterly)  # a Period: parsed where it was read
         value = _number(point.value)
         if place is not None and value is not None and place <= ctx.period:
             known[place] = value
@@ -105,7 +102,7 @@ def write_trend_data(sheet: Sheet, ctx: Context) -> dict[int, tuple[int, Axis]]:
         at = index + 1
         points: list[HistoryPoint] = row.history[-MAX_POINTS:]
         values: list[Value] = [_number(point.value) for point in points]
-        periods: list[Value] = [point.period for point in points]
+        periods: list[Value] = [str(point.period) for point in points]
         pad: list[Value] = [None] * (MAX_POINTS - len(points))
         cells: list[Value] = [row.indicator.id, float(len(points)), *values, *pad, *periods, *pad]
         axis = trend_axis(ctx, row)

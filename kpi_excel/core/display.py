@@ -30,7 +30,7 @@ from .models import (
     Trend,
     Unit,
 )
-from .periods import Period, PeriodError
+from .periods import Period
 
 
 @dataclass(frozen=True)
@@ -200,22 +200,13 @@ def rag_text(row: ReportRow) -> str:
     return row.rating.not_rated or "Not rated"
 
 
-@lru_cache(maxsize=256)
-def _same_period(left: str, right: Period) -> bool:
-    # Cached: a board compares each row's figures with the same few periods.
-    try:
-        return Period.parse(left) == right
-    except PeriodError:
-        return left.strip() == str(right)
-
-
 def compared_marks(trend: Trend, expected: Period) -> str:
     """ " (16-17)" after a compared figure when its period is not the obvious one, or ""."""
     point = trend.compared_with
     if point is None:
         return ""
     label = point.label.strip()
-    if not label and not _same_period(point.period, expected):
+    if not label and point.period != expected:
         label = f"({point.period})"
     return f" {label}" if label else ""
 

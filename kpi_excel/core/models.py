@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -21,11 +22,25 @@ from pydantic import (
 
 from .periods import Period
 
+
+@lru_cache(maxsize=1024)
+def _period_from_text(text: str) -> Period:
+    return Period.parse(text)
+
+
+def _as_period(value: object) -> Period:
+    # Cached: a store of 40,000 indicators gives hundreds of thousands of figures over a few
+    # dozen periods; each is parsed once, and the figures share its Period.
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, str):
+        return _period_from_text(value)
+    return Period.parse(str(value))  # refused, naming it
+
+
 # A Period in a model: text such as "2017/18 Q1" is parsed once, at the boundary, and the
 # JSON writes it back as that text.
-PeriodValue = Annotated[
-    Period, BeforeValidator(Period.parse), PlainSerializer(str, return_type=str)
-]
+PeriodValue = Annotated[Period, BeforeValidator(_as_period), PlainSerializer(str, return_type=str)]
 
 
 class Model(BaseModel):
@@ -371,7 +386,7 @@ class ReturnRecord(Model):
     """One indicator's figure for one period, as read from a return and validated."""
 
     indicator_id: str
-    period: str
+    period: PeriodValue
     status: Status
     value: float | None = None
     numerator: float | None = None
@@ -400,7 +415,7 @@ class HistoryPoint(Model):
     """A past figure: value None with a label means a token such as "N/A" or "NEW"."""
 
     indicator_id: str
-    period: str
+    period: PeriodValue
     value: float | None = None
     label: str = ""  # printed beside the value: "(16-17)", "(AY 15-16)"
     token: str | None = None  # "NEW", "N/A" when there is no value

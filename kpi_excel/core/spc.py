@@ -13,7 +13,8 @@ from enum import StrEnum
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from .models import Model, Polarity
+from .models import Model, PeriodValue, Polarity
+from .periods import Period
 
 MIN_POINTS = 13  # fewer points than this give a run chart: no limits, no icons
 LIMIT_FACTOR = 2.66  # 3 / 1.128, the XmR constant for limits at three sigma
@@ -58,7 +59,7 @@ class Side(StrEnum):
 class SpcPoint:
     """One point of the chart, with the limits of the stretch it belongs to."""
 
-    period: str
+    period: PeriodValue
     value: float
     mean: float | None = None
     upper_limit: float | None = None
@@ -86,12 +87,12 @@ class SpcResult(Model):
 
 
 def xmr(
-    periods: Sequence[str],
+    periods: Sequence[Period],
     values: Sequence[float],
     *,
     polarity: Polarity,
     target: float | None = None,
-    recalculate_from: Sequence[str] = (),
+    recalculate_from: Sequence[Period] = (),
     shift_length: int = DEFAULT_SHIFT_LENGTH,
     screen_moving_ranges: bool = False,
 ) -> SpcResult:
@@ -127,14 +128,16 @@ def xmr(
     )
 
 
-def _stretches(periods: Sequence[str], recalculate_from: Sequence[str]) -> list[tuple[int, int]]:
+def _stretches(
+    periods: Sequence[Period], recalculate_from: Sequence[Period]
+) -> list[tuple[int, int]]:
     """Index ranges [start, end) between the named process changes."""
     starts = sorted({0} | {i for i, p in enumerate(periods) if p in set(recalculate_from)})
     return list(zip(starts, [*starts[1:], len(periods)], strict=True))
 
 
 def _stretch(
-    periods: Sequence[str], values: Sequence[float], shift_length: int, screen: bool
+    periods: Sequence[Period], values: Sequence[float], shift_length: int, screen: bool
 ) -> list[SpcPoint]:
     if len(values) < MIN_POINTS:
         return [
@@ -164,7 +167,7 @@ def _stretch(
 
 
 def _point(
-    period: str,
+    period: Period,
     value: float,
     mean: float | None,
     upper: float | None,

@@ -37,7 +37,7 @@ class History:
     """Figures by (indicator id, period), in memory."""
 
     def __init__(self, points: Iterable[HistoryPoint] = ()) -> None:
-        self._points: dict[tuple[str, str], HistoryPoint] = {}
+        self._points: dict[tuple[str, Period], HistoryPoint] = {}
         for point in points:
             self._points[(point.indicator_id, point.period)] = point
 
@@ -45,9 +45,9 @@ class History:
         """The figure for the period; for a quarter with none, a monthly indicator's figure for
         the quarter's last month, which is the quarter's by every basis (a snapshot at the
         quarter's end, the year to date, or the twelve months to it). Its period says which."""
-        point = self._points.get((indicator_id, str(period)))
+        point = self._points.get((indicator_id, period))
         if point is None and period.quarter is not None and period.month is None:
-            point = self._points.get((indicator_id, str(period.last_month())))
+            point = self._points.get((indicator_id, period.last_month()))
         return point
 
     def series(self, indicator_id: str, up_to: Period, count: int = 8) -> list[HistoryPoint]:
@@ -56,7 +56,7 @@ class History:
         return [point for point in found if point is not None]
 
     def points(self) -> list[HistoryPoint]:
-        return sorted(self._points.values(), key=lambda p: (p.indicator_id, Period.parse(p.period)))
+        return sorted(self._points.values(), key=lambda p: (p.indicator_id, p.period))
 
     def __len__(self) -> int:
         return len(self._points)
@@ -102,7 +102,7 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
     where = _columns(next(rows, (1, []))[1], path)
     points: dict[tuple[str, str], HistoryPoint] = {}
     first_rows: dict[tuple[str, str], int] = {}
-    periods: dict[str, str] = {}  # as typed -> as spelled everywhere: a file has few periods
+    periods: dict[str, Period] = {}  # as typed -> parsed: a file has few periods
     for row_number, row in rows:
         cells = {name: (row[i] if i < len(row) else None) for name, i in where.items()}
         if all(v in (None, "") for v in cells.values()):
@@ -124,7 +124,7 @@ def _load_history(path: Path, indicators: dict[str, Indicator]) -> tuple[History
             typed = str(cells["period"] or "")
             period = periods.get(typed)
             if period is None:
-                period = periods[typed] = str(Period.parse(typed))
+                period = periods[typed] = Period.parse(typed)
             value, token = parse_history_value(cells["value"], indicator)
         except (ValueError, PeriodError) as error:
             errors.append(

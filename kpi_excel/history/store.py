@@ -158,7 +158,7 @@ class Figure:
         token = "N/A" if record.status is Status.NOT_AVAILABLE else None
         return cls(
             indicator_id=record.indicator_id,
-            period=record.period,
+            period=str(record.period),  # the store's text for it
             status=record.status,
             value=value,
             token=token,
@@ -181,7 +181,7 @@ class Figure:
             status, token = Status.NOT_DUE, None
         return cls(
             indicator_id=point.indicator_id,
-            period=point.period,
+            period=str(point.period),
             status=status,
             value=point.value,
             token=token,

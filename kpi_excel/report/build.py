@@ -110,13 +110,15 @@ def _retired(register: Register, history: History, period: Period) -> list[Probl
     """Indicators with a figure for the period before or a year before that the register no
     longer has: retired, or renamed (which loses their history)."""
     known = {indicator.id for indicator in register.indicators}
-    compared = {str(period.previous()), str(period.same_period_last_year())}
-    gone: dict[str, str] = {}
+    compared = {period.previous(), period.same_period_last_year()}
+    gone: dict[str, Period] = {}
     for point in history.points():
         if point.indicator_id not in known and point.period in compared:
             gone.setdefault(point.indicator_id, point.period)
     return [
-        problem("indicator-retired", indicator_id=indicator_id, value=indicator_id, detail=when)
+        problem(
+            "indicator-retired", indicator_id=indicator_id, value=indicator_id, detail=str(when)
+        )
         for indicator_id, when in gone.items()
     ]
 
@@ -142,9 +144,7 @@ def _series(
 ) -> list[HistoryPoint]:
     points = [p for p in history.series(indicator.id, period.previous(), 7) if p.value is not None]
     if record is not None and record.value is not None:
-        points.append(
-            HistoryPoint(indicator_id=indicator.id, period=str(period), value=record.value)
-        )
+        points.append(HistoryPoint(indicator_id=indicator.id, period=period, value=record.value))
     return points
 
 
@@ -153,7 +153,7 @@ def _earlier_figures(history: History, period: Period) -> dict[str, list[History
     quarter), by indicator, oldest first: SPC uses the whole history, not the sparkline's 8."""
     found: dict[str, list[HistoryPoint]] = {}
     for point in history.points():  # sorted by indicator, then period
-        then = Period.parse(point.period)
+        then = point.period
         same_kind = then.is_month == period.is_month and then.is_year == period.is_year
         if same_kind and then < period and point.value is not None:
             found.setdefault(point.indicator_id, []).append(point)
@@ -175,13 +175,13 @@ def _spc(
     periods = [p.period for p in earlier]
     values = [p.value for p in earlier if p.value is not None]
     if record is not None and record.value is not None:
-        periods.append(str(period))
+        periods.append(period)
         values.append(record.value)
     goal = target.target.value if target.target.kind is TargetKind.VALUE else None
     # a changed definition and a process change named in the register are known changes:
     # the limits start again from them, and never on their own
     named = (indicator.definition_changed, indicator.process_change)
-    changes = [str(Period.parse(text)) for text in named if text]
+    changes = [Period.parse(text) for text in named if text]
     return xmr(
         periods,
         values,
@@ -249,7 +249,7 @@ def _point(point: HistoryPoint | None) -> dict | None:
     if point is None:
         return None
     return {
-        "period": point.period,
+        "period": str(point.period),
         "value": point.value,
         "token": point.token,
         "label": point.label,

@@ -389,12 +389,11 @@ def _read_rows(
     letters = {
         key: column_letter(col - 1) for key, col in columns.items()
     }  # once a sheet, not a cell
-    period_text = str(period)
     for row_number in sorted({r for r, _ in sheet.cells if header_row < r <= last_row}):
         indicator = _row_indicator(sheet, row_number, columns, letters, indicators, seen, result)
         if indicator is None:
             continue
-        _read_row(sheet, row_number, columns, letters, indicator, period, result, period_text)
+        _read_row(sheet, row_number, columns, letters, indicator, period, result)
         if row_number in merged_rows:
             if result.records.pop(indicator.id, None) is not None:
                 result.rejected_ids.add(indicator.id)
@@ -553,7 +552,6 @@ def _read_row(
     indicator: Indicator,
     period: Period,
     result: ReturnFile,
-    period_text: str,
 ) -> None:
     row_text = str(row)
     refs = {key: letter + row_text for key, letter in letters.items()}
@@ -572,7 +570,7 @@ def _read_row(
             return
     result.records[indicator.id] = ReturnRecord(
         indicator_id=indicator.id,
-        period=period_text,
+        period=period,
         status=status,
         value=value if status is Status.AVAILABLE else None,
         numerator=numerator,

@@ -165,7 +165,7 @@ def _count_values(rows: list[ReportRow], settings: Settings) -> list[int]:
 
 
 def build_page(report: Report) -> Page:
-    """Everything the page shows, in order. Raises PeriodError for a period it cannot read."""
+    """Everything the page shows, in order."""
     settings, period = report.settings, report.period
     taken: set[str] = {"main", "summary", "key", "exceptions", "contents", "quality"}
     by_section: dict[str, list[tuple[int, ReportRow]]] = {}

@@ -55,7 +55,7 @@ def test_a_quarter_of_a_monthly_indicator_is_its_last_month():
         ]
     )
     point = history.get("X1", Period.parse("2019/20 Q1"))
-    assert (point.value, point.period) == (7, "2019/20 M03")
+    assert (point.value, str(point.period)) == (7, "2019/20 M03")
     assert history.get("Q1", Period.parse("2019/20 Q1")).value == 2  # a quarter's own wins
     assert history.get("X1", Period.parse("2019/20 Q2")) is None
     assert [p.value for p in history.series("X1", Period.parse("2019/20 Q2"))] == [7]

@@ -77,7 +77,7 @@ def test_history_with_a_year_and_its_q4_sorts():
             HistoryPoint(indicator_id="A", period="2016/17 Q4", value=2),
         ]
     )
-    assert [p.period for p in history.points()] == ["2016/17 Q4", "2016/17"]
+    assert [str(p.period) for p in history.points()] == ["2016/17 Q4", "2016/17"]
 
 
 def test_a_history_csv_saved_by_excel_on_windows_is_read(tmp_path):

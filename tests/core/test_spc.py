@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpi_excel.core.models import Polarity
+from kpi_excel.core.periods import Period
 from kpi_excel.core.spc import (
     Assurance,
     Side,
@@ -25,7 +26,15 @@ BASE = [9.0, 11.0] * 6  # mean 10, every moving range 2: common cause throughout
 
 
 def periods(n):
-    return [f"P{i:02d}" for i in range(n)]
+    """n months in a row, from April 2015: P(i) is the i-th."""
+    found = [Period.parse("2015/16 M01")]
+    while len(found) < n:
+        found.append(found[-1].next())
+    return found[:n]
+
+
+def P(index):
+    return periods(index + 1)[index]
 
 
 def chart(values, polarity=Polarity.BIGGER, **kwargs):
@@ -154,7 +163,7 @@ def test_two_of_three_beyond_the_same_two_sigma_line(values, expected):
 
 def _point(side=None, upper=14.0, lower=6.0):
     return SpcPoint(
-        period="P",
+        period=P(0),
         value=10,
         mean=10,
         upper_limit=upper,
@@ -205,7 +214,7 @@ def test_assurance_icon(target, polarity, expected):
 
 
 def test_assurance_needs_limits():
-    assert assurance_icon(SpcPoint(period="P", value=1), Polarity.BIGGER, 5) is None
+    assert assurance_icon(SpcPoint(period=P(0), value=1), Polarity.BIGGER, 5) is None
 
 
 # ---- whole charts --------------------------------------------------------------------------
@@ -257,7 +266,7 @@ def test_limits_are_recalculated_only_from_a_named_period():
     values = before + after
     whole = chart(values)
     assert whole.mean == pytest.approx(20)
-    split = chart(values, recalculate_from=["P13"])
+    split = chart(values, recalculate_from=[P(13)])
     assert split.mean == pytest.approx(30)
     assert split.points[0].mean == pytest.approx(10)
     assert split.points[13].mean == pytest.approx(30)
@@ -266,7 +275,7 @@ def test_limits_are_recalculated_only_from_a_named_period():
 
 def test_a_short_stretch_after_a_change_is_a_run_chart():
     values = [*BASE, 10.0, 30.0, 31.0]
-    result = chart(values, recalculate_from=["P13"])
+    result = chart(values, recalculate_from=[P(13)])
     assert result.run_chart
     assert result.variation is None
     assert result.points[0].mean is not None
@@ -349,7 +358,7 @@ def test_worked_example_ae_attendances():
 
 
 def test_worked_example_ae_attendances_recalculated_from_april_2017():
-    result = chart([float(v) for v in AE_ATTENDANCES], Polarity.NONE, recalculate_from=["P12"])
+    result = chart([float(v) for v in AE_ATTENDANCES], Polarity.NONE, recalculate_from=[P(12)])
     assert result.mean == pytest.approx(2027379.2083, abs=1e-4)
     assert result.lower_limit == pytest.approx(1772921.0640, abs=1e-4)
     assert result.upper_limit == pytest.approx(2281837.3527, abs=1e-4)
@@ -399,7 +408,7 @@ def test_a_flat_series_has_its_limits_on_the_mean_and_no_signal():
 
 def test_periods_and_values_must_pair():
     with pytest.raises(ValueError, match="one period per value"):
-        xmr(["P1"], [1.0, 2.0], polarity=Polarity.BIGGER)
+        xmr([P(1)], [1.0, 2.0], polarity=Polarity.BIGGER)
 
 
 def test_no_points_is_a_run_chart():

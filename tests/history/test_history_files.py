@@ -100,7 +100,7 @@ def test_one_period_spelled_two_ways_is_one_period(tmp_path, register):
         "TC05,2016/2017 Q4,90.6,\n"
     )
     history, _ = load_history(path, register.by_id())
-    assert [p.period for p in history.points()] == ["2016/17 Q1", "2016/17 Q4"]
+    assert [str(p.period) for p in history.points()] == ["2016/17 Q1", "2016/17 Q4"]
 
 
 def test_an_xlsx_history_that_is_no_workbook_is_refused(tmp_path, register):

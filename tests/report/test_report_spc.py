@@ -48,7 +48,7 @@ def test_spc_uses_the_whole_history_and_this_months_figure():
     [row] = report.rows
     assert len(row.history) == 8  # the sparkline keeps eight
     assert len(row.spc.points) == 21
-    assert row.spc.points[-1].period == "2019/20 M06"
+    assert str(row.spc.points[-1].period) == "2019/20 M06"
     entry = json.loads(json.dumps(report_json(report)))["indicators"][0]["spc"]
     assert entry["variation"] == "improvement"
     assert entry["assurance"] == "pass"
