@@ -115,3 +115,23 @@ def test_pieces_a_reader_can_hold(path: Path):
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert not long, f"split into named pieces: {', '.join(long)}"
+
+
+def test_every_command_is_the_api_function_of_its_name():
+    """As in sqlite-utils: `kpi-excel import-history` is kpi_excel.api.import_history, and the
+    command calls it (the CLI imports the api module and calls that name)."""
+    from kpi_excel import api
+    from kpi_excel.cli.app import main
+
+    cli_source = "\n".join(p.read_text() for p in (PACKAGE / "cli").glob("*.py"))
+    for command in main.commands:
+        name = command.replace("-", "_")
+        assert callable(getattr(api, name, None)), f"no kpi_excel.api.{name} for {command}"
+        assert f"api.{name}(" in cli_source, f"the {command} command does not call api.{name}"
+    # the first release's names still work, as the same functions
+    assert api.consolidate_returns is api.consolidate
+    assert api.make_templates is api.templates
+    assert api.validate_returns is api.validate
+    assert api.close_period is api.close
+    assert api.correct_figure is api.correct
+    assert api.list_runs is api.runs

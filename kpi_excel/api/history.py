@@ -1,6 +1,6 @@
 """History as a Python API: import, export, show, close, correct and the run log.
 
-The commands in cli/history.py are thin layers over these functions. consolidate_returns (api/run.py)
+The commands in cli/history.py are thin layers over these functions. consolidate (api/run.py)
 calls read_store and log_consolidate when it is given a store.
 """
 
@@ -396,7 +396,7 @@ def show_history(
     return found
 
 
-def list_runs(*, store: Path | str | None = None, register: Path | str | None = None) -> list[Run]:
+def runs(*, store: Path | str | None = None, register: Path | str | None = None) -> list[Run]:
     """The run log, oldest first."""
     with Store(locate_store(store, register)) as opened:
         return opened.runs()
@@ -417,7 +417,7 @@ class Closing:
     unchanged: int = 0
 
 
-def close_period(
+def close(
     register_path: Path | str,
     returns: Sequence[Path | str],
     period: Period,
@@ -432,7 +432,7 @@ def close_period(
 
     With errors in the returns nothing is recorded unless force (then the figures in error
     are left out). Closing again with the same figures changes nothing; with different ones
-    it is refused: a closed period changes only by correct_figure.
+    it is refused: a closed period changes only by correct().
     """
     path = locate_store(store, register_path)
     check_outputs(
@@ -525,7 +525,7 @@ class Correction:
     version: int | None  # None: the figure already had this value
 
 
-def correct_figure(
+def correct(
     period: Period,
     indicator_id: str,
     value: str,
@@ -696,3 +696,9 @@ def log_consolidate(
 
 def runs_json(runs: Sequence[Run]) -> list[dict]:
     return [asdict(run) for run in runs]
+
+
+# The first release's names, kept so the scripts that use them still work.
+close_period = close
+correct_figure = correct
+list_runs = runs

@@ -17,7 +17,7 @@ from ..core.display import plural
 from ..core.gcpause import collector_paused
 from ..core.models import Register, Report, ReturnLogEntry
 from ..core.periods import Period
-from ..core.problems import OutputError, Problem, UsageError, count, problem
+from ..core.problems import CATALOGUE, OutputError, Problem, ProblemKind, UsageError, count, problem
 from ..core.targets import previous_due_period
 from ..core.text import MAX_CELL_TEXT, clean
 from ..history.files import History, load_history
@@ -41,7 +41,7 @@ def _history(path: Path | None, register: Register) -> tuple[History, list[Probl
     return load_history(Path(path), register.by_id())
 
 
-def make_templates(
+def templates(
     register_path: Path | str,
     period: Period,
     out_dir: Path | str,
@@ -112,7 +112,7 @@ class Validation:
     feedback: list[Feedback] = field(default_factory=list)
 
 
-def validate_returns(
+def validate(
     register_path: Path | str,
     returns: Sequence[Path | str],
     period: Period,
@@ -225,7 +225,7 @@ class Consolidation:
         return counts
 
 
-def consolidate_returns(
+def consolidate(
     register_path: Path | str,
     returns: Sequence[Path | str],
     period: Period,
@@ -452,3 +452,26 @@ def new_year(register_path: Path | str, out: Path | str) -> Register:
     register_path, out = Path(register_path), Path(out)
     check_outputs(place("the register", register_path), place("--out", out))
     return write_next_year(register_path, out)
+
+
+def new_register(path: Path | str) -> Path:
+    """Write a blank indicator register, with drop-downs and default settings, to path (a
+    new file: an existing one may be a council's register, so it is never replaced)."""
+    from ..register import write_register
+
+    path = Path(path)
+    if path.exists():
+        raise UsageError(f"{path} already exists: choose another name.")
+    check_outputs([], place("PATH", path))
+    return write_register(path)
+
+
+def problems() -> list[ProblemKind]:
+    """Every problem kpi-excel can report, with its code, severity, who fixes it and how."""
+    return list(CATALOGUE.values())
+
+
+# The first release's names, kept so the scripts that use them still work.
+make_templates = templates
+validate_returns = validate
+consolidate_returns = consolidate

@@ -218,13 +218,13 @@ def templates(
     Example:
       kpi-excel templates samples/register.xlsx --period "2017/18 Q1" --out out/templates
     """
-    from ..api.run import make_templates
+    from .. import api
 
     def warn(text: str) -> None:
         click.echo(f"Warning: {text}", err=True)
 
     store = _store_or_none(store)
-    paths = make_templates(
+    paths = api.templates(
         register, period, out, history=history, store=store, replace=force, on_warning=warn
     )
     for path in paths:
@@ -303,7 +303,7 @@ def validate(
     Example:
       kpi-excel validate samples/register.xlsx samples/returns --period "2017/18 Q1" --log out/return-log.xlsx --chase out/chase.txt --feedback out/feedback
     """
-    from ..api.run import validate_returns
+    from .. import api
 
     if feedback_dir is not None and any(
         folder.is_dir() and folder.resolve() == feedback_dir.resolve() for folder in returns
@@ -312,7 +312,7 @@ def validate(
             "Give --feedback a folder of its own: copies in the returns folder would be read "
             "as returns next time."
         )
-    outcome = validate_returns(
+    outcome = api.validate(
         register,
         list(returns),
         period,
@@ -423,7 +423,7 @@ def consolidate(
     Example:
       kpi-excel consolidate samples/register.xlsx samples/returns --period "2017/18 Q1" --history samples/history.csv --out out/board.xlsx --json out/board.json
     """
-    from ..api.run import consolidate_returns
+    from .. import api
 
     if history is not None and store is not None:
         raise click.UsageError("Give --history or --store, not both.")
@@ -432,7 +432,7 @@ def consolidate(
     store = _store_or_none(store)
     if as_at is not None and store is None:
         raise click.UsageError("--as-at needs a history store that exists.")
-    outcome = consolidate_returns(
+    outcome = api.consolidate(
         register,
         list(returns),
         period,
@@ -476,13 +476,9 @@ def new_register(path: Path) -> int:
     Example:
       kpi-excel new-register register.xlsx
     """
-    from ..register.book import write_register
-    from ..xlsx.outputs import check_outputs, place
+    from .. import api
 
-    if path.exists():
-        raise click.UsageError(f"{path} already exists: choose another name.")
-    check_outputs([], place("PATH", path))
-    write_register(path)
+    api.new_register(path)
     click.echo(f"Wrote {path}", err=True)
     return EXIT_CLEAN
 
@@ -508,7 +504,7 @@ def new_year(register: Path, out: Path | None) -> int:
     Example:
       kpi-excel new-year register-2017-18.xlsx --out register-2018-19.xlsx
     """
-    from ..api.run import new_year as make_new_year
+    from .. import api
     from ..core.periods import Period
 
     if out is None:
@@ -518,7 +514,7 @@ def new_year(register: Path, out: Path | None) -> int:
         out = register.with_name(f"register-{year.year}-{str(year.year + 1)[2:]}.xlsx")
     if out.exists():
         raise click.UsageError(f"{out} already exists: choose another name with --out.")
-    made = make_new_year(register, out)
+    made = api.new_year(register, out)
     reviews = sum(1 for indicator in made.indicators if indicator.target_review)
     click.echo(
         f"Wrote {out} for {made.settings.reporting_year}: {len(made.indicators)} indicators, "
@@ -532,12 +528,13 @@ def new_year(register: Path, out: Path | None) -> int:
 @click.option("--markdown", is_flag=True, help="As a Markdown table.")
 def problems(markdown: bool) -> None:
     """List every problem kpi-excel can report, with its code and fix."""
-    from ..core.problems import CATALOGUE
+    from .. import api
 
+    kinds = api.problems()
     if markdown:
         click.echo("| code | severity | who fixes it | problem | fix |")
         click.echo("| --- | --- | --- | --- | --- |")
-        for kind in CATALOGUE.values():
+        for kind in kinds:
             click.echo(
                 f"| `{kind.code}` | {kind.severity.value} | {kind.audience.value} | "
                 f"{kind.title} | {kind.fix} |"
@@ -545,10 +542,7 @@ def problems(markdown: bool) -> None:
         return
     click.echo(
         json.dumps(
-            {
-                k.code: {"severity": k.severity.value, "title": k.title, "fix": k.fix}
-                for k in CATALOGUE.values()
-            },
+            {k.code: {"severity": k.severity.value, "title": k.title, "fix": k.fix} for k in kinds},
             indent=2,
         )
     )

@@ -92,9 +92,9 @@ def close(
     Example:
       kpi-excel close samples/register.xlsx samples/returns --period "2017/18 Q1" --store out/history.sqlite
     """
-    from ..api.history import close_period
+    from .. import api
 
-    outcome = close_period(
+    outcome = api.close(
         register,
         list(returns),
         period,
@@ -150,9 +150,9 @@ def correct(
     Example:
       kpi-excel correct --store out/history.sqlite --period "2017/18 Q1" --id CL02 --value 61.9 --why "Return keyed 60.9; the case file says 61.9" --by "A. Analyst"
     """
-    from ..api.history import correct_figure
+    from .. import api
 
-    outcome = correct_figure(
+    outcome = api.correct(
         period,
         indicator_id,
         value,
@@ -207,9 +207,9 @@ def import_history(file: Path, register: Path, store: Path | None, by: str | Non
     Example:
       kpi-excel import-history samples/history.csv --register samples/register.xlsx --store out/history.sqlite
     """
-    from ..api.history import import_history as run_import
+    from .. import api
 
-    outcome = run_import(file, register, store=store, by=by)
+    outcome = api.import_history(file, register, store=store, by=by)
     print_problems(outcome.warnings)
     periods = ", ".join(outcome.periods) or "no periods"
     if outcome.version is None:
@@ -253,9 +253,9 @@ def export_history(
     Example:
       kpi-excel export-history out/history.xlsx --store out/history.sqlite --from "2016/17 Q1" --to "2017/18 Q1"
     """
-    from ..api.history import export_history as run_export
+    from .. import api
 
-    outcome = run_export(
+    outcome = api.export_history(
         out,
         store=store,
         register=register,
@@ -312,9 +312,9 @@ def show_history(
     Example:
       kpi-excel show-history CL02 --store out/history.sqlite
     """
-    from ..api.history import show_history as run_show
+    from .. import api
 
-    figures = run_show(indicator_id, store=store, register=register, as_at=as_at)
+    figures = api.show_history(indicator_id, store=store, register=register, as_at=as_at)
     latest = {f.period: f.version for f in figures}
     if as_json:
         payload = [{**_figure_json(f), "in_force": latest[f.period] == f.version} for f in figures]
@@ -361,13 +361,13 @@ def runs(last: int | None, as_json: bool, store: Path | None, register: Path | N
     Example:
       kpi-excel runs --store out/history.sqlite --last 10
     """
-    from ..api.history import list_runs, runs_json
+    from .. import api
 
-    found: list[Run] = list_runs(store=store, register=register)
+    found: list[Run] = api.runs(store=store, register=register)
     if last is not None:
         found = found[-last:]
     if as_json:
-        echo(json.dumps(runs_json(found), indent=2))
+        echo(json.dumps(api.runs_json(found), indent=2))
         return EXIT_CLEAN
     rows = [
         [
