@@ -10,10 +10,20 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from ..core.display import plural
-from ..core.models import Register, Report, ReturnRecord, Source, Status, Target, TargetKind
+from ..core.models import (
+    Register,
+    Report,
+    ReturnRecord,
+    Settings,
+    Source,
+    Status,
+    Target,
+    TargetKind,
+)
 from ..core.periods import Period
 from ..core.problems import (
     HistoryError,
@@ -25,7 +35,7 @@ from ..core.problems import (
     problem,
 )
 from ..core.targets import resolve_target
-from ..core.text import cell_text, clean, csv_cell
+from ..core.text import clean, csv_cell
 from ..history.files import History, load_history, parse_history_value, plain_number
 from ..history.store import (
     ClosedPeriod,
@@ -52,6 +62,8 @@ from ..xlsx.outputs import (
     returns_places,
     store_place,
 )
+from ..xlsx.styles import cell_styles, palette
+from ..xlsx.write import Book, warnings_as_errors
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
@@ -296,9 +308,12 @@ def _csv_value(value: object) -> str:
     return str(value)
 
 
-def _export_row(figure: Figure) -> list[object]:
+ExportValue = str | float | bool | None
+
+
+def _export_row(figure: Figure) -> list[ExportValue]:
     source = figure.source
-    value: object = figure.value if figure.value is not None else figure.shown()
+    value: ExportValue = figure.value if figure.value is not None else figure.shown()
     return [
         figure.indicator_id,
         figure.period,
@@ -340,38 +355,33 @@ def target_text(target: Target | None) -> str:
     return {TargetKind.TBC: "TBC", TargetKind.NONE: "N/A"}.get(target.kind, "")
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "History"
-    sheet.append(list(EXPORT_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, row in enumerate(rows, start=2):
-        for col, value in enumerate(row, start=1):
-            if isinstance(value, str):
-                text, _ = cell_text(value)
-                if text:
-                    # as text, explicitly: openpyxl would make "=..." a live formula
-                    cell = sheet.cell(index, col)
-                    cell.value = text
-                    cell.data_type = "s"
-            elif value is not None:
-                sheet.cell(index, col, value)
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    widths = {"indicator_id": 12, "period": 12, "comment": 40, "corrective_action": 40, "why": 30}
-    for index, name in enumerate(EXPORT_COLUMNS, start=1):
-        letter = sheet.cell(1, index).column_letter
-        sheet.column_dimensions[letter].width = widths.get(name, max(10, len(name) + 2))
-    workbook.custom_doc_props.append(StringProperty(name=OUTPUT_MARK, value=EXPORT_MARK))
-    workbook.properties.lastModifiedBy = OUTPUT_AUTHOR
+def _xlsx(rows: list[list[ExportValue]]) -> bytes:
+    """The export as a workbook, through the shared adapter: text stays text (never a live
+    formula), and the reader knows it for kpi-excel's own output, not a return."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with warnings_as_errors():
+        book = Book(buffer, cell_styles(palette(Settings())))
+        # XlsxWriter writes the author as lastModifiedBy too, which the reader checks
+        book.set_properties(
+            title="kpi-excel history export",
+            subject="Figures in the history store",
+            author=OUTPUT_AUTHOR,
+            comments="Exported by kpi-excel",
+            created=datetime(2017, 4, 1),  # fixed: two exports of one store are one file
+            keywords="KPI, history",
+        )
+        book.mark(OUTPUT_MARK, EXPORT_MARK)
+        sheet = book.sheet("History")
+        widths = {"indicator_id": 12, "period": 12, "comment": 40, "corrective_action": 40}
+        widths["why"] = 30
+        for col, name in enumerate(EXPORT_COLUMNS):
+            sheet.column_width(col, col, widths.get(name, max(10, len(name) + 2)))
+            sheet.string(0, col, name, "bold")
+        for index, row in enumerate(rows, start=1):
+            sheet.values(index, row, "plain", "plain")
+        sheet.freeze(1, 2)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(EXPORT_COLUMNS) - 1)
+        book.close()
     return buffer.getvalue()
 
 

@@ -600,6 +600,10 @@ class Book:
     def sheet(self, name: str) -> Sheet:
         return Sheet(self, checked(f"add the sheet '{name}'", self._wb.add_worksheet, name))
 
+    def mark(self, name: str, value: str) -> None:
+        """A custom document property, such as the mark the reader knows its outputs by."""
+        checked(f"set the property {name}", self._wb.set_custom_property, name, value)
+
     def define_name(self, name: str, formula: str) -> None:
         """A workbook-level name, such as a drop-down's list of choices."""
         checked(f"define the name {name}", self._wb.define_name, name, formula)
