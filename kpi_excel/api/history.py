@@ -34,7 +34,6 @@ from ..core.problems import (
     count,
     problem,
 )
-from ..core.targets import resolve_target
 from ..core.text import clean, csv_cell
 from ..history.files import History, load_history, parse_history_value, plain_number
 from ..history.store import (
@@ -466,12 +465,11 @@ def close(
         )
     figures = []
     targets = []
-    for indicator in register.indicators:
-        target = resolve_target(indicator, period)
-        targets.append(TargetInForce(indicator.id, str(period), target.target, target.how))
-        record = collected.records.get(indicator.id)
-        if record is not None and indicator.id not in collected.rejected_ids:
-            figures.append(_storable(Figure.from_record(record, target)))
+    for row in report.rows:  # one per indicator, its target resolved once, by the report
+        indicator_id, target = row.indicator.id, row.period_target
+        targets.append(TargetInForce(indicator_id, str(period), target.target, target.how))
+        if row.record is not None and indicator_id not in collected.rejected_ids:
+            figures.append(_storable(Figure.from_record(row.record, target)))
     run = _run(
         "close",
         register,

@@ -404,3 +404,30 @@ def test_the_bad_input_catalogue_reads_the_same_as_reading_every_column(
         assert read_return(path, register, Q1, **options) == _read_whole(
             register, path, monkeypatch, **options
         ), case.name
+
+
+def test_closing_a_period_resolves_each_target_once(register, monkeypatch, tmp_path):
+    """close records the targets the report resolved, rather than resolving them again."""
+    import kpi_excel.core.targets as targets
+    import kpi_excel.report.build as build
+    from kpi_excel import api
+    from kpi_excel.history.store import Store
+
+    resolved = []
+    real = targets.resolve_target
+
+    def counted(indicator, *args, **kwargs):
+        resolved.append(indicator.id)
+        return real(indicator, *args, **kwargs)
+
+    monkeypatch.setattr(build, "resolve_target", counted)
+    monkeypatch.setattr(targets, "resolve_target", counted)
+    store = tmp_path / "history.sqlite"
+    api.close(SAMPLES / "register.xlsx", [SAMPLES / "returns"], Q1, store=store)
+    assert sorted(resolved) == sorted(i.id for i in register.indicators)
+    with Store(store) as opened:
+        held = {t.indicator_id: t for t in opened.targets()}
+    # every indicator's target in force, as the register gives it for the quarter
+    assert {i: t.target for i, t in held.items()} == {
+        i.id: real(i, Q1).target for i in register.indicators
+    }
