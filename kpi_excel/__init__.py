@@ -1,10 +1,13 @@
 """kpi-excel: from an indicator register and officers' returns to the board's performance report.
 
-The Python API mirrors the command line:
+The Python API mirrors the command line, a function per command of the same name:
 
-    from kpi_excel import consolidate_returns, Period
-    outcome = consolidate_returns("register.xlsx", ["returns/"], Period.parse("2017/18 Q1"),
-                                  "board.xlsx", history="history.csv")
+    from kpi_excel import Period, api
+    outcome = api.consolidate("register.xlsx", ["returns/"], Period.parse("2017/18 Q1"),
+                              "board.xlsx", history="history.csv")
+
+consolidate_returns, make_templates and validate_returns, the first release's names, are
+still importable from here.
 """
 
 from typing import Any

@@ -6,11 +6,12 @@ the rule. Every call kpi-excel makes goes through `checked`, which raises on any
 any non-zero return code, so a dropped colour rule fails the run instead of the board report.
 XlsxWriter's option dictionaries stay in this module; the writer calls typed methods.
 
-A book written to a file path uses XlsxWriter's constant_memory mode: each row goes to disk as
-soon as a later row is started, so a board of 40,000 indicators needs megabytes, not
-gigabytes. The price is that a sheet must be written row by row, top to bottom: a cell
-written above the current row is refused (and raised here), a row's height must be set
-before the next row is started, and a merge may span one row only (see merged_string).
+A book written to a file path uses XlsxWriter's constant_memory mode unless told otherwise (a
+small template or register is built in memory): each row goes to disk as soon as a later row
+is started, so a board of 40,000 indicators needs megabytes, not gigabytes. The price is that
+a sheet must be written row by row, top to bottom: a cell written above the current row is
+refused (and raised here), a row's height must be set before the next row is started, and a
+merge may span one row only (see merged_string).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike, fspath
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
@@ -140,7 +141,7 @@ class Validation:
     refuses a wrong entry; otherwise the officer is warned and may keep it.
     """
 
-    kind: str
+    kind: Literal["decimal", "list", "length", "any"]
     help_title: str = ""
     help: str = ""
     minimum: float | None = None
