@@ -198,7 +198,6 @@ def _write_table(sheet: Sheet, rows: list[ReportRow], top: int, period: Period) 
 
 
 DATA_HEADERS = ("id", "period", "value", "mean", "upper limit", "lower limit", "target")
-DATA_FLAGS = (("improvement", Variation.IMPROVEMENT), ("concern", Variation.CONCERN))
 
 
 def _label(period: Period) -> str:

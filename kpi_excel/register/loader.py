@@ -520,7 +520,7 @@ def _load_indicators(sheet: SheetData, collector: RowProblems) -> list[Indicator
     columns = [positions[key] + 1 for key in keys]
     indicators: list[Indicator] = []
     seen: dict[str, int] = {}  # id -> its first row
-    for row_number in sorted({row for row, _ in sheet.cells if 2 <= row <= sheet.max_row}):
+    for row_number in sorted({row for row, _ in sheet.cells if row >= 2}):  # below the header
         cells = dict(zip(keys, take_row(sheet, row_number, columns), strict=True))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue

@@ -28,7 +28,6 @@ from ..core.return_spec import column_letter
 from .outputs import OUTPUT_AUTHOR, OUTPUT_MARK
 from .safety import DEFAULT_LIMITS, GuardedStream, Limits, open_package
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _RID = (
     "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",

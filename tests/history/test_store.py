@@ -351,6 +351,7 @@ def test_two_closes_of_one_period_at_once_record_it_once(tmp_path):
         assert [v.kind for v in opened.versions()] == ["close"]
         assert len(opened.figures()) == 34
         assert sorted(r.outcome for r in opened.runs()) == ["closed", "no change"]
+        assert [p.period for p in opened.closed_periods()] == [Q1]
 
 
 def test_close_then_correct_through_the_api(tmp_path):

@@ -169,3 +169,22 @@ def test_a_register_bigger_than_a_return_may_be_loads(tmp_path: Path):
     register = load_register(path)
     assert len(register.indicators) == 3_000
     assert register.indicators[-1].description == f"2999 {noise}"
+
+
+def test_loading_a_register_scans_its_cells_a_fixed_number_of_times(monkeypatch):
+    """The size of the sheet is worked out once a load, not once a cell: asked once a cell,
+    a register of 40,000 indicators took hours, not seconds (found by bench/run.py)."""
+    from kpi_excel.xlsx.read import SheetData
+
+    asked = []
+    for name in ("max_row", "max_col"):
+        real = getattr(SheetData, name)
+
+        def counted(self, real=real, name=name):
+            asked.append(name)
+            return real.fget(self)
+
+        monkeypatch.setattr(SheetData, name, property(counted))
+    register = load_register(SAMPLES / "register.xlsx")
+    assert len(register.indicators) == 34
+    assert len(asked) <= 4, asked
