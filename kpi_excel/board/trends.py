@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..core.display import format_value
+from ..core.display import exception_order, format_value, is_exception
 from ..core.models import Basis, HistoryPoint, ReportRow, TargetKind, Unit
 from ..core.periods import Period
 from ..xlsx.styles import TREND_COLOUR
@@ -165,6 +165,37 @@ CHART_COLUMN_WIDTH = 29.0  # five across fit A4 landscape at the pack's scale
 CHART_ROW_HEIGHT = 128.0  # points; four rows a printed page
 ROWS_A_PAGE = 4
 FIRST_CHART_ROW = 2
+# Five printed pages. A board of thousands of indicators would print hundreds of pages of
+# charts, and XlsxWriter holds every chart until the file is closed (36,000 took 900 MB).
+MAX_CHARTS = 100
+
+
+def charts_drawn(ctx: Context, charts: dict[int, tuple[int, Axis]]) -> list[int]:
+    """The report rows whose charts the Trends page draws, in Report order: all of them when
+    they fit; otherwise every exception first (worsening first), then the rest in Report
+    order, up to MAX_CHARTS."""
+    if len(charts) <= MAX_CHARTS:
+        return sorted(charts)
+    include_amber = ctx.settings.exceptions_include_amber
+    rows = ctx.report.rows
+    flagged = [(i, rows[i]) for i in sorted(charts) if is_exception(rows[i], include_amber)]
+    first = [index for index, _ in exception_order(flagged)]
+    taken = set(first)
+    rest = [index for index in sorted(charts) if index not in taken]
+    return sorted((first + rest)[:MAX_CHARTS])
+
+
+def _trends_note(drawn: int, drawable: int) -> str:
+    note = (
+        "Solid line and dots: the figure each quarter (a gap where there is none). Dashed line "
+        "or dash: the target. Indicators with no earlier figure have no chart."
+    )
+    if drawn < drawable:
+        note += (
+            f" {drawn} of the {drawable} indicators with earlier figures are drawn: every "
+            "exception first, then in Report order. All of them are on the Trend data sheet."
+        )
+    return note
 
 
 def write_trends(
@@ -174,17 +205,13 @@ def write_trends(
     sheet.hide_gridlines()
     sheet.column_width(0, CHARTS_ACROSS - 1, CHART_COLUMN_WIDTH)
     sheet.string(0, 0, f"Trends: each indicator's recent figures, to {ctx.period}", "title")
-    sheet.string(
-        1,
-        0,
-        "Solid line and dots: the figure each quarter (a gap where there is none). Dashed line or "
-        "dash: the target. Indicators with no earlier figure have no chart.",
-        "note",
-    )
+    drawn = charts_drawn(ctx, charts)
+    sheet.string(1, 0, _trends_note(len(drawn), len(charts)), "note")
     rows = ctx.report.rows
     width = int(CHART_COLUMN_WIDTH * 7 + 5)
     height = int(CHART_ROW_HEIGHT / 0.75)
-    for number, (index, (at, axis)) in enumerate(sorted(charts.items())):
+    for number, index in enumerate(drawn):
+        at, axis = charts[index]
         grid_row = FIRST_CHART_ROW + number // CHARTS_ACROSS
         if number % CHARTS_ACROSS == 0:
             sheet.row_height(grid_row, CHART_ROW_HEIGHT)
@@ -199,7 +226,7 @@ def write_trends(
             height=height - 8,
             description=alt_text(rows[index], axis),
         )
-    grid_rows = -(-len(charts) // CHARTS_ACROSS)
+    grid_rows = -(-len(drawn) // CHARTS_ACROSS)
     if not charts:
         sheet.string(FIRST_CHART_ROW, 0, "No indicator has an earlier figure to draw.", "note")
     last = FIRST_CHART_ROW + max(grid_rows, 1) - 1

@@ -33,6 +33,9 @@ class Collected:
     problems: list[Problem]
     log: list[ReturnLogEntry]
     cells: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # the files by name, made on first use: a run of 1,000 returns looks up thousands of
+    # problems' files, and a scan of every file for each took longer than the rules
+    _by_name: dict[str, list[ReturnFile]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def error_count(self) -> int:
@@ -40,25 +43,29 @@ class Collected:
 
     def file_for(self, indicator_id: str) -> ReturnFile | None:
         """The return whose figure for this indicator was chosen, if any."""
+        if self._by_name is None:
+            self._by_name = {}
+            for file in self.files:
+                self._by_name.setdefault(file.path.name, []).append(file)
         name = self.cells.get(indicator_id, ("", {}))[0]
-        return next(
-            (f for f in self.files if f.path.name == name and indicator_id in f.records), None
-        )
+        return next((f for f in self._by_name.get(name, ()) if indicator_id in f.records), None)
 
     def add_problems(self, found: Iterable[Problem]) -> None:
         """Problems found after reading (on the rated report) join their return's problems,
         the run's list and the return log's counts, as if the reader had found them."""
+        owners: dict[str, ReturnFile] = {}
         for item in found:
             self.problems.append(item)
             owner = self.file_for(item.indicator_id or "")
-            if owner is None:
-                continue
-            owner.problems.append(item)
-            for at, entry in enumerate(self.log):
-                if entry.file == owner.path.name and entry.outcome in _COUNTED:
-                    self.log[at] = entry.model_copy(
-                        update={"errors": owner.errors, "warnings": owner.warnings}
-                    )
+            if owner is not None:
+                owner.problems.append(item)
+                owners[owner.path.name] = owner
+        for at, entry in enumerate(self.log):  # once, when every problem has joined
+            owner = owners.get(entry.file)
+            if owner is not None and entry.outcome in _COUNTED:
+                self.log[at] = entry.model_copy(
+                    update={"errors": owner.errors, "warnings": owner.warnings}
+                )
 
 
 def find_return_files(sources: Sequence[Path]) -> list[Path]:

@@ -1211,3 +1211,24 @@ def test_each_figure_cell_is_worked_out_once(monkeypatch, tmp_path):
     section = book[sheet_names(["Towns and Communities"])["Towns and Communities"]]
     again = next(r for r in section.iter_rows(values_only=True) if r[0] and "Ref TC02" in r[0])
     assert row[3] == again[3] == pytest.approx(0.99)
+
+
+def test_a_board_with_more_charts_than_the_pages_hold_draws_the_exceptions_first(
+    monkeypatch, tmp_path
+):
+    """Thousands of indicators would print hundreds of pages of charts: past MAX_CHARTS the
+    Trends page draws every exception first, then the rest in Report order, and says so."""
+    from kpi_excel.board import trends
+
+    monkeypatch.setattr(trends, "MAX_CHARTS", 3)
+    path = write_board_workbook(sample_report(), tmp_path / "board.xlsx")
+    with zipfile.ZipFile(path) as z:
+        order = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+        rels = z.read(f"xl/worksheets/_rels/sheet{order.index('Trends') + 1}.xml.rels").decode()
+        drawing = z.read("xl/drawings/" + re.search(r"drawings/(drawing\d+.xml)", rels).group(1))
+    drawn = re.findall(r"\((\w+)\) by period", drawing.decode())
+    # of the five with earlier figures (TC02, TC04, CD01, EN01, CL01): the two RED ones,
+    # then the first other in Report order; drawn in Report order
+    assert drawn == ["TC02", "CD01", "CL01"]
+    note = openpyxl.load_workbook(path)["Trends"]["A2"].value
+    assert "3 of the 5 indicators with earlier figures are drawn" in note
