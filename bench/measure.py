@@ -41,10 +41,10 @@ def _peak_mb() -> float:
 
 def stages(folder: Path, workers: int, out: Path) -> dict:
     """Each stage of consolidate_returns, as it calls them, plus the parallel reader."""
-    from kpi_excel.api.run import _history
     from kpi_excel.board.workbook import write_board_workbook
     from kpi_excel.core.gcpause import collector_paused
     from kpi_excel.core.periods import Period
+    from kpi_excel.history.files import load_history
     from kpi_excel.register.loader import load_register
     from kpi_excel.report.build import build_report
     from kpi_excel.returns.collect import collect_returns
@@ -56,7 +56,7 @@ def stages(folder: Path, workers: int, out: Path) -> dict:
     peaks: dict[str, float] = {"start": _peak_mb()}  # the process's peak so far, after each
     start = _clock()
     register = load_register(folder / "register.xlsx")
-    history, _ = _history(folder / "history.csv", register)
+    history, _ = load_history(folder / "history.csv", register.by_id())
     times["load"] = _clock() - start
     peaks["load"] = _peak_mb()
 
