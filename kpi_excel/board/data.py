@@ -21,6 +21,7 @@ from ..core.models import (
     Target,
     Trend,
 )
+from ..xlsx.styles import RAG_SWATCHES
 from ..xlsx.write import Sheet
 from .sections import DATA, SUMMARY, Context, row_height
 
@@ -30,12 +31,7 @@ Value = str | float | bool | None
 
 
 # The key's swatches by state; a BLUE band (no swatch of its own) is written plain.
-RAG_KEY_STYLES = {
-    "GREEN": "swatch_green",
-    "AMBER": "swatch_amber",
-    "RED": "swatch_red",
-    "Not rated": "not_rated",
-}
+RAG_KEY_STYLES = {**RAG_SWATCHES, "Not rated": "not_rated"}
 
 
 def _key_rows(ctx: Context) -> list[tuple[str, str, str]]:

@@ -22,7 +22,6 @@ from ..core.display import (
     round_display,
 )
 from ..core.models import (
-    RAG,
     Indicator,
     Report,
     ReportRow,
@@ -61,9 +60,6 @@ PACK_MARGINS = (0.3, 0.3, 0.4, 0.45)
 
 # Rows of a board table sheet (zero-based).
 TITLE_ROW, KEY_ROW, LINK_ROW, GROUP_ROW, HEAD_ROW, FIRST_ROW = 0, 1, 2, 3, 4, 5
-
-# Conditional styles keyed by the word in the RAG cell (rules are mutually exclusive).
-RAG_STYLES = {RAG.RED: "cf_red", RAG.AMBER: "cf_amber", RAG.GREEN: "cf_green"}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ import math
 from dataclasses import dataclass
 
 from ..core.display import format_target, format_value
-from ..core.models import RAG, Report, ReportRow, Unit
+from ..core.models import Report, ReportRow, Unit
 from ..core.periods import Period
 from ..core.spc import Assurance, Side, SpcResult, SpcRule, Variation
+from ..xlsx.styles import RAG_SWATCHES
 from ..xlsx.write import Book, LineSeries, Sheet, ref
 from .sections import Context
 
@@ -64,8 +65,6 @@ KEY = (
     ("F Target consistently missed", "spc_concern", "The target will not be met unless the process changes."),
     ("? Hit and miss", "spc_common", "The target is inside the normal range: met some periods only."),
 )  # fmt: skip
-
-_RAG_STYLES = {RAG.GREEN: "swatch_green", RAG.AMBER: "swatch_amber", RAG.RED: "swatch_red"}
 
 RULE_WORDS = {
     SpcRule.BEYOND_LIMIT: "A point beyond a process limit",
@@ -188,7 +187,12 @@ def _write_table(sheet: Sheet, rows: list[ReportRow], top: int, period: Period) 
         sheet.number(at, 2, float(len(spc.points)), "count")
         rag = row.rating.rag
         # RAG beside the icons: met the target this period, against is it likely to
-        sheet.string(at, 7, rag.value if rag else "Not rated", _RAG_STYLES.get(rag, "not_rated"))
+        sheet.string(
+            at,
+            7,
+            rag.value if rag else "Not rated",
+            RAG_SWATCHES.get(rag, "not_rated"),
+        )
         variation, variation_style = variation_icon(spc)
         assurance, assurance_style = assurance_icon(spc)
         sheet.string(at, 8, variation, variation_style)

@@ -18,7 +18,7 @@ from ..core.display import (
     trend_word,
 )
 from ..core.models import RAG, TOLERANCE_KEY, Direction, ReportRow, Trend
-from ..xlsx.styles import LINE_HEIGHT, chart_fills, lines_needed, palette
+from ..xlsx.styles import LINE_HEIGHT, RAG_SWATCHES, chart_fills, lines_needed, palette
 from ..xlsx.write import BarSeries, Book, Sheet, ref
 from .data import RAG_KEY_STYLES
 from .sections import (
@@ -130,9 +130,8 @@ def _write_counts_table(
     # Merged down over both heading rows, so the last cell written on the first of them.
     sheet.merged_string(top, 0, top + 1, 0, SUMMARY_HEADERS[0], "header")
     sheet.row_height(top + 1, 2 * LINE_HEIGHT + 4)
-    header_styles = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
     for col, text in enumerate(summary_headers(ctx.settings)[1:], start=1):
-        sheet.string(top + 1, col, text, header_styles.get(text, "header"))
+        sheet.string(top + 1, col, text, RAG_SWATCHES.get(text, "header"))
     at = top + 2
     for offset, (label, heading_row, counts) in enumerate(lines):
         is_total = offset == len(lines) - 1
@@ -162,7 +161,7 @@ def _exception_line(ctx: Context, index: int, row: ReportRow) -> list[tuple[int,
         (0, 2, indicator.name.strip() or indicator.id, "text_bold"),
         (3, 4, indicator.section, "text"),
         (5, 6, ctx.figure(index, row, "performance").shown, "figure"),
-        (7, 7, rag_text(row), f"swatch_{rag.value.lower()}" if rag else "not_rated"),
+        (7, 7, rag_text(row), RAG_SWATCHES.get(rag, "not_rated")),
         (8, 9, ctx.figure(index, row, "period_target").shown, "figure"),
         (10, 12, then(row.short_term, "st_value"), "text_centre"),
         (13, 14, then(row.long_term, "lt_value"), "text_centre"),

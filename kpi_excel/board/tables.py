@@ -20,7 +20,7 @@ from ..core.display import (
 )
 from ..core.models import Direction, Indicator, ReportRow, Settings
 from ..core.return_spec import column_letter
-from ..xlsx.styles import BOLD_WIDTH, LINE_HEIGHT, lines_needed
+from ..xlsx.styles import BOLD_WIDTH, LINE_HEIGHT, RAG_RULES, lines_needed
 from ..xlsx.write import Sheet
 from .sections import (
     EXCEPTION_COLUMNS,
@@ -35,7 +35,6 @@ from .sections import (
     MAX_FIGURE_WIDTH,
     MAX_LINES,
     PRINTABLE_UNITS,
-    RAG_STYLES,
     SCREEN_ROW_HEIGHT,
     SUMMARY,
     TITLE_ROW,
@@ -244,7 +243,7 @@ def _colour_rules(
     position = {c.key: i for i, c in enumerate(columns)}
     perf, rag = position["performance"], position["rag"]
     rag_ref = f"${column_letter(rag)}{first + 1}"
-    for rag_word, style in RAG_STYLES.items():
+    for rag_word, style in RAG_RULES.items():  # one word a cell: the rules never overlap
         sheet.conditional_formula(first, perf, last, rag, f'={rag_ref}="{rag_word}"', style)
     for arrow_key, word_key in (("st_arrow", "st_word"), ("lt_arrow", "lt_word")):
         if word_key not in position:

@@ -25,7 +25,7 @@ from ..core.models import (
 from ..core.periods import Period
 from ..core.return_spec import FIELDS, Field, FieldKind
 from ..core.targets import resolve_target
-from ..xlsx.styles import BOLD_WIDTH, LINE_HEIGHT, lines_needed, number_format
+from ..xlsx.styles import BOLD_WIDTH, LINE_HEIGHT, RAG_RULES, lines_needed, number_format
 from ..xlsx.write import PrintSetup, Sheet, Validation
 from .formulas import WORK_COLUMN, RowGuide, rating_bands, row_formulas
 from .sheets import DUE_STATUSES, previous_comment_ref
@@ -348,15 +348,14 @@ def _validation(field: Field, context: Context) -> Validation:
     )
 
 
-# The guide's live rating, coloured as the board colours it; the Check column's verdicts.
-RATING_STYLES = {"GREEN": "cf_green", "AMBER": "cf_amber", "RED": "cf_red"}
+# The Check column's verdicts, by the word each starts with.
 CHECK_STYLES = {"OK": "cf_ok", "Error": "cf_error", "Check": "cf_check", "Will": "cf_pending"}
 
 
 def _add_live_colours(sheet: Sheet, first: int, last: int, context: Context) -> None:
     column = COLUMN["live_rating"]
     top = cell("live_rating", first)
-    for word, style in RATING_STYLES.items():
+    for word, style in RAG_RULES.items():  # the live rating, coloured as the board colours it
         sheet.conditional_formula(first, column, last, column, f'={top}="{word}"', style)
     column = COLUMN["live_check"]
     top = cell("live_check", first)

@@ -14,7 +14,7 @@ from ..core import return_spec as spec
 from ..core.display import rag_key
 from ..core.models import Settings, Status
 from ..core.return_spec import FIELDS, FieldKind, column_letter
-from ..xlsx.styles import LINE_HEIGHT, lines_needed
+from ..xlsx.styles import LINE_HEIGHT, RAG_SWATCHES, lines_needed
 from ..xlsx.write import Book, PrintSetup, Sheet
 from .formulas import GUIDE_MESSAGES, messages, same_words
 
@@ -248,16 +248,12 @@ def _write_number_notes(sheet: Sheet, row: int) -> int:
     return row
 
 
-# The key's words in the board's swatches: the register's colours, bordered for print.
-SWATCHES = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
-
-
 def _write_rating_key(sheet: Sheet, settings: Settings, row: int) -> int:
     """What the guide's ratings and Check words mean."""
     sheet.string(row, 0, "Rating (guide) and Check", "subtitle")
     for word, label in rag_key(settings)[:-1]:  # the register's key, as the board prints it
         row += 1
-        sheet.string(row, 1, word, SWATCHES.get(word, "text_centre"))
+        sheet.string(row, 1, word, RAG_SWATCHES.get(word, "text_centre"))  # the board's swatches
         sheet.merged_string(row, 2, row, 3, label, "text")
     for text in (
         "Both are worked out as you type, by the same rules the performance team's run uses.",

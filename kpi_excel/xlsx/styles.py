@@ -231,6 +231,13 @@ def _swatch_styles(colours: Palette) -> dict[str, dict[str, object]]:
     }
 
 
+# The styles a RAG word is shown in, by the word ("GREEN"; a RAG, being a StrEnum, finds the
+# same entry): a fixed swatch where the colour is explained (keys, headings, the Summary), and
+# the conditional format a colour rule applies to a rated cell. BLUE has neither: it is plain.
+RAG_SWATCHES = {"GREEN": "swatch_green", "AMBER": "swatch_amber", "RED": "swatch_red"}
+RAG_RULES = {"GREEN": "cf_green", "AMBER": "cf_amber", "RED": "cf_red"}
+
+
 def conditional_styles(colours: Palette) -> dict[str, dict[str, object]]:
     """Differential styles applied by conditional formatting rules (fills and font colours)."""
     return {
