@@ -58,6 +58,9 @@ PRINTABLE_UNITS = 150.0
 # The pack's margins in inches (left, right, top, bottom): narrow, for a wider comments column.
 PACK_MARGINS = (0.3, 0.3, 0.4, 0.45)
 
+# Report rows with their index in report.rows, as the sheets pass them.
+Rows = Sequence[tuple[int, ReportRow]]
+
 # Rows of a board table sheet (zero-based).
 TITLE_ROW, KEY_ROW, LINK_ROW, GROUP_ROW, HEAD_ROW, FIRST_ROW = 0, 1, 2, 3, 4, 5
 

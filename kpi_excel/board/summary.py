@@ -30,10 +30,8 @@ from .sections import (
     SUMMARY,
     TRENDS,
     Context,
+    Rows,
 )
-
-Indexed = list[tuple[int, ReportRow]]
-
 
 LAST_COL = len(SUMMARY_HEADERS) - 1
 NAME_WIDTH, COUNT_WIDTH = 31, 8.4  # 31 + 14 x 8.4: the pack's printed width
@@ -183,7 +181,7 @@ def _span_width(first: int, last: int) -> float:
     return sum(NAME_WIDTH if col == 0 else COUNT_WIDTH for col in range(first, last + 1))
 
 
-def _write_top_exceptions(sheet: Sheet, ctx: Context, top: int, ordered: Indexed) -> int:
+def _write_top_exceptions(sheet: Sheet, ctx: Context, top: int, ordered: Rows) -> int:
     """The first few exceptions, worsening first; returns the row after them."""
     shown = ordered[:TOP_EXCEPTIONS]
     more = f" ({len(ordered)} in all: see Exceptions)" if len(ordered) > len(shown) else ""
@@ -259,8 +257,8 @@ def write_summary(
     sheet: Sheet,
     ctx: Context,
     sections: list[str],
-    by_section: dict[str, Indexed],
-    exceptions: Indexed,
+    by_section: dict[str, Rows],
+    exceptions: Rows,
 ) -> None:
     """The front page; written last, when the Report's section rows (for its links) and the
     exceptions are known."""

@@ -41,13 +41,12 @@ from .sections import (
     Column,
     Context,
     Figure,
+    Rows,
     commentary_parts,
     fit_text,
     long_text,
     missing_words,
 )
-
-Rows = Sequence[tuple[int, ReportRow]]
 
 
 def _headers(ctx: Context, columns: Sequence[Column]) -> tuple[list[str], dict[str, str]]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..core.display import exception_order, format_value, is_exception
+from ..core.display import format_value
 from ..core.models import Basis, HistoryPoint, ReportRow, TargetKind, Unit
 from ..core.periods import Period
 from ..xlsx.styles import TREND_COLOUR
 from ..xlsx.write import Book, LineSeries, Sheet, ref
-from .sections import TRENDS, Context, as_written
+from .sections import TRENDS, Context, Rows, as_written
 
 MAX_POINTS = 8
 _VALUES_FROM = 2  # columns: id, period count, then values, then their periods
@@ -170,16 +170,13 @@ FIRST_CHART_ROW = 2
 MAX_CHARTS = 100
 
 
-def charts_drawn(ctx: Context, charts: dict[int, tuple[int, Axis]]) -> list[int]:
+def charts_drawn(charts: dict[int, tuple[int, Axis]], exceptions: Rows) -> list[int]:
     """The report rows whose charts the Trends page draws, in Report order: all of them when
-    they fit; otherwise every exception first (worsening first), then the rest in Report
-    order, up to MAX_CHARTS."""
+    they fit; otherwise every exception with a chart first (exceptions: in the order the
+    board reads them, worsening first), then the rest in Report order, up to MAX_CHARTS."""
     if len(charts) <= MAX_CHARTS:
         return sorted(charts)
-    include_amber = ctx.settings.exceptions_include_amber
-    rows = ctx.report.rows
-    flagged = [(i, rows[i]) for i in sorted(charts) if is_exception(rows[i], include_amber)]
-    first = [index for index, _ in exception_order(flagged)]
+    first = [index for index, _ in exceptions if index in charts]
     taken = set(first)
     rest = [index for index in sorted(charts) if index not in taken]
     return sorted((first + rest)[:MAX_CHARTS])
@@ -199,13 +196,18 @@ def _trends_note(drawn: int, drawable: int) -> str:
 
 
 def write_trends(
-    book: Book, sheet: Sheet, ctx: Context, charts: dict[int, tuple[int, Axis]], data_sheet: str
+    book: Book,
+    sheet: Sheet,
+    ctx: Context,
+    charts: dict[int, tuple[int, Axis]],
+    exceptions: Rows,
+    data_sheet: str,
 ) -> None:
     """The Trends sheet: the charts in rows of five, four rows to a printed page."""
     sheet.hide_gridlines()
     sheet.column_width(0, CHARTS_ACROSS - 1, CHART_COLUMN_WIDTH)
     sheet.string(0, 0, f"Trends: each indicator's recent figures, to {ctx.period}", "title")
-    drawn = charts_drawn(ctx, charts)
+    drawn = charts_drawn(charts, exceptions)
     sheet.string(1, 0, _trends_note(len(drawn), len(charts)), "note")
     rows = ctx.report.rows
     width = int(CHART_COLUMN_WIDTH * 7 + 5)

@@ -142,8 +142,9 @@ def _write_sheets(book: Book, ctx: Context, sections: list[str]) -> None:
     rest = {name: book.sheet(name) for name in (KEY, DATA, RETURNS_DATA, QUALITY, TREND_DATA)}
     spc_sheets = add_spc_sheets(book, ctx.report)  # for the screen; none until 13 points
 
+    ordered = exceptions(ctx)  # the Exceptions, the Trends page and the Summary read them
     charts = write_trend_data(rest[TREND_DATA], ctx)
-    write_trends(book, pack[TRENDS], ctx, charts, TREND_DATA)
+    write_trends(book, pack[TRENDS], ctx, charts, ordered, TREND_DATA)
     indexed = list(enumerate(ctx.report.rows))
     by_section = _by_section(indexed)
     ctx.section_rows = write_board_sheet(
@@ -162,7 +163,6 @@ def _write_sheets(book: Book, ctx: Context, sections: list[str]) -> None:
         write_board_sheet(
             section_sheets[name], ctx, title, by_section[name], BOARD_COLUMNS, label=name
         )
-    ordered = exceptions(ctx)
     write_exceptions(pack[EXCEPTIONS], ctx, ordered)
     write_key(rest[KEY], ctx)
     write_data(rest[DATA], ctx)
