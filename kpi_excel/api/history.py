@@ -311,7 +311,7 @@ ExportValue = str | float | bool | None
 
 
 def _export_row(figure: Figure) -> list[ExportValue]:
-    source = figure.source
+    source = figure.source or Source(file="")
     value: ExportValue = figure.value if figure.value is not None else figure.shown()
     return [
         figure.indicator_id,
@@ -331,12 +331,7 @@ def _export_row(figure: Figure) -> list[ExportValue]:
         figure.recorded_at,
         figure.recorded_by,
         figure.why,
-        source.file if source else "",
-        source.sha256 if source else "",
-        source.sheet if source else "",
-        source.cell if source else "",
-        source.template_version if source else "",
-        source.read_at if source else "",
+        *source.as_row(),
     ]
 
 

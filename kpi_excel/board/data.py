@@ -231,12 +231,7 @@ def data_values(row: ReportRow) -> list[Value]:
         *_trend_fields(row, row.long_term),
         record.comment if record else "",
         record.corrective_action if record else "",
-        source.file,
-        source.sha256,
-        source.sheet,
-        source.cell,
-        source.template_version,
-        source.read_at,
+        *source.as_row(),
     ]
     assert len(values) == len(DATA_COLUMNS)
     return values

@@ -381,6 +381,12 @@ class Source(Model):
     template_version: str = ""
     read_at: str = ""
 
+    def as_row(self) -> tuple[str, str, str, str, str, str]:
+        """The fields in the order every table of figures gives them (the Data sheet, the
+        history store, the history export): file, sha256, sheet, cell, template_version,
+        read_at."""
+        return (self.file, self.sha256, self.sheet, self.cell, self.template_version, self.read_at)
+
 
 class ReturnRecord(Model):
     """One indicator's figure for one period, as read from a return and validated."""

@@ -679,12 +679,7 @@ def _figure_row(figure: Figure) -> tuple[Any, ...]:
         figure.target_how,
         figure.comment,
         figure.corrective_action,
-        source.file,
-        source.sha256,
-        source.sheet,
-        source.cell,
-        source.template_version,
-        source.read_at,
+        *source.as_row(),
     )
 
 
